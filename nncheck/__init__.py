@@ -1,0 +1,45 @@
+"""nncheck: is your hand-written neural-network math right, and if not, what exactly is wrong?
+
+The public API is curated here and loaded lazily: ``import nncheck`` imports numpy only, never
+sympy or hypothesis, so a test suite pays for what it uses.
+
+- :func:`check_gradients` / :func:`assert_gradients` — error-bounded gradient checking.
+- :func:`conform` — run a person's implementation against the reference, the specs and finite
+  differences, with a plain-language diagnosis.
+- ``nncheck.strategies`` / ``nncheck.properties`` — Hypothesis strategies and property checks.
+- ``nncheck.shapes`` — ``Array[R, C]`` annotations for mypy and the ``@shapecheck`` runtime twin.
+- ``nncheck.reference`` / ``nncheck.specs`` — the typed numpy reference and the SymPy specs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first attribute access)
+_LAZY: dict[str, str] = {
+    "ShapeError": "nncheck.reference",
+}
+
+__all__ = [
+    "ShapeError",
+    "__version__",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
+    from nncheck.reference import ShapeError
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nncheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

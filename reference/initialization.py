@@ -1,0 +1,70 @@
+"""Initialisation (course notes: "Random initialization" and "Initialization").
+
+W[l] must be random and small: with equal rows (zeros included) every hidden unit of a layer
+computes the same function and receives the same gradient, so they stay equal forever (symmetry
+is never broken). b[l] may be zero. Scales:
+
+- ``"small"``: W = randn·0.01 (the notes' first recipe; keeps tanh/sigmoid out of saturation)
+- ``"he"``:    W = randn·√(2 / n[l−1]) (for ReLU layers)
+- ``"zeros"``: W = 0 (the counter-example: fails to break symmetry)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+
+from ._types import FloatArray, Params
+
+InitMethod = Literal["small", "he", "zeros"]
+
+
+def initialize_parameters(
+    layer_dims: Sequence[int],
+    method: InitMethod = "small",
+    *,
+    seed: int | np.random.Generator | None = None,
+    scale: float = 0.01,
+) -> Params:
+    """Parameters W1, b1, …, WL, bL for widths ``layer_dims`` = [n[0], …, n[L]].
+
+    ``scale`` is the factor of the ``"small"`` method. Raises ``ValueError`` for fewer than two
+    widths or a width below 1.
+    """
+    dims = [int(n) for n in layer_dims]
+    if len(dims) < 2:
+        raise ValueError(f"layer_dims needs at least [n_x, n_y], got {list(layer_dims)}")
+    if any(n < 1 for n in dims):
+        raise ValueError(f"every layer width must be at least 1, got {dims}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    params: Params = {}
+    for l in range(1, len(dims)):
+        shape = (dims[l], dims[l - 1])
+        if method == "zeros":
+            W = np.zeros(shape)
+        elif method == "small":
+            W = rng.standard_normal(shape) * scale
+        elif method == "he":
+            W = rng.standard_normal(shape) * np.sqrt(2.0 / dims[l - 1])
+        else:
+            raise ValueError(f"unknown init method {method!r}; expected 'small', 'he' or 'zeros'")
+        params[f"W{l}"] = W
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    return params
+
+
+def breaks_symmetry(params: Mapping[str, FloatArray]) -> bool:
+    """True when no W[l] with more than one row has two equal rows (zeros count as equal)."""
+    for key, W in params.items():
+        if not key.startswith("W") or W.ndim != 2 or W.shape[0] < 2:
+            continue
+        if len(np.unique(W, axis=0)) < W.shape[0]:
+            return False
+    return True
+
+
+def gradient_descent_step(theta: FloatArray, grad: FloatArray, learning_rate: float) -> FloatArray:
+    """θ := θ − α·dJ/dθ, as a new array."""
+    return theta - learning_rate * grad

@@ -1,0 +1,53 @@
+"""Logistic regression (course notes: "Logistic regression as a neural network").
+
+ŷ = σ(wᵀx + b) for every column x of X: (n_x, m), with w: (n_x, 1) and a scalar b.
+J = (1/m) Σ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) (cross-entropy); dw = (1/m) X·(A − Y)ᵀ, db = (1/m) Σ (A − Y).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._types import FloatArray, as_float_array
+from .activations import sigmoid
+from .dimensions import check_shape
+from .losses import cross_entropy_from_logits
+
+
+def _logits(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
+    w = as_float_array(w, "w")
+    X = as_float_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X has shape {X.shape}; the rule X: (n_x, m) needs a 2-D array")
+    check_shape("w", w, (X.shape[0], 1), "w: (n_x, 1)")
+    Z: FloatArray = w.T @ X + float(b)
+    return Z
+
+
+def logistic_forward(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
+    """A = σ(wᵀX + b): (1, m)."""
+    return sigmoid(_logits(w, b, X))
+
+
+def logistic_cost(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> float:
+    """J(w, b), computed from the logits so it stays finite for every finite input."""
+    Z = _logits(w, b, X)
+    return float(np.mean(cross_entropy_from_logits(Z, as_float_array(Y, "Y").reshape(Z.shape))))
+
+
+def logistic_propagate(
+    w: FloatArray, b: float, X: FloatArray, Y: FloatArray
+) -> tuple[float, FloatArray, float]:
+    """Return (J, dw, db): the cost, dJ/dw of shape (n_x, 1) and dJ/db as a float."""
+    Z = _logits(w, b, X)
+    Y = as_float_array(Y, "Y").reshape(Z.shape)
+    m = Z.shape[1]
+    dZ = sigmoid(Z) - Y
+    dw = (as_float_array(X, "X") @ dZ.T) / m
+    db = float(np.sum(dZ) / m)
+    return float(np.mean(cross_entropy_from_logits(Z, Y))), dw, db
+
+
+def logistic_predict(w: FloatArray, b: float, X: FloatArray, threshold: float = 0.5) -> FloatArray:
+    """Labels in {0., 1.} of shape (1, m): 1 where σ(wᵀx + b) > threshold."""
+    return (threshold < logistic_forward(w, b, X)).astype(np.float64)

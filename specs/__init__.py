@@ -1,0 +1,1 @@
+"""SymPy specs of every formula of the course notes (see nncheck.specs.registry)."""
