@@ -1,0 +1,278 @@
+"""Load a person's implementation: a ``.py`` path, a module name, or a module object.
+
+Learner files often train, plot or load datasets when imported. With ``defs_only=True`` only the
+parts that define things run: imports, function and class definitions, and assignments whose value
+calls nothing (``learning_rate = 0.01``, ``LAYERS = [5, 4, 1]``); everything else (training loops,
+``plt.show()``, ``X, Y = load_data()``) is dropped by an AST filter before execution. Notebook
+exports' magics (``%matplotlib inline``, ``!pip install``) are blanked out first.
+
+Every failure to load is a :class:`LoadError` with the file, the line and a message a person can
+act on; never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import itertools
+import os
+import re
+import sys
+import traceback
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["LoadError", "LoadErrorKind", "load_target", "user_traceback"]
+
+LoadErrorKind = Literal["not_found", "syntax", "import", "runtime"]
+
+_counter = itertools.count()
+_MAGIC = re.compile(r"^\s*[%!]")
+
+
+class LoadError(Exception):
+    """The target could not be loaded.
+
+    Attributes:
+        kind: ``"not_found"``, ``"syntax"``, ``"import"`` or ``"runtime"`` (the file raised while
+            running its top level).
+        path: the file involved, when known.
+        line: the 1-based line in ``path``, when known.
+        message: what went wrong and what to do, without the location prefix.
+    """
+
+    def __init__(
+        self,
+        kind: LoadErrorKind,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.kind: LoadErrorKind = kind
+        self.message = message
+        self.path = path
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            where += ": "
+        return where + self.message
+
+
+def load_target(
+    target: str | os.PathLike[str] | types.ModuleType, *, defs_only: bool = False
+) -> types.ModuleType:
+    """Return the module behind ``target``.
+
+    ``target`` is a module object (returned as is), a path to a ``.py`` file, or an importable
+    module name. ``defs_only`` (files only) runs just the definitions and imports; imports of
+    modules that are not installed are then skipped (the course's ``testCases``, ``lr_utils``…)
+    and listed in the module's ``__nncheck_skipped_imports__``.
+
+    Raises :class:`LoadError` for a missing file or module, a syntax error, an import error, or
+    an exception raised by the file's top-level code.
+    """
+    if isinstance(target, types.ModuleType):
+        return target
+    text = os.fspath(target)
+    path = Path(text)
+    looks_like_path = text.endswith(".py") or os.sep in text or "/" in text or path.is_file()
+    if looks_like_path:
+        return _load_file(path, defs_only=defs_only)
+    if defs_only:
+        spec = importlib.util.find_spec(text) if _valid_module_name(text) else None
+        if spec is not None and spec.origin and spec.origin.endswith(".py"):
+            return _load_file(Path(spec.origin), defs_only=True)
+    return _import_module(text)
+
+
+def _valid_module_name(name: str) -> bool:
+    return all(part.isidentifier() for part in name.split("."))
+
+
+def _import_module(name: str) -> types.ModuleType:
+    if not _valid_module_name(name):
+        raise LoadError(
+            "not_found",
+            f"{name!r} is neither an existing .py file nor a module name; "
+            "give the path to your file (e.g. my_assignment.py)",
+        )
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            raise LoadError(
+                "not_found",
+                f"no file or module named {name!r}: give the path to your .py file, "
+                "or install the module",
+            ) from None
+        raise _from_exception(exc, None, "import") from None
+    except SyntaxError as exc:
+        raise _from_syntax(exc) from None
+    except Exception as exc:  # the module's own top level raised
+        raise _from_exception(exc, None, "runtime") from None
+
+
+def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
+    shown = str(path)
+    if not path.exists():
+        raise LoadError("not_found", f"no such file: {shown}", path=shown)
+    if path.is_dir():
+        raise LoadError("not_found", f"{shown} is a folder; give a .py file", path=shown)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            "syntax", f"cannot read the file as UTF-8 text ({exc.reason})", path=shown
+        ) from None
+    except OSError as exc:
+        raise LoadError("not_found", f"cannot read the file: {exc.strerror}", path=shown) from None
+
+    if defs_only:
+        source = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(source, filename=shown)
+    except SyntaxError as exc:
+        raise _from_syntax(exc) from None
+
+    skipped: list[str] = []
+    if defs_only:
+        tree = _definitions_only(tree)
+
+    stem = re.sub(r"\W", "_", path.stem)
+    name = f"nncheck_target_{stem}_{next(_counter)}"
+    module = types.ModuleType(name)
+    module.__file__ = str(path.resolve())
+    module.__dict__["__nncheck_skipped_imports__"] = skipped
+    sys.modules[name] = module
+    with _sys_path_entry(str(path.resolve().parent)):
+        try:
+            if defs_only:
+                _exec_lenient_imports(tree, module, skipped)
+            else:
+                exec(compile(tree, module.__file__, "exec"), module.__dict__)
+        except SyntaxError as exc:
+            sys.modules.pop(name, None)
+            raise _from_syntax(exc) from None
+        except ImportError as exc:
+            sys.modules.pop(name, None)
+            raise _from_exception(exc, module.__file__, "import", shown) from None
+        except BaseException as exc:  # top-level code of the file failed (incl. SystemExit)
+            sys.modules.pop(name, None)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise _from_exception(exc, module.__file__, "runtime", shown) from None
+    return module
+
+
+def _is_definition(node: ast.stmt) -> bool:
+    if isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    ):
+        return True
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        value = node.value
+        return value is not None and not any(
+            isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr))
+            for n in ast.walk(value)
+        )
+    if isinstance(node, ast.Try):  # try: import x / except ImportError: ...
+        return all(_is_definition(s) for s in node.body)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True  # docstrings
+    return False
+
+
+def _definitions_only(tree: ast.Module) -> ast.Module:
+    body = [node for node in tree.body if _is_definition(node)]
+    return ast.fix_missing_locations(ast.Module(body=body, type_ignores=tree.type_ignores))
+
+
+def _exec_lenient_imports(tree: ast.Module, module: types.ModuleType, skipped: list[str]) -> None:
+    """Run statements one by one; a missing module in an import is skipped, not fatal."""
+    filename = module.__file__ or "<target>"
+    for node in tree.body:
+        chunk = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            try:
+                exec(chunk, module.__dict__)
+            except ModuleNotFoundError as exc:
+                skipped.append(f"line {node.lineno}: {exc.name or exc}")
+            continue
+        exec(chunk, module.__dict__)
+
+
+@contextmanager
+def _sys_path_entry(folder: str) -> Iterator[None]:
+    """Let the file import its siblings (course helper modules) while it loads."""
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+
+
+def _from_syntax(exc: SyntaxError) -> LoadError:
+    detail = exc.msg
+    if exc.text:
+        detail += f": {exc.text.strip()}"
+    return LoadError(
+        "syntax",
+        f"SyntaxError: {detail} — fix this line, then run again",
+        path=exc.filename,
+        line=exc.lineno,
+    )
+
+
+def _user_frames(exc: BaseException, path: str | None) -> list[traceback.FrameSummary]:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if path is None:
+        return list(frames)
+    real = os.path.realpath(path)
+    return [f for f in frames if os.path.realpath(f.filename) == real]
+
+
+def _from_exception(
+    exc: BaseException, real_path: str | None, kind: LoadErrorKind, shown: str | None = None
+) -> LoadError:
+    frames = _user_frames(exc, real_path)
+    line = frames[-1].lineno if frames else None
+    summary = f"{type(exc).__name__}: {exc}"
+    if kind == "import" and isinstance(exc, ModuleNotFoundError):
+        advice = (
+            f" — install it, put {exc.name}.py next to your file, or use defs-only loading "
+            "(--defs-only) to skip imports that are not found"
+        )
+    elif kind == "runtime":
+        advice = (
+            " — your file's top-level code raised while loading; if it trains, plots or loads "
+            "data at import, use defs-only loading (--defs-only / defs_only=True)"
+        )
+    else:
+        advice = ""
+    return LoadError(kind, summary + advice, path=shown or real_path, line=line)
+
+
+def user_traceback(exc: BaseException, path: str | None) -> str:
+    """The traceback of ``exc`` trimmed to the frames in the person's file ``path``.
+
+    Falls back to the innermost frame when none is in ``path``; always ends with the exception
+    line (``ValueError: ...``).
+    """
+    frames = _user_frames(exc, path)
+    if not frames:
+        frames = list(traceback.extract_tb(exc.__traceback__))[-1:]
+    lines = traceback.format_list(frames)
+    lines.extend(traceback.format_exception_only(type(exc), exc))
+    return "".join(lines).rstrip()
