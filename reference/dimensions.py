@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from ._types import FloatArray
+from ._types import FloatArray, as_float_array
 
 RULES: dict[str, str] = {
     "W": "W[l]: (n[l], n[l-1])",
@@ -44,11 +45,12 @@ def shape_message(name: str, shape: tuple[int, ...], rule: str, expected: tuple[
     """Explain, in the notes' words, why ``name`` of ``shape`` breaks ``rule``."""
     if len(shape) == 1:
         what = "a rank-1 array"
-        fix = (
-            f"create it with np.zeros({expected}) or reshape with {name}.reshape{expected}"
-            if len(expected) == 2
-            else "reshape it"
-        )
+        if len(expected) != 2:
+            fix = "reshape it"
+        elif name.lstrip("d").startswith("b"):
+            fix = f"create it with np.zeros({expected}) or reshape with {name}.reshape{expected}"
+        else:
+            fix = f"reshape with {name}.reshape{expected}, or keep the 2-D result (keepdims=True)"
     elif len(expected) == 2 and shape == expected[::-1]:
         what = "the transpose of what the rule needs"
         fix = f"use {name}.T, or check the order of the factors that produced it"
@@ -71,11 +73,20 @@ def check_shape(name: str, array: object, expected: tuple[int, ...], rule: str) 
 _LAYER_KEY = re.compile(r"^(W|b)(\d+)$")
 
 
+def _width_from_bias(b: npt.ArrayLike) -> int | None:
+    """n[l] as b[l] tells it: rows of a (n, 1) column, or the length of a rank-1 (n,) array."""
+    shape = tuple(np.shape(b))
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        return int(shape[0])
+    return None
+
+
 def layer_dims_from_params(params: Mapping[str, FloatArray]) -> list[int]:
     """Infer [n[0], …, n[L]] from W1…WL, checking every W and b against the rules.
 
-    Raises :class:`ShapeError` for a W or b of the wrong shape and ``KeyError``-free
-    ``ValueError`` for missing or unexpected keys.
+    Raises :class:`ShapeError` for a W or b of the wrong shape (a transposed W[l] is named as
+    such: b[l] or W[l−1] tells which side is n[l]) and ``ValueError`` for missing or
+    unexpected keys.
     """
     layers = sorted(
         int(m.group(2)) for k in params if (m := _LAYER_KEY.match(k)) and m.group(1) == "W"
@@ -86,24 +97,37 @@ def layer_dims_from_params(params: Mapping[str, FloatArray]) -> list[int]:
         )
     L = len(layers)
     if layers != list(range(1, L + 1)):
-        raise ValueError(f"weight keys must be W1…W{L} without gaps; got W{layers}")
+        raise ValueError(
+            f"weight keys must be W1…W{L}, numbered from 1 without gaps; got "
+            + ", ".join(f"W{l}" for l in layers)
+        )
     missing = [f"b{l}" for l in range(1, L + 1) if f"b{l}" not in params]
     if missing:
         raise ValueError(f"missing bias keys {missing}: every W[l] needs a b[l] of shape (n[l], 1)")
     dims: list[int] = []
     for l in range(1, L + 1):
-        W = params[f"W{l}"]
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        n_prev = dims[-1] if dims else None
+        n_b = _width_from_bias(b)
+        shape = tuple(int(d) for d in np.shape(W))
         if not isinstance(W, np.ndarray) or W.ndim != 2:
-            shape = tuple(np.shape(W))
-            raise ShapeError(
-                f"W{l}", shape, RULES["W"], (shape[0] if shape else 1, dims[-1] if dims else 1)
-            )
-        if l == 1:
-            dims.append(int(W.shape[1]))
-        else:
-            check_shape(f"W{l}", W, (int(W.shape[0]), dims[-1]), RULES["W"])
-        dims.append(int(W.shape[0]))
-        check_shape(f"b{l}", params[f"b{l}"], (dims[-1], 1), RULES["b"])
+            n = n_b if n_b is not None else (shape[0] if shape else 1)
+            if n_prev is None:
+                # a rank-1 W1 of a one-unit layer holds the n[0] weights of that unit
+                n_prev = shape[0] if len(shape) == 1 and n == 1 else 1
+            raise ShapeError(f"W{l}", shape, RULES["W"], (n, n_prev))
+        if n_prev is None:
+            # n[0] is only known from W1 itself; b1 tells whether W1 is transposed.
+            if n_b is not None and n_b != shape[0] and n_b == shape[1]:
+                raise ShapeError(f"W{l}", shape, RULES["W"], (shape[1], shape[0]))
+            n_prev = shape[1]
+            dims.append(n_prev)
+        n = shape[0] if shape[1] == n_prev else (shape[1] if shape[0] == n_prev else shape[0])
+        if n_b is not None and shape in ((n_b, n_prev), (n_prev, n_b)):
+            n = n_b
+        check_shape(f"W{l}", W, (n, n_prev), RULES["W"])
+        dims.append(n)
+        check_shape(f"b{l}", b, (n, 1), RULES["b"])
     return dims
 
 
@@ -149,3 +173,16 @@ def expected_shapes(layer_dims: Sequence[int], m: int) -> dict[str, tuple[int, i
         )
     shapes[f"dA{0}"] = (layer_dims[0], m)
     return shapes
+
+
+def labels_like(Y: npt.ArrayLike, shape: tuple[int, ...], name: str = "Y") -> FloatArray:
+    """``Y`` as float64 of ``shape`` (the labels of a (n_y, m) output); rank-1 (m,) is accepted.
+
+    Raises :class:`ShapeError` when ``Y`` holds a different number of labels.
+    """
+    arr = as_float_array(Y, name)
+    if arr.shape == shape:
+        return arr
+    if arr.size != int(np.prod(shape)) or (arr.ndim == 2 and arr.shape == shape[::-1] != shape):
+        raise ShapeError(name, tuple(arr.shape), "Y: (n[L], m), like AL", shape)
+    return arr.reshape(shape)

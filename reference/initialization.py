@@ -55,14 +55,35 @@ def initialize_parameters(
     return params
 
 
-def breaks_symmetry(params: Mapping[str, FloatArray]) -> bool:
-    """True when no W[l] with more than one row has two equal rows (zeros count as equal)."""
+def symmetric_units(params: Mapping[str, FloatArray]) -> list[tuple[int, int, int]]:
+    """(l, i, j) for every pair of units i < j of layer l that start out identical.
+
+    Units i and j of layer l compute the same function when row i and row j of W[l] are equal
+    and so are b[l][i] and b[l][j]; gradient descent then gives them equal gradients
+    (when the outgoing weights agree too), so they never become different.
+    """
+    pairs: list[tuple[int, int, int]] = []
     for key, W in params.items():
-        if not key.startswith("W") or W.ndim != 2 or W.shape[0] < 2:
+        if not (key.startswith("W") and key[1:].isdigit()) or W.ndim != 2 or W.shape[0] < 2:
             continue
-        if len(np.unique(W, axis=0)) < W.shape[0]:
-            return False
-    return True
+        l = int(key[1:])
+        rows = W
+        b = params.get(f"b{l}")
+        if b is not None and np.size(b) == W.shape[0]:
+            rows = np.hstack([W, np.reshape(b, (W.shape[0], 1))])
+        for i in range(rows.shape[0]):
+            for j in range(i + 1, rows.shape[0]):
+                if np.array_equal(rows[i], rows[j]):
+                    pairs.append((l, i, j))
+    return pairs
+
+
+def breaks_symmetry(params: Mapping[str, FloatArray]) -> bool:
+    """True when no layer has two units with equal incoming weights and bias (zeros count).
+
+    The notes' rule: never initialise W[l] with two equal rows (W = 0 is the classic case).
+    """
+    return not symmetric_units(params)
 
 
 def gradient_descent_step(theta: FloatArray, grad: FloatArray, learning_rate: float) -> FloatArray:

@@ -7,20 +7,32 @@ J = (1/m) Σ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) (cross-entropy); dw = (1/m) X·(A − Y)
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ._types import FloatArray, as_float_array
 from .activations import sigmoid
-from .dimensions import check_shape
+from .dimensions import check_shape, labels_like
 from .losses import cross_entropy_from_logits
 
 
-def _logits(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
+def _bias(b: npt.ArrayLike) -> float:
+    """b as a float: a Python/numpy scalar, or any array holding exactly one number."""
+    arr = as_float_array(b, "b")
+    if arr.size != 1:
+        raise ValueError(
+            f"b has shape {arr.shape}; logistic regression has a single bias b (a scalar), "
+            "e.g. b = 0.0"
+        )
+    return float(arr.reshape(()))
+
+
+def _logits(w: FloatArray, b: npt.ArrayLike, X: FloatArray) -> FloatArray:
     w = as_float_array(w, "w")
     X = as_float_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X has shape {X.shape}; the rule X: (n_x, m) needs a 2-D array")
     check_shape("w", w, (X.shape[0], 1), "w: (n_x, 1)")
-    Z: FloatArray = w.T @ X + float(b)
+    Z: FloatArray = w.T @ X + _bias(b)
     return Z
 
 
@@ -32,7 +44,7 @@ def logistic_forward(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
 def logistic_cost(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> float:
     """J(w, b), computed from the logits so it stays finite for every finite input."""
     Z = _logits(w, b, X)
-    return float(np.mean(cross_entropy_from_logits(Z, as_float_array(Y, "Y").reshape(Z.shape))))
+    return float(np.mean(cross_entropy_from_logits(Z, labels_like(Y, Z.shape))))
 
 
 def logistic_propagate(
@@ -40,7 +52,7 @@ def logistic_propagate(
 ) -> tuple[float, FloatArray, float]:
     """Return (J, dw, db): the cost, dJ/dw of shape (n_x, 1) and dJ/db as a float."""
     Z = _logits(w, b, X)
-    Y = as_float_array(Y, "Y").reshape(Z.shape)
+    Y = labels_like(Y, Z.shape)
     m = Z.shape[1]
     dZ = sigmoid(Z) - Y
     dw = (as_float_array(X, "X") @ dZ.T) / m

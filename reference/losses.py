@@ -90,7 +90,9 @@ def loss_derivative(
 def cost(y_hat: npt.ArrayLike, y: npt.ArrayLike, kind: LossName = "cross_entropy") -> float:
     """J = (1/m) Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾), returned as a Python float (never a (1, 1) array).
 
-    ``y_hat`` and ``y`` must have the same shape (the course uses (1, m)).
+    ``y_hat`` and ``y`` must have the same shape (the course uses (1, m)). m is the number of
+    examples, i.e. columns: with several output units, (n_y, m), the losses of all units are
+    summed and divided by m (not by n_y·m), which is what backprop's dZ[L] = AL − Y assumes.
     """
     y_hat_a = as_float_array(y_hat, "y_hat")
     y_a = as_float_array(y, "y")
@@ -101,4 +103,9 @@ def cost(y_hat: npt.ArrayLike, y: npt.ArrayLike, kind: LossName = "cross_entropy
         )
     if y_a.size == 0:
         raise ValueError("the cost of zero examples is undefined: y is empty")
-    return float(np.mean(loss(y_hat_a, y_a, kind)))
+    return float(np.sum(loss(y_hat_a, y_a, kind)) / examples(y_a))
+
+
+def examples(y: FloatArray) -> int:
+    """m, the number of examples of a (n_y, m) array: its columns (its length if rank-1)."""
+    return int(y.shape[-1]) if y.ndim >= 1 else 1

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._types import FloatArray, Grads, Params, as_float_array
 from .activations import LEAKY_SLOPE, sigmoid
-from .dimensions import layer_dims_from_params
+from .dimensions import labels_like, layer_dims_from_params
 from .layers import activation_backward, activation_forward, linear_backward, linear_forward
 from .losses import cross_entropy_from_logits, loss_derivative
 
@@ -77,7 +77,7 @@ def model_backward(
     """
     grads: Grads = {}
     L = len(caches)
-    Y = as_float_array(Y, "Y").reshape(np.shape(AL))
+    Y = labels_like(Y, caches[-1].Z.shape)
     out = caches[-1]
     dZ = sigmoid(out.Z) - Y
     for l in range(L, 0, -1):
@@ -102,11 +102,14 @@ def model_cost(
     *,
     slope: float = LEAKY_SLOPE,
 ) -> float:
-    """J = (1/m) Σ L(AL, Y), computed from Z[L] so that it is finite for every finite input."""
+    """J = (1/m) Σ L(AL, Y), computed from Z[L] so that it is finite for every finite input.
+
+    m is the number of columns of X; with n[L] > 1 output units their losses are summed.
+    """
     _, caches = model_forward(X, params, hidden, slope=slope)
     Z = caches[-1].Z
-    Y = as_float_array(Y, "Y").reshape(Z.shape)
-    return float(np.mean(cross_entropy_from_logits(Z, Y)))
+    Y = labels_like(Y, Z.shape)
+    return float(np.sum(cross_entropy_from_logits(Z, Y)) / Z.shape[1])
 
 
 def model_gradients(
