@@ -1,0 +1,536 @@
+"""Every property passes on correct code across many seeds and fails on a planted bug."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nncheck import properties as P
+from nncheck import reference as R
+
+SEEDS = range(25)
+Arr = np.ndarray[Any, Any]
+
+
+def _case(seed: int) -> tuple[list[int], int, dict[str, Arr], Arr, Arr]:
+    """A small random network case with unequal widths and nonzero b (no strategies needed)."""
+    rng = np.random.default_rng(seed)
+    L = int(rng.integers(1, 4))
+    dims = [int(n) for n in rng.integers(1, 6, size=L + 1)]
+    dims[-1] = 1
+    m = int(rng.integers(1, 6))
+    params: dict[str, Arr] = {}
+    for l in range(1, L + 1):
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
+        params[f"b{l}"] = rng.standard_normal((dims[l], 1))
+    X = rng.standard_normal((dims[0], m))
+    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+    return dims, m, params, X, Y
+
+
+def test_importing_properties_does_not_import_hypothesis() -> None:
+    code = "import sys, nncheck.properties; print('hypothesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_public_names() -> None:
+    assert sorted(P.__all__) == sorted(
+        [
+            "Change",
+            "PropertyResult",
+            "Status",
+            "check_deterministic",
+            "check_dtype_preserved",
+            "check_init_scale",
+            "check_no_mutation",
+            "check_no_rank1",
+            "check_output_shapes",
+            "check_scalar_cost",
+            "check_stability",
+            "check_symmetry_breaking",
+            "check_symmetry_under_training",
+            "check_update_direction",
+            "compare_values",
+            "symmetric_units",
+        ]
+    )
+    for name in set(P.__all__) - {"Status"}:  # a Literal alias carries no __doc__
+        assert getattr(P, name).__doc__, name
+
+
+def test_result_is_frozen_data_and_json() -> None:
+    r = P.PropertyResult("x", "warn", "m", {"shape": (2, 1), "v": np.float64(np.nan)})
+    assert r.ok
+    assert not P.PropertyResult("x", "fail", "m").ok
+    with pytest.raises(AttributeError):
+        r.status = "pass"  # type: ignore[misc]
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d == {
+        "check": "x",
+        "status": "warn",
+        "message": "m",
+        "details": {"shape": [2, 1], "v": "nan"},
+    }
+
+
+# --- shapes and rank-1 -----------------------------------------------------------------------
+
+
+def _backward_outputs(dZ: Arr, A_prev: Arr, W: Arr, bug: str = "") -> dict[str, object]:
+    m = A_prev.shape[1]
+    dA_prev, dW, db = R.linear_backward(dZ, A_prev, W)
+    if bug == "no_keepdims":
+        db = np.sum(dZ, axis=1) / m
+    elif bug == "transposed":
+        dW = A_prev @ dZ.T / m
+    elif bug == "wrong_axis":
+        db = np.sum(dZ, axis=0, keepdims=True) / m
+    elif bug == "no_sum":
+        db = dZ / m
+    return {"dA_prev": dA_prev, "dW": dW, "db": db}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shapes_pass_on_reference(seed: int) -> None:
+    dims, m, params, X, Y = _case(seed)
+    AL, caches = R.model_forward(X, params, "tanh")
+    grads = R.model_backward(AL, Y, caches)
+    expected = R.expected_shapes(dims, m)
+    outputs = {**params, **grads, "AL": AL}
+    want = {k: v for k, v in expected.items() if k in outputs}
+    want["AL"] = (1, m)
+    r = P.check_output_shapes(outputs, want)
+    assert r.status == "pass", r.message
+    assert P.check_no_rank1(outputs).status == "pass"
+
+
+@pytest.mark.parametrize(
+    ("bug", "kind", "words"),
+    [
+        ("no_keepdims", "rank1", ["rank-1", "keepdims=True", "db.reshape(3, 1)"]),
+        ("transposed", "transposed", ["dW.T", "transpose"]),
+        ("wrong_axis", "shape", ["(1, 5)", "(3, 1)"]),
+        ("no_sum", "shape", ["axis=1, keepdims=True"]),
+    ],
+)
+def test_shapes_fail_on_planted_bugs(bug: str, kind: str, words: list[str]) -> None:
+    rng = np.random.default_rng(1)
+    n, n_prev, m = 3, 4, 5  # unequal, so the bug changes the shape
+    dZ, A_prev, W = (
+        rng.standard_normal((n, m)),
+        rng.standard_normal((n_prev, m)),
+        rng.standard_normal((n, n_prev)),
+    )
+    out = _backward_outputs(dZ, A_prev, W, bug)
+    r = P.check_output_shapes(out, {"dA_prev": (n_prev, m), "dW": (n, n_prev), "db": (n, 1)})
+    assert r.status == "fail"
+    problems = r.details["problems"]
+    assert isinstance(problems, list) and len(problems) == 1
+    assert problems[0]["kind"] == kind
+    for w in words:
+        assert w in r.message, (w, r.message)
+    if kind == "rank1":
+        assert r.details["rank1"] == ["db"]
+        assert P.check_no_rank1(out).status == "fail"
+        assert "db" in P.check_no_rank1(out).message
+    else:
+        assert P.check_no_rank1(out).status == "pass"
+
+
+def test_shapes_missing_scalar_and_nested_rank1() -> None:
+    r = P.check_output_shapes({"b": 0.0}, {"b": (), "w": (3, 1)})
+    assert r.status == "fail" and "w is missing" in r.message
+    assert P.check_output_shapes({"b": 0.0}, {"b": ()}).status == "pass"
+    r = P.check_output_shapes({"b": [0.0, 1.0]}, {"b": (2, 1)})
+    assert r.status == "fail" and "list" in r.message
+    r = P.check_no_rank1({"cache": (np.zeros((2, 2)), {"b": np.zeros(2)})})
+    assert r.status == "fail" and "cache[1]['b']" in r.message
+
+
+# --- scalar cost ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_scalar_cost_passes_reference_costs(seed: int) -> None:
+    _, _, params, X, Y = _case(seed)
+    assert P.check_scalar_cost(R.model_cost(params, X, Y, "relu")).status == "pass"
+    AL, _ = R.model_forward(X, params, "relu")
+    course_style = np.squeeze(
+        -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), axis=1, keepdims=True) / Y.shape[1]
+    )
+    assert P.check_scalar_cost(course_style).status == "pass"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (np.array([[0.5]]), "np.squeeze"),
+        (np.array([[0.5, 0.7, 0.1]]), "one value per example"),
+        (-0.3, "sign"),
+        (float("nan"), "nan"),
+        ([0.5], "list"),
+        (np.array("x"), "dtype"),
+    ],
+)
+def test_scalar_cost_fails_on_planted_bugs(value: object, words: str) -> None:
+    r = P.check_scalar_cost(value)
+    assert r.status == "fail"
+    assert words in r.message
+
+
+# --- mutation ------------------------------------------------------------------------------------
+
+
+def relu_backward_ok(dA: Arr, Z: Arr) -> Arr:
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+
+def relu_backward_mutates(dA: Arr, Z: Arr) -> Arr:
+    dZ = dA  # planted bug: aliases the input
+    dZ[Z <= 0] = 0
+    return dZ
+
+
+def update_in_place(
+    parameters: dict[str, Arr], grads: Mapping[str, Arr], learning_rate: float
+) -> dict[str, Arr]:
+    for key in list(parameters):
+        parameters[key] = parameters[key] - learning_rate * grads["d" + key]
+    return parameters
+
+
+def backward_mutates_cache(dA: Arr, cache: tuple[Arr, Arr]) -> Arr:
+    Z, W = cache
+    W *= 2.0  # planted bug deep inside a tuple argument
+    return dA * (Z > 0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mutation_passes_on_pure_functions(seed: int) -> None:
+    _, _, params, X, Y = _case(seed)
+    dA, Z = np.random.default_rng(seed).standard_normal((2, 3, 4))
+    assert P.check_no_mutation(relu_backward_ok, dA, Z).status == "pass"
+    assert P.check_no_mutation(R.model_forward, X, params, "relu").status == "pass"
+    grads = R.model_gradients(params, X, Y)
+    assert P.check_no_mutation(R.update_parameters, params, grads, 0.1).status == "pass"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mutation_fails_and_names_argument_key_and_index(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    dA = rng.standard_normal((3, 4))
+    Z = rng.standard_normal((3, 4))
+    Z[0, 0] = -1.0  # at least one entry is zeroed
+    r = P.check_no_mutation(relu_backward_mutates, dA, Z)
+    assert r.status == "fail"
+    assert r.details["argument"] == "dA"
+    assert "dA" in r.message and "copy" in r.message
+    _, _, params, X, Y = _case(seed)
+    grads = R.model_gradients(params, X, Y)
+    r = P.check_no_mutation(update_in_place, params, grads, learning_rate=0.1)
+    assert r.status == "fail" and str(r.details["argument"]).startswith("parameters[")
+    r = P.check_no_mutation(backward_mutates_cache, dA, (Z, rng.standard_normal((3, 3))))
+    assert r.status == "fail" and r.details["argument"] == "cache[1]"
+
+
+def test_mutation_crash_becomes_a_failure() -> None:
+    def broken(x: Arr) -> Arr:
+        return x @ np.ones((5, 5))
+
+    r = P.check_no_mutation(broken, np.ones((2, 3)))
+    assert (
+        r.status == "fail" and "ValueError" in r.message and r.details["exception"] == "ValueError"
+    )
+
+
+def test_compare_values_reports_structure_changes() -> None:
+    before = {"a": np.zeros((2, 2)), "b": [1, 2]}
+    after = {"a": np.zeros((2, 3)), "b": [1], "c": 1}
+    descriptions = {c.path: c.description for c in P.compare_values(before, after, "p")}
+    assert descriptions == {
+        "p['a']": "shape changed from (2, 2) to (2, 3)",
+        "p['b']": "length changed from 2 to 1",
+        "p['c']": "was added",
+    }
+    assert P.compare_values(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), "x") == []
+
+
+# --- determinism -------------------------------------------------------------------------------
+
+
+def init_unseeded(layer_dims: list[int]) -> dict[str, Arr]:
+    return R.initialize_parameters(layer_dims, seed=None)  # planted bug: fresh randomness
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_determinism(seed: int) -> None:
+    dims, _, params, X, _ = _case(seed)
+    r = P.check_deterministic(R.initialize_parameters, dims, "he", seed=seed)
+    assert r.status == "pass"
+    assert P.check_deterministic(R.model_forward, X, params, "tanh").status == "pass"
+    dims = [dims[0], 3, 1]  # at least one random weight beyond the first
+    r = P.check_deterministic(init_unseeded, dims)
+    assert r.status == "fail" and "seed" in r.message
+
+
+def test_determinism_catches_hidden_state() -> None:
+    calls: list[int] = []
+
+    def counter(x: Arr) -> Arr:
+        calls.append(1)
+        return x * len(calls)
+
+    r = P.check_deterministic(counter, np.ones((1, 2)))
+    assert r.status == "fail"
+    assert "output" in r.message
+
+
+# --- dtype -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dtype_passes_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    dZ, A_prev, W = (
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((2, 4)),
+        rng.standard_normal((3, 2)),
+    )
+    assert P.check_dtype_preserved(R.linear_backward, dZ, A_prev, W).status == "pass"
+    assert P.check_dtype_preserved(R.relu_derivative, dZ).status == "pass"
+    # float32 in, float64 out is an upcast: fine unless forbidden
+    assert P.check_dtype_preserved(R.sigmoid, dZ.astype(np.float32)).status == "pass"
+    assert (
+        P.check_dtype_preserved(R.sigmoid, dZ.astype(np.float32), allow_upcast=False).status
+        == "fail"
+    )
+
+
+def test_dtype_fails_on_planted_bugs() -> None:
+    Z = np.array([[-1.0, 2.0]])
+    r = P.check_dtype_preserved(lambda z: z > 0, Z)  # bool derivative
+    assert r.status == "fail" and "bool" in r.message
+    r = P.check_dtype_preserved(lambda z: np.zeros(z.shape, dtype=int), Z)
+    assert r.status == "fail" and "int64" in r.message
+    r = P.check_dtype_preserved(lambda z: z.astype(np.float16), Z)
+    assert r.status == "fail" and "loses precision" in r.message
+    assert P.check_dtype_preserved(lambda n: n + 1, 3).status == "skip"
+
+
+# --- stability ---------------------------------------------------------------------------------
+
+EXTREME = np.array([[-1e4, -750.0, -40.0, 0.0, 40.0, 750.0, 1e4]])
+
+
+def sigmoid_naive(z: Arr) -> Arr:
+    return 1.0 / (1.0 + np.exp(-z))  # right formula, overflows for z << 0
+
+
+def sigmoid_wrong(z: Arr) -> Arr:
+    return 1.0 / (1.0 + np.exp(z))  # planted bug: sign
+
+
+def tanh_by_exp(z: Arr) -> Arr:
+    out: Arr = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))  # nan at ±1e4
+    return out
+
+
+def test_stability_pass_warn_fail() -> None:
+    expected = R.sigmoid(EXTREME)
+    r = P.check_stability(R.sigmoid, EXTREME, expected=expected)
+    assert r.status == "pass", r.message
+    r = P.check_stability(sigmoid_naive, EXTREME, expected=expected)
+    assert r.status == "warn" and "overflow" in r.message and r.ok
+    r = P.check_stability(tanh_by_exp, EXTREME, expected=np.tanh(EXTREME))
+    assert r.status == "warn" and r.details["nonfinite"] == ["output"]
+    r = P.check_stability(sigmoid_wrong, EXTREME, expected=expected)
+    assert r.status == "fail" and "expected" in r.message
+    r = P.check_stability(lambda z: float("inf"), 1e4)
+    assert r.status == "warn"
+    r = P.check_stability(lambda z: 2.0, 1e4, expected=1.0)
+    assert r.status == "fail"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stability_of_reference_cost_across_seeds(seed: int) -> None:
+    _, _, params, X, Y = _case(seed)
+    big = {k: v * 1e3 for k, v in params.items()}  # saturating weights
+    r = P.check_stability(R.model_cost, big, X, Y, "relu")
+    assert r.status == "pass", r.message
+
+
+def test_stability_does_not_change_global_error_state() -> None:
+    before = np.geterr()
+    P.check_stability(sigmoid_naive, EXTREME)
+    assert np.geterr() == before
+
+
+# --- symmetry ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_inits_break_symmetry(seed: int) -> None:
+    dims, _, _, X, Y = _case(seed)
+    for method in ("small", "he"):
+        params = R.initialize_parameters(dims, method, seed=seed)
+        assert P.check_symmetry_breaking(params).status == "pass"
+        r = P.check_symmetry_under_training(params, X, Y, hidden="tanh")
+        assert r.status == "pass", r.message
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_symmetric_inits_fail_and_stay_symmetric(seed: int) -> None:
+    dims, _, _, X, Y = _case(seed)
+    dims = [dims[0], 2 + seed % 3, 1]  # a hidden layer with at least two units
+    zeros = R.initialize_parameters(dims, "zeros")
+    r = P.check_symmetry_breaking(zeros)
+    assert r.status == "fail" and "all zero" in r.message and "W1" in r.message
+    constant = {k: np.full_like(v, 0.5) for k, v in zeros.items()}
+    r = P.check_symmetry_breaking(constant)
+    assert r.status == "fail" and "constant" in r.message
+    for hidden in R.HIDDEN_ACTIVATIONS:
+        r = P.check_symmetry_under_training(constant, X, Y, hidden=hidden)
+        assert r.status == "fail", (hidden, r.message)
+        assert "still equal" in r.message
+        if hidden in ("tanh", "sigmoid"):  # g' > 0: the weights really move, rows stay equal
+            assert isinstance(r.details["max_change"], float) and r.details["max_change"] > 0
+    r = P.check_symmetry_under_training(zeros, X, Y, hidden="tanh")
+    assert r.status == "fail" and "did not move" in r.message
+
+
+def test_symmetry_edge_cases() -> None:
+    rng = np.random.default_rng(0)
+    logistic = {"w": np.zeros((1, 4)), "b": 0.0}  # week 2 initialises w = 0: correct
+    assert P.check_symmetry_breaking(logistic).status == "pass"
+    broken_by_next = {
+        "W1": np.zeros((3, 2)),
+        "b1": np.zeros((3, 1)),
+        "W2": rng.standard_normal((1, 3)),
+        "b2": np.zeros((1, 1)),
+    }
+    r = P.check_symmetry_breaking(broken_by_next)
+    assert r.status == "warn" and r.ok
+    X, Y = rng.standard_normal((2, 5)), np.array([[0.0, 1, 1, 0, 1]])
+    assert P.check_symmetry_under_training(broken_by_next, X, Y, hidden="tanh").status == "pass"
+    assert P.symmetric_units({"W1": np.ones((3, 2)), "b1": np.array([[0.0], [0.0], [1.0]])}) == [
+        (1, 0, 1)
+    ]
+    assert P.check_symmetry_breaking({"x": 1}).status == "skip"
+    bad_shapes = {
+        "W1": np.zeros((3, 2)),
+        "b1": np.zeros((3, 1)),
+        "W2": np.zeros((1, 4)),
+        "b2": np.zeros((1, 1)),
+    }
+    assert P.check_symmetry_under_training(bad_shapes, X, Y).status == "skip"
+
+
+# --- init scale ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_init_scale(seed: int) -> None:
+    dims, *_ = _case(seed)
+    dims = [max(dims[0], 2), *dims[1:]]
+    small = R.initialize_parameters(dims, "small", seed=seed)
+    assert P.check_init_scale(small, "tanh").status == "pass"
+    he = R.initialize_parameters(dims, "he", seed=seed)
+    assert P.check_init_scale(he, "relu").status in ("pass", "skip")
+    large = {k: v * 1000 if k.startswith("W") else v for k, v in small.items()}  # randn * 10
+    r = P.check_init_scale(large, "tanh")
+    assert r.status == "warn" and r.ok and "saturates" in r.message
+    assert P.check_init_scale({"x": 1}).status == "skip"
+
+
+def test_init_scale_relu_judges_only_the_sigmoid_output() -> None:
+    params = {
+        "W1": np.full((3, 2), 100.0),
+        "b1": np.zeros((3, 1)),
+        "W2": np.full((1, 3), 0.01),
+        "b2": np.zeros((1, 1)),
+    }
+    assert P.check_init_scale(params, "relu").status == "pass"
+    assert P.check_init_scale(params, "tanh").status == "warn"
+    assert (
+        P.check_init_scale({"W1": params["W1"]}, "relu", output_activation="relu").status == "skip"
+    )
+
+
+# --- update direction -----------------------------------------------------------------------
+
+
+def update_sign_flip(
+    parameters: Mapping[str, Arr], grads: Mapping[str, Arr], learning_rate: float
+) -> dict[str, Arr]:
+    return {k: v + learning_rate * grads["d" + k] for k, v in parameters.items()}
+
+
+def update_noop(
+    parameters: Mapping[str, Arr], grads: Mapping[str, Arr], learning_rate: float
+) -> dict[str, Arr]:
+    p = copy.deepcopy(dict(parameters))
+    for k in p:
+        _ = p[k] - learning_rate * grads["d" + k]  # planted bug: result never assigned
+    return p
+
+
+def update_returns_none(
+    parameters: dict[str, Arr], grads: Mapping[str, Arr], learning_rate: float
+) -> None:
+    update_in_place(parameters, grads, learning_rate)
+
+
+def update_double_lr(
+    parameters: Mapping[str, Arr], grads: Mapping[str, Arr], learning_rate: float
+) -> dict[str, Arr]:
+    return {k: v - 2 * learning_rate * grads["d" + k] for k, v in parameters.items()}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_update_direction_passes_reference_and_in_place(seed: int) -> None:
+    _, _, params, X, Y = _case(seed)
+    grads = R.model_gradients(params, X, Y, "tanh")
+
+    def cost(p: Mapping[str, Arr]) -> float:
+        return R.model_cost(p, X, Y, "tanh")
+
+    r = P.check_update_direction(R.update_parameters, params, grads, cost, learning_rate=0.5)
+    assert r.status == "pass", r.message
+    r = P.check_update_direction(update_in_place, params, grads, cost)
+    assert r.status == "pass", r.message
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_update_direction_fails_on_planted_bugs(seed: int) -> None:
+    _, _, params, X, Y = _case(seed)
+    grads = R.model_gradients(params, X, Y, "relu")
+
+    def cost(p: Mapping[str, Arr]) -> float:
+        return R.model_cost(p, X, Y, "relu")
+
+    r = P.check_update_direction(update_sign_flip, params, grads, cost)
+    assert r.status == "fail" and "sign flip" in r.message
+    r = P.check_update_direction(update_noop, params, grads, cost)
+    assert r.status == "fail" and "did not change" in r.message
+    r = P.check_update_direction(update_returns_none, params, grads, cost)
+    assert r.status == "fail" and "returned None" in r.message
+    r = P.check_update_direction(update_double_lr, params, grads, cost)
+    assert r.status == "fail" and "learning rate" in r.message
+    assert (
+        P.check_update_direction(update_double_lr, params, grads, cost, exact=False).status
+        == "pass"
+    )
+    # the update is right but the gradients are not those of the cost: caught by the cost
+    wrong = {k: -v for k, v in grads.items()}
+    r = P.check_update_direction(R.update_parameters, params, wrong, cost)
+    assert r.status == "fail" and "does not decrease the cost" in r.message
