@@ -1,0 +1,841 @@
+"""Gradient-check protocols: how ``nncheck gradcheck`` finds and calls a person's model.
+
+A protocol maps a module's functions onto two closures over a parameter dict, ``cost(params)``
+and ``gradients(params)``, which is what :func:`nncheck.numeric.check_gradients` needs. The
+protocols, tried in this order when ``protocol="auto"``:
+
+``week4``
+    ``L_model_forward(X, parameters) -> (AL, caches)``, ``compute_cost(AL, Y) -> cost``,
+    ``L_model_backward(AL, Y, caches) -> grads`` (``dW1``, ``db1``, …). Parameters come from
+    ``--params``, else the module's ``initialize_parameters_deep(layer_dims)``, else nncheck's
+    He initialisation.
+``course2``
+    ``forward_propagation_n(X, Y, parameters) -> (cost, cache)``,
+    ``backward_propagation_n(X, Y, cache) -> gradients`` (three layers: ``--dims`` has 4 widths).
+``week3``
+    ``forward_propagation(X, parameters) -> (A2, cache)``, ``compute_cost(A2, Y)`` (or the older
+    ``compute_cost(A2, Y, parameters)``), ``backward_propagation(parameters, cache, X, Y)``.
+``week2``
+    ``propagate(w, b, X, Y) -> (grads, cost)`` with ``grads = {"dw": …, "db": …}``, w: (n_x, 1)
+    and a scalar b.
+``generic``
+    ``cost(params, X, Y) -> float`` and ``gradients(params, X, Y) -> dict``, or one
+    ``cost_and_gradients(params, X, Y) -> (cost, dict)``. ``params`` is a dict of arrays (from
+    ``--params``, else ``W1, b1, …`` from ``--dims``); the gradient dict uses either the same keys
+    or the keys prefixed with ``d`` (``dW1``). Extra keys are ignored.
+
+Arguments are bound by name (``inspect``), so ``backward_propagation(X, Y, cache, parameters)``
+works as well as the course's order; unknown names fall back to the course's positional order.
+Caches are never inspected: the person's forward runs and its cache goes to their backward.
+
+Errors: :class:`ProtocolError` (no usable protocol or unusable input — a usage error) and
+:class:`UserCodeError` (the person's function crashed or returned something unusable — a
+problem found in their code).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "DEFAULT_DIMS",
+    "DEFAULT_M",
+    "PROTOCOLS",
+    "GradProblem",
+    "ProtocolError",
+    "UserCodeError",
+    "build_problem",
+    "check_problem",
+    "detect_protocol",
+    "draw_data",
+    "load_arrays",
+    "parse_dims",
+    "preflight",
+]
+
+FloatArray = npt.NDArray[np.float64]
+CostFn = Callable[[Mapping[str, Any]], Any]
+GradFn = Callable[[Mapping[str, Any]], dict[str, FloatArray]]
+
+PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "week4": (("L_model_forward", "compute_cost", "L_model_backward"),),
+    "course2": (("forward_propagation_n", "backward_propagation_n"),),
+    "week3": (("forward_propagation", "compute_cost", "backward_propagation"),),
+    "week2": (("propagate",),),
+    "generic": (("cost_and_gradients",), ("cost", "gradients")),
+}
+"""Protocol name -> alternative sets of function names that make it (any one set suffices)."""
+
+DEFAULT_DIMS: Final[dict[str, tuple[int, ...]]] = {
+    "week4": (5, 4, 3, 1),
+    "course2": (4, 5, 3, 1),
+    "week3": (3, 4, 1),
+    "week2": (4, 1),
+    "generic": (5, 4, 3, 1),
+}
+"""Layer widths [n[0], …, n[L]] used when neither ``--dims`` nor ``--params`` gives them."""
+
+DEFAULT_M: Final = 8
+"""Number of examples drawn when ``--data`` is not given."""
+
+
+class ProtocolError(Exception):
+    """No protocol fits, or the inputs (dims, data, params) cannot be used: a usage error."""
+
+
+class UserCodeError(Exception):
+    """The person's function crashed or returned something unusable: a problem in their code.
+
+    ``function`` names it; ``traceback`` is their traceback trimmed to their file ("" when the
+    function returned a wrong value rather than raising).
+    """
+
+    def __init__(self, function: str, message: str, traceback: str = "") -> None:
+        self.function = function
+        self.message = message
+        self.traceback = traceback
+        super().__init__(f"{function}: {message}")
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form: ``{"kind": "user_code", "function", "message", "traceback"}``."""
+        return {
+            "kind": "user_code",
+            "function": self.function,
+            "message": self.message,
+            "traceback": self.traceback,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# inputs: dims, arrays from .npz, random data
+
+
+def parse_dims(text: str) -> tuple[int, ...]:
+    """Parse ``"5,4,3,1"`` into layer widths; raise ``ValueError`` with a fix otherwise."""
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    if len(parts) < 2:
+        raise ValueError(
+            f"--dims {text!r}: give every layer width, input and output included, separated "
+            "by commas, e.g. --dims 4,1 (logistic regression) or --dims 5,4,3,1"
+        )
+    dims: list[int] = []
+    for part in parts:
+        try:
+            value = int(part)
+        except ValueError:
+            raise ValueError(
+                f"--dims {text!r}: {part!r} is not a whole number; e.g. --dims 5,4,3,1"
+            ) from None
+        if value < 1:
+            raise ValueError(f"--dims {text!r}: every width must be at least 1, got {value}")
+        dims.append(value)
+    return tuple(dims)
+
+
+def load_arrays(path: str | os.PathLike[str], *, what: str) -> dict[str, FloatArray]:
+    """Read every array of the ``.npz`` file at ``path`` as float64, with pickling disabled.
+
+    ``what`` names the option in messages (``"--data"``). Raises :class:`ProtocolError` for a
+    missing or unreadable file, object (pickled) arrays, non-numeric or non-finite values.
+    """
+    name = os.fspath(path)
+    if not os.path.isfile(name):
+        raise ProtocolError(f"{what} {name}: no such file")
+    with open(name, "rb") as handle:
+        head = handle.read(6)
+    if head.startswith(b"\x80"):
+        raise ProtocolError(
+            f"{what} {name}: is pickled Python data, which nncheck never loads because "
+            "unpickling can run arbitrary code; save numeric arrays with np.savez(path, X=X, Y=Y)"
+        )
+    if head.startswith(b"\x93NUMPY"):
+        raise ProtocolError(
+            f"{what} {name}: is a .npy file holding one array; nncheck needs an .npz archive of "
+            "named arrays, made with np.savez(path, X=X, Y=Y) or np.savez(path, **parameters)"
+        )
+    if not head.startswith(b"PK"):
+        raise ProtocolError(
+            f"{what} {name}: not an .npz file (make one with np.savez(path, X=X, Y=Y))"
+        )
+    try:
+        with np.load(name, allow_pickle=False) as archive:
+            raw = {key: archive[key] for key in archive.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "Object arrays" in str(exc):
+            raise ProtocolError(
+                f"{what} {name}: holds object (pickled) arrays, which nncheck never loads "
+                "because unpickling can run arbitrary code; save plain numeric arrays, e.g. "
+                "np.savez(path, X=X.astype(float), Y=Y.astype(float))"
+            ) from None
+        raise ProtocolError(f"{what} {name}: not a readable .npz file ({exc})") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ProtocolError(f"{what} {name}: not a readable .npz file ({exc})") from None
+    arrays: dict[str, FloatArray] = {}
+    for key, value in raw.items():
+        if value.dtype.kind not in "biuf":
+            raise ProtocolError(
+                f"{what} {name}: array {key!r} has dtype {value.dtype}; nncheck needs real "
+                "numbers (save it with .astype(float))"
+            )
+        array = value.astype(np.float64)
+        _require_finite(array, f"{what} {name}: array {key!r}")
+        arrays[key] = array
+    return arrays
+
+
+def _require_finite(array: FloatArray, label: str) -> None:
+    bad = ~np.isfinite(array)
+    if np.any(bad):
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ProtocolError(
+            f"{label} has a non-finite value {float(array[index])} at index {list(index)}; "
+            "gradient checking needs finite inputs"
+        )
+
+
+def draw_data(dims: Sequence[int], m: int, seed: int) -> tuple[FloatArray, FloatArray]:
+    """Draw X: (n[0], m) standard normal and Y: (n[L], m) in {0, 1} from ``default_rng(seed)``.
+
+    Both classes appear in every row of Y when m ≥ 2. Deterministic for a given seed.
+    """
+    if m < 1:
+        raise ProtocolError(f"--m {m}: the number of examples must be at least 1")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((dims[0], m))
+    Y = rng.integers(0, 2, size=(dims[-1], m)).astype(np.float64)
+    if m >= 2:
+        for row in Y:
+            if np.all(row == row[0]):
+                row[rng.integers(0, m)] = 1.0 - row[0]
+    return X, Y
+
+
+# --------------------------------------------------------------------------------------------
+# calling the person's functions
+
+
+_ALIASES: Final[dict[str, str]] = {
+    "x": "X",
+    "y": "Y",
+    "parameters": "parameters",
+    "params": "parameters",
+    "param": "parameters",
+    "parms": "parameters",
+    "theta": "parameters",
+    "cache": "cache",
+    "caches": "cache",
+    "al": "AL",
+    "a2": "AL",
+    "a3": "AL",
+    "a": "AL",
+    "y_hat": "AL",
+    "yhat": "AL",
+    "a_l": "AL",
+    "w": "w",
+    "b": "b",
+}
+"""Lower-cased argument name -> the value it receives."""
+
+
+@dataclass(frozen=True)
+class _Caller:
+    """Calls one of the person's functions, turning crashes into :class:`UserCodeError`."""
+
+    module: ModuleType
+    name: str
+    order: tuple[str, ...]  # the course's positional order of the canonical values
+    path: str = ""
+    minimum: int = -1  # fewest positional arguments accepted (default: all of ``order``)
+
+    def __call__(self, **values: Any) -> Any:
+        fn = getattr(self.module, self.name)
+        args, kwargs = self._bind(fn, values)
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            raise UserCodeError(
+                self.name, f"raised {type(exc).__name__}: {exc}", _trim(exc, self.path)
+            ) from exc
+
+    def _bind(
+        self, fn: Callable[..., Any], values: Mapping[str, Any]
+    ) -> tuple[list[Any], dict[str, Any]]:
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):  # builtins and C functions: the course's order
+            return [values[n] for n in self.order], {}
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        required = [
+            p
+            for p in sig.parameters.values()
+            if p.default is inspect.Parameter.empty
+            and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        ]
+        wanted = [_ALIASES.get(p.name.lower()) for p in required]
+        if all(w is not None and w in values for w in wanted) and len(set(wanted)) == len(wanted):
+            args = [
+                values[w] for p, w in zip(required, wanted, strict=True) if p.kind in kinds and w
+            ]
+            kwargs = {
+                p.name: values[w]
+                for p, w in zip(required, wanted, strict=True)
+                if p.kind not in kinds and w
+            }
+            return args, kwargs
+        # unknown argument names: fall back to the course's positional order
+        has_var = any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in sig.parameters.values())
+        n_pos = len(self.order) if has_var else len([p for p in required if p.kind in kinds])
+        keyword_only = [p.name for p in required if p.kind not in kinds]
+        signature = f"{self.name}{sig}"
+        minimum = len(self.order) if self.minimum < 0 else self.minimum
+        if keyword_only or n_pos > len(self.order) or n_pos < minimum:
+            raise ProtocolError(
+                f"cannot call {signature}: nncheck expects {self.name}({', '.join(self.order)})"
+                " (arguments are matched by name, else by this order)"
+            )
+        return [values[n] for n in self.order[:n_pos]], {}
+
+
+def _trim(exc: BaseException, path: str) -> str:
+    """The traceback of ``exc`` trimmed to the person's file (via the loader when available)."""
+    from nncheck.loader import user_traceback
+
+    return user_traceback(exc, path)
+
+
+def _scalar(value: Any, function: str) -> Any:
+    """The cost as a numpy scalar (real or complex); any size-1 array is accepted."""
+    try:
+        array = np.asarray(value)
+    except Exception:  # any conversion failure is the person's return value
+        array = np.asarray(None, dtype=object)
+    if array.dtype.kind not in "biufc" or array.size != 1:
+        raise UserCodeError(
+            function,
+            f"returned {_describe(value)} as the cost; the cost must be a single "
+            "number (e.g. float(np.squeeze(cost)))",
+        )
+    return array.reshape(())[()]
+
+
+def _describe(value: Any) -> str:
+    """A few words for what a function returned: 'an array of shape (1, 4)', 'None', …"""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _unpack(value: Any, function: str, names: tuple[str, str]) -> tuple[Any, Any]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise UserCodeError(
+            function, f"must return ({names[0]}, {names[1]}); it returned {_describe(value)}"
+        )
+    return value[0], value[1]
+
+
+def _grad_dict(value: Any, function: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise UserCodeError(
+            function,
+            "must return a dict of gradients such as {'dW1': ..., 'db1': ...}; it returned "
+            + _describe(value),
+        )
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# the problem handed to the numeric core
+
+
+@dataclass(frozen=True)
+class GradProblem:
+    """A model ready for gradient checking: parameters, data and the two closures."""
+
+    protocol: str
+    functions: tuple[str, ...]
+    dims: tuple[int, ...]
+    params: dict[str, FloatArray]
+    X: FloatArray
+    Y: FloatArray
+    cost: CostFn
+    gradients: GradFn
+    notes: tuple[str, ...] = ()
+
+    @property
+    def m(self) -> int:
+        """Number of examples (columns of X)."""
+        return int(self.X.shape[1])
+
+    @property
+    def size(self) -> int:
+        """Number of scalar parameters P (a full check costs about 2P cost evaluations)."""
+        return int(sum(p.size for p in self.params.values()))
+
+
+def detect_protocol(module: ModuleType, requested: str = "auto") -> tuple[str, tuple[str, ...]]:
+    """Return (protocol name, function names used) for ``module``.
+
+    Raises :class:`ProtocolError` listing the names looked for when nothing fits.
+    """
+    candidates = list(PROTOCOLS) if requested == "auto" else [requested]
+    if requested != "auto" and requested not in PROTOCOLS:
+        raise ProtocolError(
+            f"unknown protocol {requested!r}; expected auto or one of {', '.join(PROTOCOLS)}"
+        )
+    for name in candidates:
+        for option in PROTOCOLS[name]:
+            if all(callable(getattr(module, fn, None)) for fn in option):
+                return name, option
+    lines = []
+    for name in candidates:
+        for option in PROTOCOLS[name]:
+            found = [fn for fn in option if callable(getattr(module, fn, None))]
+            missing = [fn for fn in option if fn not in found]
+            have = f" (found {', '.join(found)}; missing {', '.join(missing)})" if found else ""
+            lines.append(f"  {name}: {', '.join(option)}{have}")
+    where = getattr(module, "__file__", None) or module.__name__
+    raise ProtocolError(
+        f"{where}: no gradient-check protocol recognised. nncheck looked for these functions:\n"
+        + "\n".join(lines)
+        + "\nsee `nncheck gradcheck --help` for each protocol's signatures"
+    )
+
+
+def _module_path(module: ModuleType) -> str:
+    return str(getattr(module, "__file__", "") or "")
+
+
+def _reference_params(dims: Sequence[int], seed: int) -> dict[str, FloatArray]:
+    from nncheck.reference import initialize_parameters
+
+    return initialize_parameters(dims, "he", seed=seed)
+
+
+def _check_param_dict(
+    params: Mapping[str, FloatArray], dims: Sequence[int] | None
+) -> tuple[int, ...]:
+    """Check W1, b1, … against the dimension rules; return the widths they imply."""
+    from nncheck.reference import ShapeError, layer_dims_from_params
+
+    try:
+        implied = tuple(layer_dims_from_params(params))
+    except (ShapeError, ValueError) as exc:
+        raise ProtocolError(f"--params: {exc}") from None
+    if dims is not None and tuple(dims) != implied:
+        raise ProtocolError(
+            f"--dims {','.join(map(str, dims))} disagrees with --params, whose W and b imply "
+            f"--dims {','.join(map(str, implied))}; drop --dims or fix one of them"
+        )
+    return implied
+
+
+def build_problem(
+    module: ModuleType,
+    *,
+    protocol: str = "auto",
+    dims: Sequence[int] | None = None,
+    m: int = DEFAULT_M,
+    seed: int = 0,
+    data: Mapping[str, FloatArray] | None = None,
+    params: Mapping[str, FloatArray] | None = None,
+) -> GradProblem:
+    """Detect the protocol of ``module`` and build the :class:`GradProblem` to check.
+
+    ``data`` (arrays ``X`` and ``Y``) replaces the drawn data; ``params`` replaces the
+    initialised parameters. Raises :class:`ProtocolError` or :class:`UserCodeError`.
+    """
+    name, functions = detect_protocol(module, protocol)
+    notes: list[str] = []
+    path = _module_path(module)
+    dims_given = tuple(dims) if dims is not None else None
+
+    # parameters and widths
+    param_dict: dict[str, FloatArray] | None = None
+    if params is not None:
+        param_dict = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        if name in ("week4", "week3", "course2") or (
+            name == "generic" and _looks_layered(param_dict)
+        ):
+            dims_given = _check_param_dict(param_dict, dims_given)
+        elif name == "week2":
+            dims_given = _check_week2_params(param_dict, dims_given)
+    if data is not None:
+        X, Y = _data_arrays(data, dims_given)
+        if dims_given is None:
+            default = DEFAULT_DIMS[name]
+            dims_given = (X.shape[0], *default[1:-1], Y.shape[0])
+    layer_dims = dims_given if dims_given is not None else DEFAULT_DIMS[name]
+    _check_dims_for(name, layer_dims)
+    if data is None:
+        X, Y = draw_data(layer_dims, m, seed)
+    else:
+        X, Y = _data_arrays(data, layer_dims)
+
+    if name == "week4":
+        if param_dict is None:
+            param_dict, note = _week4_params(module, layer_dims, seed, path)
+            notes.append(note)
+        cost, gradients = _week4(module, X, Y, path)
+    elif name == "course2":
+        cost, gradients = _course2(module, X, Y, path)
+    elif name == "week3":
+        cost, gradients = _week3(module, X, Y, path)
+    elif name == "week2":
+        if param_dict is None:
+            rng = np.random.default_rng(seed)
+            param_dict = {
+                "w": rng.standard_normal((layer_dims[0], 1)) * 0.5,
+                "b": np.array([[rng.standard_normal() * 0.5]]),
+            }
+            notes.append(f"parameters: w, b drawn from default_rng({seed})")
+        cost, gradients = _week2(module, X, Y, path)
+    else:
+        cost, gradients = _generic(module, functions, X, Y, path)
+    if param_dict is None:
+        param_dict = _reference_params(layer_dims, seed)
+        notes.append(f"parameters: nncheck's He initialisation with seed {seed}")
+    if data is None:
+        notes.append(
+            f"data: X ~ N(0, 1) of shape {X.shape}, Y in {{0, 1}} from default_rng({seed})"
+        )
+    return GradProblem(
+        protocol=name,
+        functions=functions,
+        dims=tuple(int(d) for d in layer_dims),
+        params=param_dict,
+        X=X,
+        Y=Y,
+        cost=cost,
+        gradients=gradients,
+        notes=tuple(notes),
+    )
+
+
+def _looks_layered(params: Mapping[str, FloatArray]) -> bool:
+    return "W1" in params
+
+
+def _check_week2_params(
+    params: Mapping[str, FloatArray], dims: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    if set(params) != {"w", "b"}:
+        raise ProtocolError(
+            f"--params for propagate(w, b, X, Y) needs arrays w and b, got {sorted(params)}"
+        )
+    w, b = params["w"], params["b"]
+    if w.ndim != 2 or w.shape[1] != 1:
+        raise ProtocolError(f"--params: w has shape {w.shape}; the rule w: (n_x, 1) needs a column")
+    if b.size != 1:
+        raise ProtocolError(f"--params: b has shape {b.shape}; b is a single number")
+    implied = (int(w.shape[0]), 1)
+    if dims is not None and tuple(dims) != implied:
+        raise ProtocolError(
+            f"--dims {','.join(map(str, dims))} disagrees with w of shape {w.shape}"
+        )
+    return implied
+
+
+def _check_dims_for(name: str, dims: Sequence[int]) -> None:
+    shown = ",".join(map(str, dims))
+    if name == "week2" and (len(dims) != 2 or dims[1] != 1):
+        raise ProtocolError(f"--dims {shown}: propagate (logistic regression) needs --dims N_X,1")
+    if name == "week3" and len(dims) != 3:
+        raise ProtocolError(
+            f"--dims {shown}: the one-hidden-layer protocol needs three widths, e.g. --dims 3,4,1"
+        )
+    if name == "course2" and len(dims) != 4:
+        raise ProtocolError(
+            f"--dims {shown}: forward_propagation_n uses three layers (W1, W2, W3): give four "
+            "widths, e.g. --dims 4,5,3,1"
+        )
+
+
+def _data_arrays(
+    data: Mapping[str, FloatArray], dims: Sequence[int] | None
+) -> tuple[FloatArray, FloatArray]:
+    missing = [k for k in ("X", "Y") if k not in data]
+    if missing:
+        raise ProtocolError(
+            f"--data needs arrays X and Y; missing {', '.join(missing)} (found {sorted(data)})"
+        )
+    X, Y = np.asarray(data["X"], dtype=np.float64), np.asarray(data["Y"], dtype=np.float64)
+    if X.ndim != 2:
+        raise ProtocolError(
+            f"--data: X has shape {X.shape}; the rule X: (n[0], m) needs 2 dimensions"
+        )
+    if Y.ndim == 1:
+        Y = Y.reshape(1, -1)
+    if Y.ndim != 2 or Y.shape[1] != X.shape[1]:
+        raise ProtocolError(
+            f"--data: Y has shape {np.shape(data['Y'])} but X has m = {X.shape[1]} columns; "
+            "the rule Y: (n[L], m) needs the same m"
+        )
+    if dims is not None and (X.shape[0] != dims[0] or Y.shape[0] != dims[-1]):
+        raise ProtocolError(
+            f"--data: X {X.shape} and Y {Y.shape} do not fit --dims {','.join(map(str, dims))} "
+            f"(X needs {dims[0]} rows, Y needs {dims[-1]})"
+        )
+    return X, Y
+
+
+def _week4_params(
+    module: ModuleType, dims: Sequence[int], seed: int, path: str
+) -> tuple[dict[str, FloatArray], str]:
+    init = getattr(module, "initialize_parameters_deep", None)
+    if not callable(init):
+        return _reference_params(
+            dims, seed
+        ), f"parameters: nncheck's He initialisation, seed {seed}"
+    fn = "initialize_parameters_deep"
+    try:
+        value = init(list(dims))
+    except Exception as exc:
+        raise UserCodeError(fn, f"raised {type(exc).__name__}: {exc}", _trim(exc, path)) from exc
+    if not isinstance(value, Mapping):
+        raise UserCodeError(fn, f"must return a dict of parameters; it returned {_describe(value)}")
+    try:
+        params = {str(k): np.array(v, dtype=np.float64) for k, v in value.items()}
+    except (TypeError, ValueError) as exc:
+        raise UserCodeError(fn, f"returned a non-numeric parameter ({exc})") from None
+    from nncheck.reference import ShapeError, check_parameters
+
+    try:
+        check_parameters(params, dims)
+    except (ShapeError, ValueError, TypeError) as exc:
+        raise UserCodeError(fn, f"returned unusable parameters: {exc}") from None
+    return params, f"parameters: the module's initialize_parameters_deep({list(dims)})"
+
+
+def _week4(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+    forward = _Caller(module, "L_model_forward", ("X", "parameters"), path)
+    compute_cost = _Caller(module, "compute_cost", ("AL", "Y"), path)
+    backward = _Caller(module, "L_model_backward", ("AL", "Y", "cache"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        AL, _ = _unpack(forward(X=X, parameters=params), forward.name, ("AL", "caches"))
+        return _scalar(compute_cost(AL=AL, Y=Y, parameters=params), compute_cost.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        AL, caches = _unpack(forward(X=X, parameters=params), forward.name, ("AL", "caches"))
+        grads = backward(AL=AL, Y=Y, cache=caches, parameters=params, X=X)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients
+
+
+def _week3(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
+    compute_cost = _Caller(module, "compute_cost", ("AL", "Y", "parameters"), path, minimum=2)
+    backward = _Caller(module, "backward_propagation", ("parameters", "cache", "X", "Y"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        A2, _ = _unpack(forward(X=X, parameters=params), forward.name, ("A2", "cache"))
+        return _scalar(compute_cost(AL=A2, Y=Y, parameters=params), compute_cost.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        A2, cache = _unpack(forward(X=X, parameters=params), forward.name, ("A2", "cache"))
+        grads = backward(parameters=params, cache=cache, X=X, Y=Y, AL=A2)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients
+
+
+def _course2(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+    forward = _Caller(module, "forward_propagation_n", ("X", "Y", "parameters"), path)
+    backward = _Caller(module, "backward_propagation_n", ("X", "Y", "cache"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        J, _ = _unpack(forward(X=X, Y=Y, parameters=params), forward.name, ("cost", "cache"))
+        return _scalar(J, forward.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        _, cache = _unpack(forward(X=X, Y=Y, parameters=params), forward.name, ("cost", "cache"))
+        grads = backward(X=X, Y=Y, cache=cache, parameters=params)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients
+
+
+def _week2(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+    propagate = _Caller(module, "propagate", ("w", "b", "X", "Y"), path)
+
+    def call(params: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
+        b = np.asarray(params["b"]).reshape(())[()]
+        out = propagate(w=params["w"], b=b, X=X, Y=Y)
+        grads, J = _unpack(out, propagate.name, ("grads", "cost"))
+        return _grad_dict(grads, propagate.name), J
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        return _scalar(call(params)[1], propagate.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        grads = dict(_as_arrays(call(params)[0], propagate.name))
+        db = grads.get("db")
+        if db is not None and db.size == 1:
+            grads["db"] = db.reshape(1, 1)
+        return grads
+
+    return cost, gradients
+
+
+def _generic(
+    module: ModuleType, functions: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    if functions == ("cost_and_gradients",):
+        both = _Caller(module, "cost_and_gradients", ("parameters", "X", "Y"), path)
+
+        def cost(params: Mapping[str, Any]) -> Any:
+            J, _ = _unpack(both(parameters=params, X=X, Y=Y), both.name, ("cost", "gradients"))
+            return _scalar(J, both.name)
+
+        def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+            _, g = _unpack(both(parameters=params, X=X, Y=Y), both.name, ("cost", "gradients"))
+            return _as_arrays(_grad_dict(g, both.name), both.name)
+
+        return cost, gradients
+    cost_fn = _Caller(module, "cost", ("parameters", "X", "Y"), path)
+    grad_fn = _Caller(module, "gradients", ("parameters", "X", "Y"), path)
+
+    def cost2(params: Mapping[str, Any]) -> Any:
+        return _scalar(cost_fn(parameters=params, X=X, Y=Y), cost_fn.name)
+
+    def gradients2(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        return _as_arrays(
+            _grad_dict(grad_fn(parameters=params, X=X, Y=Y), grad_fn.name), grad_fn.name
+        )
+
+    return cost2, gradients2
+
+
+def _as_arrays(grads: Mapping[str, Any], function: str) -> dict[str, FloatArray]:
+    out: dict[str, FloatArray] = {}
+    for key, value in grads.items():
+        try:
+            array = np.asarray(value)
+        except Exception:  # a value numpy cannot read is the person's bug
+            array = np.asarray(None, dtype=object)
+        if array.dtype.kind not in "biuf":
+            raise UserCodeError(
+                function,
+                f"returned gradient {key!r} of type {type(value).__name__}"
+                + (f" (dtype {array.dtype})" if isinstance(value, np.ndarray) else "")
+                + "; gradients must be real numeric arrays",
+            )
+        out[str(key)] = array.astype(np.float64, copy=False)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# preflight and the check itself
+
+
+def _match_gradients(
+    params: Mapping[str, FloatArray], grads: Mapping[str, FloatArray], function: str
+) -> dict[str, FloatArray]:
+    """Pick the gradient of every parameter (key ``d<name>`` or ``<name>``) and check it."""
+    from nncheck.reference import RULES, ShapeError
+
+    out: dict[str, FloatArray] = {}
+    missing: list[str] = []
+    for name, value in params.items():
+        g = grads.get("d" + name, grads.get(name))
+        if g is None:
+            missing.append("d" + name)
+            continue
+        if g.shape != value.shape:
+            rule = RULES.get(
+                "d" + name.rstrip("0123456789"), f"d{name}: like {name}, {value.shape}"
+            )
+            raise UserCodeError(
+                function, str(ShapeError("d" + name, tuple(g.shape), rule, tuple(value.shape)))
+            )
+        bad = ~np.isfinite(g)
+        if np.any(bad):
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise UserCodeError(
+                function,
+                f"returned d{name} with a non-finite value {float(g[index])} at index "
+                f"{list(index)}",
+            )
+        out["d" + name] = g
+    if missing:
+        raise UserCodeError(
+            function,
+            f"returned gradients without {', '.join(missing)} (it returned keys {sorted(grads)})",
+        )
+    return out
+
+
+def preflight(problem: GradProblem) -> dict[str, FloatArray]:
+    """Call the person's cost and gradients once at ``problem.params`` and check the results.
+
+    Returns the gradient of every parameter, keyed ``d<name>``. Raises :class:`UserCodeError`
+    for a crash, a cost that is not one finite number, or a gradient that is missing, of the
+    wrong shape (a :class:`~nncheck.reference.ShapeError` message) or not finite.
+    """
+    params = problem.params
+    first = problem.cost(params)
+    function = problem.functions[-1] if problem.protocol != "week2" else "propagate"
+    cost_function = {
+        "week4": "compute_cost",
+        "week3": "compute_cost",
+        "course2": "forward_propagation_n",
+        "week2": "propagate",
+    }.get(problem.protocol, problem.functions[0])
+    if not np.isfinite(first):
+        raise UserCodeError(
+            cost_function,
+            f"returned a non-finite cost ({first}) at the starting parameters; look for the "
+            "log of a value that rounds to 0 or 1",
+        )
+    return _match_gradients(params, problem.gradients(params), function)
+
+
+def check_problem(
+    problem: GradProblem,
+    *,
+    mode: str = "auto",
+    seed: int | None = None,
+    on_evaluation: Callable[[], None] | None = None,
+) -> Any:
+    """Check ``problem``'s gradients against finite differences of its own cost.
+
+    Calls the person's cost and gradients once first, so that a crash, a non-scalar or
+    non-finite cost, or a gradient of the wrong shape becomes a :class:`UserCodeError` rather
+    than a failure deep inside the numeric core. ``on_evaluation`` is called after every cost
+    evaluation (progress reporting).
+    """
+    params = problem.params
+    grads = preflight(problem)
+    base_cost = problem.cost
+
+    def cost(p: Mapping[str, Any]) -> Any:
+        try:
+            value = base_cost(p)
+        except UserCodeError as exc:
+            # a complex-step probe the person's code does not support: hand the original
+            # exception back so the numeric core falls back to real differences
+            if exc.__cause__ is not None and any(np.iscomplexobj(v) for v in p.values()):
+                raise exc.__cause__ from None
+            raise
+        if on_evaluation is not None:
+            on_evaluation()
+        return value
+
+    import importlib  # TODO(cli): a plain import once nncheck.numeric has landed
+
+    check_gradients = importlib.import_module("nncheck.numeric").check_gradients
+    return check_gradients(cost, params, grads, mode=mode, seed=seed)
