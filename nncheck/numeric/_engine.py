@@ -1,0 +1,584 @@
+"""The gradient checker: error-bounded central differences, Richardson refinement, kink-aware
+verdicts and random directions.
+
+How an element is judged (full mode)
+-------------------------------------
+Stage 1 (2 cost evaluations per element, f(θ) shared): the central difference C(h) with
+h = ε^(1/3)·max(1, |θ|). The element passes when |g − C| ≤ 2·ρ/h + tol, where ρ bounds the
+rounding error of one cost evaluation and tol = rtol·|C| + a small absolute floor. Passing is
+decisive: an analytic value within rounding of the finite difference is right.
+
+Stage 2 (only for elements that fail stage 1; 4 more evaluations): steps h/2 and h/4 give a
+Richardson estimate R = (4·C(h/4) − C(h/2))/3 with a truncation bound taken from the spread of
+C(h), C(h/2), C(h/4). If |g − R| is within that bound plus tol the element passes. Otherwise the
+one-sided slopes D±(h_k) = ±(f(θ ± h_k) − f(θ))/h_k decide whether the cost has a kink at θ: for a
+smooth cost their gap shrinks like h_k·f''(θ); at a kink it does not shrink. At a kink the element
+passes when g lies inside the convex hull of all six one-sided slopes (a valid one-sided
+subgradient); when several kinks are crossed at once backprop's convention (ReLU'(0) = 0) may
+pick a gradient that is neither side's slope, which a line through θ cannot decide, so such an
+element is *inconclusive* — reported, never failed. Only an element whose cost is smooth at the
+finest step and whose g lies outside the Richardson bound is a mismatch.
+
+Directional mode checks g·d against the same estimators along random Gaussian directions d
+(per array, scaled like the steps), which costs 2 evaluations per direction whatever the size,
+then localises a failure with a few sampled coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ._errors import GradientInputError, GradientMismatch
+from ._estimators import EPS32, EPS64, NOISE_ULPS
+from ._inputs import Cost, Evaluator, Problem, prepare
+from ._report import GradReport, Mode, ParameterReport, Verdict
+
+FloatArray = npt.NDArray[np.float64]
+Line = Callable[[float], tuple[float, float]]
+
+OK, MISMATCH, KINK_OK, INCONCLUSIVE, UNREFINED = 0, 1, 2, 3, 4
+"""Element statuses. UNREFINED: failed stage 1 but was not refined (enough were confirmed)."""
+
+FULL_THRESHOLD = 4096
+"""``mode="auto"`` checks every element up to this many parameters, random directions above."""
+DIRECTIONS = 3
+"""Random directions per parameter array in directional mode."""
+COORDINATES = 8
+"""Sampled coordinates per failing array in directional mode (localisation)."""
+CONFIRM = 8
+"""Mismatches confirmed by Richardson per array before the remaining failures are left unrefined."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """tol = rtol·|numeric| + floor·rtol·scale + atol (scale: the array's largest |numeric|)."""
+
+    rtol: float
+    floor: float
+    atol: float
+
+    def base(self, scale: float) -> float:
+        return self.floor * self.rtol * scale + self.atol
+
+
+@dataclass
+class Refined:
+    status: int
+    numeric: float
+    bound: float
+
+
+@dataclass
+class _ArrayOutcome:
+    """Per-element results of one array (full mode or sampled coordinates)."""
+
+    indices: npt.NDArray[np.intp]
+    analytic: FloatArray
+    numeric: FloatArray
+    bound: FloatArray
+    status: npt.NDArray[np.int8]
+    notes: list[str] = field(default_factory=list)
+
+
+def _refine(
+    line: Line,
+    f0: float,
+    level0: tuple[float, float, float, float],
+    g: float,
+    rho: float,
+    tol: Tolerance,
+    tol_base: float,
+) -> Refined:
+    """Stage 2 for one element or direction: Richardson, then kink analysis (see module doc).
+
+    ``line(t)`` evaluates the cost at θ + t·direction and returns (value, actual t);
+    ``level0`` = (f(θ+h⁺), f(θ−h⁻), h⁺, h⁻) from stage 1; ``rho`` bounds the rounding error of
+    one evaluation.
+    """
+    fp0, fm0, hp0, hm0 = level0
+    h = 0.5 * (hp0 + hm0)
+    fp1, hp1 = line(0.5 * h)
+    fm1, tm1 = line(-0.5 * h)
+    fp2, hp2 = line(0.25 * h)
+    fm2, tm2 = line(-0.25 * h)
+    hm1, hm2 = -tm1, -tm2
+    values = (f0, fp0, fm0, fp1, fm1, fp2, fm2)
+    rho = max(rho, NOISE_ULPS * EPS64 * max(abs(v) for v in values))
+    c0 = (fp0 - fm0) / (hp0 + hm0)
+    c1 = (fp1 - fm1) / (hp1 + hm1)
+    c2 = (fp2 - fm2) / (hp2 + hm2)
+    richardson = (4.0 * c2 - c1) / 3.0
+    truncation = max(abs(c2 - c1) / 3.0, abs(c1 - c0) / 12.0)
+    bound = 2.0 * truncation + 12.0 * rho / h + tol.rtol * abs(richardson) + tol_base
+    if abs(g - richardson) <= bound:
+        return Refined(OK, richardson, bound)
+    slopes = (
+        (fp0 - f0) / hp0,
+        (f0 - fm0) / hm0,
+        (fp1 - f0) / hp1,
+        (f0 - fm1) / hm1,
+        (fp2 - f0) / hp2,
+        (f0 - fm2) / hm2,
+    )
+    gap1 = slopes[2] - slopes[3]
+    gap2 = slopes[4] - slopes[5]
+    one_sided_rounding = 2.0 * rho / (0.25 * h)
+    tol2 = tol.rtol * max(abs(s) for s in slopes) + tol_base
+    kink = abs(gap2) > 4.0 * one_sided_rounding + tol2 and abs(gap2) > 0.6 * abs(gap1)
+    if kink:
+        slack = 2.0 * one_sided_rounding + tol2
+        lo, hi = min(slopes), max(slopes)
+        nearest = min(max(g, lo), hi)
+        if lo - slack <= g <= hi + slack:
+            return Refined(KINK_OK, nearest, (hi - lo) / 2.0 + slack)
+        return Refined(INCONCLUSIVE, nearest, (hi - lo) / 2.0 + slack)
+    return Refined(MISMATCH, richardson, bound)
+
+
+class _Checker:
+    def __init__(
+        self,
+        ev: Evaluator,
+        problem: Problem,
+        tol: Tolerance,
+        eps_f: float,
+        float32_cost: bool,
+        rng: np.random.Generator,
+        f0: float,
+    ) -> None:
+        self.ev = ev
+        self.p = problem
+        self.tol = tol
+        self.eps_f = eps_f
+        self.float32_cost = float32_cost
+        self.rng = rng
+        self.f0 = f0
+
+    def _round(self, x: FloatArray) -> FloatArray:
+        """Points the cost actually sees (float32 costs round their inputs)."""
+        if self.float32_cost:
+            return x.astype(np.float32).astype(np.float64)
+        return x
+
+    def _label(self, name: str) -> str:
+        return "params" if self.p.single else f"params[{name!r}]"
+
+    # -- elements -----------------------------------------------------------------------------
+    def elements(
+        self, name: str, indices: npt.NDArray[np.intp] | None = None, confirm: int = CONFIRM
+    ) -> _ArrayOutcome:
+        """Check the given flat indices of array ``name`` (all of them when ``None``)."""
+        flat = self.p.work[name].reshape(-1)
+        base_all = self.p.pristine[name].reshape(-1)
+        g_all = self.p.grads[name].reshape(-1)
+        shape = self.p.work[name].shape
+        idx = np.arange(flat.size, dtype=np.intp) if indices is None else indices
+        base = base_all[idx]
+        g = g_all[idx]
+        h = self.eps_f ** (1.0 / 3.0) * np.maximum(1.0, np.abs(base))
+        tp = self._round(base + h)
+        tm = self._round(base - h)
+        hp = tp - base
+        hm = base - tm
+        n = idx.size
+        fp = np.empty(n)
+        fm = np.empty(n)
+        ev = self.ev
+        label = self._label(name)
+        for k in range(n):
+            i = idx[k]
+            ev.context = f"with {label}{list(np.unravel_index(i, shape))} perturbed"
+            flat[i] = tp[k]
+            fp[k] = ev()
+            flat[i] = tm[k]
+            fm[k] = ev()
+            flat[i] = base[k]
+        ev.context = "at the given parameters"
+        f0 = self.f0
+        numeric = (fp - fm) / (hp + hm)
+        rho = NOISE_ULPS * self.eps_f * np.maximum(np.maximum(np.abs(fp), np.abs(fm)), abs(f0))
+        scale = float(np.max(np.abs(numeric))) if n else 0.0
+        tol_base = self.tol.base(scale)
+        bound = 2.0 * (2.0 * rho / (hp + hm)) + self.tol.rtol * np.abs(numeric) + tol_base
+        err = np.abs(g - numeric)
+        status = np.zeros(n, dtype=np.int8)
+        flagged = np.flatnonzero(err > bound)
+        order = flagged[np.argsort(-(err[flagged] / bound[flagged]), kind="stable")]
+        confirmed = 0
+        for k in order:
+            if confirmed >= confirm:
+                status[k] = UNREFINED
+                continue
+            i = int(idx[k])
+            base_i = float(base[k])
+
+            def line(t: float, i: int = i, base_i: float = base_i) -> tuple[float, float]:
+                v = float(self._round(np.array([base_i + t]))[0])
+                flat[i] = v
+                try:
+                    return ev(), v - base_i
+                finally:
+                    flat[i] = base_i
+
+            ev.context = f"with {label}{list(np.unravel_index(i, shape))} perturbed"
+            r = _refine(
+                line,
+                f0,
+                (float(fp[k]), float(fm[k]), float(hp[k]), float(hm[k])),
+                float(g[k]),
+                float(rho[k]),
+                self.tol,
+                tol_base,
+            )
+            ev.context = "at the given parameters"
+            status[k], numeric[k], bound[k] = r.status, r.numeric, r.bound
+            confirmed += r.status == MISMATCH
+        outcome = _ArrayOutcome(idx, g, numeric, bound, status)
+        unrefined = int(np.sum(status == UNREFINED))
+        if unrefined:
+            outcome.notes.append(
+                f"{name}: {confirmed} mismatches confirmed by Richardson extrapolation; "
+                f"{unrefined} more elements exceed the central-difference bound (not refined)"
+            )
+        return outcome
+
+    # -- directions ---------------------------------------------------------------------------
+    def directions(
+        self, name: str, count: int
+    ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8], float]:
+        """Check ``count`` random Gaussian directions of array ``name``.
+
+        Returns analytic g·d, numeric, bound, status per direction, and the probability that an
+        error of 1 % of ‖g‖ (in step-scaled coordinates) escapes every direction.
+        """
+        work = self.p.work[name]
+        base = self.p.pristine[name]
+        g = self.p.grads[name]
+        scale = np.maximum(1.0, np.abs(base))
+        tmp = np.empty_like(base)
+        ev = self.ev
+        h = self.eps_f ** (1.0 / 3.0)
+        analytic = np.empty(count)
+        numeric = np.empty(count)
+        bound = np.empty(count)
+        status = np.zeros(count, dtype=np.int8)
+        miss = 1.0
+        coordinate_rounding = self.eps_f * float(np.sum(np.abs(g * base)))
+        sigma = 0.01 * float(np.linalg.norm(g * scale))
+        label = self._label(name)
+        for k in range(count):
+            d = self.rng.standard_normal(base.shape) * scale
+
+            def line(t: float, d: FloatArray = d) -> tuple[float, float]:
+                np.multiply(d, t, out=tmp)
+                np.add(base, tmp, out=work)
+                if self.float32_cost:
+                    work[...] = work.astype(np.float32)
+                try:
+                    return ev(), t
+                finally:
+                    np.copyto(work, base)
+
+            ev.context = f"with {label} moved along random direction {k + 1}"
+            fp, _ = line(h)
+            fm, _ = line(-h)
+            c = (fp - fm) / (2.0 * h)
+            a = float(np.sum(g * d))
+            rho = NOISE_ULPS * self.eps_f * max(abs(fp), abs(fm), abs(self.f0))
+            rho += coordinate_rounding
+            tol_base = self.tol.floor * self.tol.rtol * float(
+                np.sum(np.abs(g * d))
+            ) + self.tol.atol * float(np.sum(np.abs(d)))
+            b = 2.0 * rho / h + self.tol.rtol * abs(c) + tol_base
+            st = OK
+            if abs(a - c) > b:
+                r = _refine(line, self.f0, (fp, fm, h, h), a, rho, self.tol, tol_base)
+                st, c, b = r.status, r.numeric, r.bound
+            ev.context = "at the given parameters"
+            analytic[k], numeric[k], bound[k], status[k] = a, c, b, st
+            miss *= min(1.0, 0.8 * b / sigma) if sigma > 0 else 1.0
+        return analytic, numeric, bound, status, miss
+
+
+def _summarise(
+    name: str,
+    shape: tuple[int, ...],
+    analytic: FloatArray,
+    numeric: FloatArray,
+    bound: FloatArray,
+    status: npt.NDArray[np.int8],
+    indices: npt.NDArray[np.intp] | None,
+    mode: Mode,
+    miss: float | None = None,
+    localised: _ArrayOutcome | None = None,
+) -> ParameterReport:
+    decided = (status == OK) | (status == MISMATCH) | (status == UNREFINED)
+    bad = (status == MISMATCH) | (status == UNREFINED)
+    err = np.abs(analytic - numeric)
+    if np.any(decided):
+        a, nm = analytic[decided], numeric[decided]
+        norm = float(np.linalg.norm(a) + np.linalg.norm(nm))
+        rel = float(np.linalg.norm(a - nm)) / norm if norm > 0 else 0.0
+        max_err = float(np.max(err[decided]))
+    else:
+        rel, max_err = 0.0, 0.0
+    pool = np.flatnonzero(bad) if np.any(bad) else np.flatnonzero(decided)
+    worst_index: tuple[int, ...] | None = None
+    worst_a: float | None = None
+    worst_n: float | None = None
+    worst_bound = 0.0
+    if pool.size:
+        k = int(pool[np.argmax(err[pool] / np.maximum(bound[pool], 1e-300))])
+        worst_bound = float(bound[k])
+        if indices is not None:
+            worst_index = tuple(int(i) for i in np.unravel_index(int(indices[k]), shape))
+            worst_a, worst_n = float(analytic[k]), float(numeric[k])
+    if localised is not None:
+        lbad = np.flatnonzero((localised.status == MISMATCH) | (localised.status == UNREFINED))
+        if lbad.size:
+            le = np.abs(localised.analytic - localised.numeric)
+            k = int(lbad[np.argmax(le[lbad] / np.maximum(localised.bound[lbad], 1e-300))])
+            worst_index = tuple(int(i) for i in np.unravel_index(int(localised.indices[k]), shape))
+            worst_a, worst_n = float(localised.analytic[k]), float(localised.numeric[k])
+    nondiff = int(np.sum((status == KINK_OK) | (status == INCONCLUSIVE)))
+    inconclusive = int(np.sum(status == INCONCLUSIVE))
+    verdict: Verdict
+    if np.any(bad):
+        verdict = "mismatch"
+    elif status.size and inconclusive == status.size:
+        verdict = "inconclusive"
+    else:
+        verdict = "ok"
+    return ParameterReport(
+        name=name,
+        shape=shape,
+        verdict=verdict,
+        max_abs_error=max_err,
+        relative_difference=rel,
+        bound=worst_bound,
+        worst_index=worst_index,
+        analytic=worst_a,
+        numeric=worst_n,
+        nondifferentiable=nondiff,
+        inconclusive=inconclusive,
+        checked=int(status.size),
+        mismatched=int(np.sum(bad)),
+        mode=mode,
+        miss_probability=miss,
+    )
+
+
+def _significant_bits(x: float) -> int:
+    if x == 0.0 or not math.isfinite(x):
+        return 0
+    mantissa = int(abs(math.frexp(x)[0]) * 2.0**53)
+    return 53 - ((mantissa & -mantissa).bit_length() - 1)
+
+
+def _detect_float32(ev: Evaluator, problem: Problem, f0: float, rng: np.random.Generator) -> bool:
+    """Whether the cost computes in float32 although it is given float64 parameters."""
+    if ev.float32_result:
+        return True
+    bits = _significant_bits(f0)
+    if 12 <= bits <= 24:
+        return True
+    if bits > 24:
+        return False
+    # f0 is a "round" number (0.5, 3.0, ...): look at one perturbed value too
+    for n in problem.names:
+        w = problem.work[n]
+        w += 1e-3 * rng.standard_normal(w.shape) * np.maximum(1.0, np.abs(w))
+    try:
+        f1 = ev()
+    finally:
+        problem.restore()
+    bits1 = _significant_bits(f1)
+    return 0 < bits1 <= 24 and bits1 >= 12
+
+
+def _seed(seed: int | None) -> int:
+    if seed is None:
+        return int(np.random.default_rng().integers(2**32))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise GradientInputError(f"seed must be an int or None, found {seed!r}")
+    return int(seed)
+
+
+def check_gradients(
+    cost: Cost,
+    params: Any,
+    gradients: Any,
+    *,
+    mode: Literal["auto", "full", "directional"] = "auto",
+    seed: int | None = None,
+    directions: int = DIRECTIONS,
+    coordinates: int = COORDINATES,
+    full_threshold: int = FULL_THRESHOLD,
+    rtol: float | None = None,
+    atol: float = 0.0,
+) -> GradReport:
+    """Check analytic gradients against error-bounded finite differences of ``cost``.
+
+    Parameters
+    ----------
+    cost:
+        ``cost(params) -> scalar`` (a float, 0-d or size-1 array). It receives a private float64
+        copy of ``params`` (perturbed in place, restored after every evaluation) and must not
+        mutate it; it must be deterministic.
+    params:
+        One ndarray, or the course's ``{"W1": ..., "b1": ...}`` dict.
+    gradients:
+        The analytic gradient with the same structure (dict keys ``"dW1"`` or ``"W1"``; extra keys
+        such as ``"dA0"`` are ignored), or a callable returning it — called as
+        ``gradients(params)`` if it takes an argument, else ``gradients()``.
+    mode:
+        ``"full"`` checks every element (2 cost evaluations each, plus refinement of the few
+        that fail the first test); ``"directional"`` checks ``directions`` random Gaussian
+        directions per array (2 evaluations each) and localises failures with ``coordinates``
+        sampled elements; ``"auto"`` (default) is full up to ``full_threshold`` parameters.
+    seed:
+        Seeds the random directions and samples; ``None`` draws one, reported in ``.seed``.
+    rtol, atol:
+        Tolerance added to the estimator's own error bound: ``rtol·|numeric| + atol`` plus a
+        floor of ``rtol`` × 1e-3 (float64) or × 0.1 (float32) of the array's largest numeric
+        gradient. ``rtol`` defaults to 1e-6 for float64 and 1e-4 when float32 is involved.
+
+    Returns a :class:`GradReport`; it never raises for a wrong gradient (see
+    :func:`assert_gradients`), only :class:`GradientInputError` for unusable input.
+    """
+    if mode not in ("auto", "full", "directional"):
+        raise GradientInputError(f"mode={mode!r}; expected 'auto', 'full' or 'directional'")
+    for arg, value, low in (("directions", directions, 1), ("coordinates", coordinates, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise GradientInputError(f"{arg}={value!r}; expected an int ≥ {low}")
+    if rtol is not None and not (math.isfinite(rtol) and rtol > 0):
+        raise GradientInputError(f"rtol={rtol!r}; expected a positive finite number")
+    if not (math.isfinite(atol) and atol >= 0):
+        raise GradientInputError(f"atol={atol!r}; expected a non-negative finite number")
+    seed_value = _seed(seed)
+    rng = np.random.default_rng(seed_value)
+    problem = prepare(params, gradients)
+    ev = Evaluator(cost, problem)
+    notes: list[str] = []
+
+    f_first = ev()
+    ev.check_untouched()
+    f_second = ev()
+    ev.check_untouched()
+    if f_first != f_second and abs(f_first - f_second) > 4 * EPS64 * abs(f_first):
+        raise GradientInputError(
+            f"cost is not deterministic: two calls with the same params returned {f_first!r} "
+            f"and {f_second!r}. Fix the random seed inside the cost, switch off dropout, or "
+            "use the same mini-batch for every call."
+        )
+    float32_cost = _detect_float32(ev, problem, f_first, rng)
+    low_precision = float32_cost or any(
+        dt.itemsize < 8 and dt.kind == "f"
+        for dt in (*problem.param_dtypes.values(), *problem.grad_dtypes.values())
+    )
+    if float32_cost:
+        notes.append("float32 cost: it computes in float32 even given float64; bounds widened")
+        for n in problem.names:
+            np.copyto(problem.pristine[n], problem.pristine[n].astype(np.float32))
+        problem.restore()
+    elif any(dt == np.float32 for dt in problem.param_dtypes.values()):
+        notes.append("float32 parameters: the cost was evaluated in float64")
+    if low_precision and not float32_cost:
+        notes.append("float32 gradients: tolerance widened to rtol 1e-4")
+    tol = Tolerance(
+        rtol=rtol if rtol is not None else (1e-4 if low_precision else 1e-6),
+        floor=0.1 if low_precision else 1e-3,
+        atol=atol,
+    )
+    eps_f = EPS32 if float32_cost else EPS64
+    f0 = ev() if float32_cost else f_first
+    checker = _Checker(ev, problem, tol, eps_f, float32_cost, rng, f0)
+
+    size = problem.size
+    chosen: Mode
+    if mode == "auto":
+        chosen = "full" if size <= full_threshold else "directional"
+        notes.append(
+            f"auto chose {chosen}: {size:,} parameters "
+            f"({'≤' if chosen == 'full' else '>'} {full_threshold:,})"
+        )
+    else:
+        chosen = mode
+    reports: list[ParameterReport] = []
+    for name, shape in zip(problem.names, problem.shapes, strict=True):
+        n_el = int(np.prod(shape))
+        if chosen == "full" or n_el <= directions:
+            out = checker.elements(name)
+            notes.extend(out.notes)
+            reports.append(
+                _summarise(
+                    name,
+                    shape,
+                    out.analytic,
+                    out.numeric,
+                    out.bound,
+                    out.status,
+                    out.indices,
+                    "full",
+                )
+            )
+            continue
+        a, nm, b, st, miss = checker.directions(name, directions)
+        localised = None
+        if np.any(st == MISMATCH) and coordinates:
+            flat_g = np.abs(problem.grads[name].reshape(-1))
+            top = np.argsort(-flat_g, kind="stable")[: (coordinates + 1) // 2]
+            rest = np.setdiff1d(np.arange(n_el), top)
+            extra = rng.choice(rest, size=min(coordinates - top.size, rest.size), replace=False)
+            sample = np.sort(np.concatenate([top, extra]).astype(np.intp))
+            localised = checker.elements(name, sample, confirm=coordinates)
+        reports.append(_summarise(name, shape, a, nm, b, st, None, "directional", miss, localised))
+    ev.check_untouched()
+    if chosen == "directional":
+        notes.append(
+            f"directional: {directions} random Gaussian directions per array; the chance that a "
+            "gradient error of 1% of ‖g‖ escaped all of them is given per array"
+        )
+    nondiff = sum(r.nondifferentiable for r in reports)
+    if nondiff:
+        undecided = sum(r.inconclusive for r in reports)
+        notes.append(
+            f"{nondiff} element(s) or direction(s) sit on a kink (one-sided slopes disagree); "
+            f"{nondiff - undecided} have a valid one-sided subgradient, {undecided} are "
+            "undecidable here and are not counted as failures"
+        )
+    single_name = "theta"
+    if problem.single:
+        reports = [
+            ParameterReport(**{**r.__dict__, "name": "params"}) if r.name == single_name else r
+            for r in reports
+        ]
+    return GradReport(
+        ok=all(r.ok for r in reports),
+        mode=chosen,
+        requested_mode=mode,
+        evaluations=ev.count,
+        parameters=tuple(reports),
+        seed=seed_value,
+        notes=tuple(notes),
+    )
+
+
+def assert_gradients(
+    cost: Cost,
+    params: Any,
+    gradients: Any,
+    **options: Any,
+) -> GradReport:
+    """Like :func:`check_gradients`, but raise :class:`GradientMismatch` (an AssertionError
+    whose message is the readable report) when any array mismatches; returns the report."""
+    report = check_gradients(cost, params, gradients, **options)
+    if not report.ok:
+        raise GradientMismatch(report)
+    return report

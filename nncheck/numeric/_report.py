@@ -1,0 +1,181 @@
+"""Results of a gradient check as data: one :class:`ParameterReport` per array, one
+:class:`GradReport` per check. Both are frozen; rendering (``str``) and ``to_dict`` are views."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["ok", "mismatch", "inconclusive"]
+Mode = Literal["full", "directional"]
+
+
+def _num(x: float) -> float | None:
+    """A JSON-safe float (``None`` for nan/inf, which JSON cannot encode)."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    if x == 0.0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e4:
+        return f"{x:.4g}"
+    return f"{x:.2e}"
+
+
+@dataclass(frozen=True)
+class ParameterReport:
+    """The check of one parameter array (e.g. ``W1``).
+
+    ``max_abs_error`` is max |g − g̃| over the checked elements (or directional derivatives);
+    ``relative_difference`` the course's ‖g − g̃‖ / (‖g‖ + ‖g̃‖); ``bound`` the allowed error at
+    the worst element (estimator error bound + dtype-aware tolerance); ``worst_index`` the index
+    of the element with the largest error relative to its bound (``None`` when no single element
+    was checked, e.g. a directional mismatch that sampled coordinates did not localise), with the
+    ``analytic`` and ``numeric`` values there. ``nondifferentiable`` counts elements where the
+    one-sided differences disagree (a kink); of those, ``inconclusive`` could not be decided and
+    are never counted as failures. ``checked`` is the number of elements (full mode) or random
+    directions (directional mode) that were checked, ``mismatched`` how many of them failed.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    verdict: Verdict
+    max_abs_error: float
+    relative_difference: float
+    bound: float
+    worst_index: tuple[int, ...] | None
+    analytic: float | None
+    numeric: float | None
+    nondifferentiable: int = 0
+    inconclusive: int = 0
+    checked: int = 0
+    mismatched: int = 0
+    mode: Mode = "full"
+    miss_probability: float | None = None
+    """Directional mode: probability that a gradient error of 1 % of ‖g‖ in this array went
+    unnoticed by every random direction (``None`` in full mode, where every element is checked)."""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the verdict is ``"mismatch"`` (inconclusive kinks never fail)."""
+        return self.verdict != "mismatch"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict of every field."""
+        return {
+            "name": self.name,
+            "shape": list(self.shape),
+            "ok": self.ok,
+            "verdict": self.verdict,
+            "mode": self.mode,
+            "max_abs_error": _num(self.max_abs_error),
+            "relative_difference": _num(self.relative_difference),
+            "bound": _num(self.bound),
+            "worst_index": None if self.worst_index is None else list(self.worst_index),
+            "analytic": None if self.analytic is None else _num(self.analytic),
+            "numeric": None if self.numeric is None else _num(self.numeric),
+            "nondifferentiable": self.nondifferentiable,
+            "inconclusive": self.inconclusive,
+            "checked": self.checked,
+            "mismatched": self.mismatched,
+            "miss_probability": (
+                None if self.miss_probability is None else _num(self.miss_probability)
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class GradReport:
+    """The result of :func:`check_gradients`.
+
+    ``ok`` is true when no parameter array mismatches; ``mode`` is the mode that ran ("full" or
+    "directional"), ``requested_mode`` the one asked for ("auto", "full", "directional");
+    ``evaluations`` counts every call of the cost; ``seed`` reproduces the random choices;
+    ``notes`` explains automatic decisions (mode, float32, complex step, kinks).
+    """
+
+    ok: bool
+    mode: Mode
+    requested_mode: str
+    evaluations: int
+    parameters: tuple[ParameterReport, ...]
+    seed: int
+    notes: tuple[str, ...] = field(default=())
+    method: str = "central"
+
+    def __getitem__(self, name: str) -> ParameterReport:
+        """The report of the array called ``name`` (``"W1"``; ``"dW1"`` also works)."""
+        for p in self.parameters:
+            if p.name == name or "d" + p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters)
+        raise KeyError(f"no parameter {name!r} in this report; it has: {known}")
+
+    @property
+    def failures(self) -> tuple[ParameterReport, ...]:
+        """The parameter reports whose verdict is ``"mismatch"``."""
+        return tuple(p for p in self.parameters if not p.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (``json.dumps(report.to_dict())`` works)."""
+        return {
+            "ok": self.ok,
+            "mode": self.mode,
+            "requested_mode": self.requested_mode,
+            "method": self.method,
+            "evaluations": self.evaluations,
+            "seed": self.seed,
+            "notes": list(self.notes),
+            "parameters": [p.to_dict() for p in self.parameters],
+        }
+
+    def __str__(self) -> str:
+        status = "OK" if self.ok else "MISMATCH"
+        lines = [
+            f"gradient check: {status}  (mode {self.mode}, {self.evaluations} cost evaluations, "
+            f"seed {self.seed})"
+        ]
+        header = ("param", "shape", "max|g-g~|", "rel.diff", "bound", "verdict", "worst element")
+        rows: list[tuple[str, ...]] = [header]
+        for p in self.parameters:
+            worst = ""
+            if p.worst_index is not None and p.analytic is not None and p.numeric is not None:
+                worst = f"{list(p.worst_index)}: analytic {_fmt(p.analytic)} vs numeric " + _fmt(
+                    p.numeric
+                )
+                if p.verdict == "mismatch" and p.numeric != 0.0 and p.analytic != 0.0:
+                    worst += f" (ratio {_fmt(p.analytic / p.numeric)})"
+            elif p.verdict == "mismatch" and p.mode == "directional":
+                worst = "random directions disagree; sampled elements did not localise it"
+            verdict: str = p.verdict
+            extra = []
+            if p.nondifferentiable:
+                extra.append(f"{p.nondifferentiable} kink")
+            if p.inconclusive:
+                extra.append(f"{p.inconclusive} undecided")
+            if p.mismatched and p.verdict == "mismatch":
+                unit = "dir" if p.mode == "directional" else "el"
+                extra.append(f"{p.mismatched}/{p.checked} {unit}")
+            if extra:
+                verdict += " (" + ", ".join(extra) + ")"
+            rows.append(
+                (
+                    p.name,
+                    str(p.shape),
+                    _fmt(p.max_abs_error),
+                    _fmt(p.relative_difference),
+                    _fmt(p.bound),
+                    verdict,
+                    worst,
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+        for r in rows:
+            cells = [r[i].ljust(widths[i]) for i in range(len(widths))]
+            lines.append(("  ".join(cells) + "  " + r[-1]).rstrip())
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)

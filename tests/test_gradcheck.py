@@ -1,0 +1,189 @@
+"""check_gradients / assert_gradients: verdicts, reports and input errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nncheck.numeric import (
+    GradientInputError,
+    GradientMismatch,
+    GradReport,
+    ParameterReport,
+    assert_gradients,
+    check_gradients,
+)
+from nncheck.reference import initialize_parameters, model_cost, model_gradients
+
+
+def _net(dims: list[int], m: int, hidden: str = "tanh", seed: int = 0):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    params = initialize_parameters(dims, method="he", seed=seed)
+    X = rng.standard_normal((dims[0], m))
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+
+    def cost(p):  # type: ignore[no-untyped-def]
+        return model_cost(p, X, Y, hidden)
+
+    return cost, params, model_gradients(params, X, Y, hidden)
+
+
+def test_correct_net_passes_with_2p_evaluations() -> None:
+    cost, params, grads = _net([5, 4, 3, 1], 8)
+    report = check_gradients(cost, params, grads, mode="full", seed=1)
+    P = sum(v.size for v in params.values())
+    assert report.ok and report.mode == "full"
+    assert 2 * P <= report.evaluations <= 1.2 * 2 * P
+    assert [p.name for p in report.parameters] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert all(
+        p.verdict == "ok" and p.checked == p.shape[0] * p.shape[1] for p in report.parameters
+    )
+    assert max(p.relative_difference for p in report.parameters) < 1e-7
+
+
+def test_wrong_db_is_localised_with_ratio() -> None:
+    cost, params, grads = _net([5, 4, 3, 1], 8)
+    bad = dict(grads)
+    bad["db2"] = grads["db2"] * 8  # missing 1/m, m = 8
+    report = check_gradients(cost, params, bad, mode="full", seed=1)
+    assert not report.ok
+    assert [p.name for p in report.failures] == ["b2"]
+    b2 = report["b2"]
+    assert b2.worst_index is not None and b2.analytic is not None and b2.numeric is not None
+    assert b2.analytic == pytest.approx(8 * b2.numeric, rel=1e-6)
+    assert "ratio 8" in str(report)
+
+
+def test_assert_gradients_raises_readable_mismatch() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    bad = {k: -v for k, v in grads.items()}
+    with pytest.raises(GradientMismatch) as info:
+        assert_gradients(cost, params, bad, seed=0)
+    assert isinstance(info.value, AssertionError)
+    assert isinstance(info.value.report, GradReport)
+    assert str(info.value) == str(info.value.report)
+    assert "MISMATCH" in str(info.value) and "W1" in str(info.value)
+    assert assert_gradients(cost, params, grads, seed=0).ok
+
+
+def test_to_dict_is_json_with_contract_keys() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    report = check_gradients(cost, params, grads, seed=3)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert {"ok", "mode", "evaluations", "seed", "parameters", "notes"} <= set(data)
+    assert data["seed"] == 3 and data["ok"] is True
+    keys = {
+        "name",
+        "shape",
+        "max_abs_error",
+        "relative_difference",
+        "bound",
+        "ok",
+        "verdict",
+        "worst_index",
+        "analytic",
+        "numeric",
+        "nondifferentiable",
+        "inconclusive",
+    }
+    assert keys <= set(data["parameters"][0])
+    assert isinstance(report.parameters[0], ParameterReport)
+
+
+def test_single_array_and_callable_gradients() -> None:
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+
+    def cost(x):  # type: ignore[no-untyped-def]
+        return 0.5 * x @ A @ x + np.sin(x).sum()
+
+    x = np.array([0.3, -1.2])
+    report = check_gradients(cost, x, lambda p: A @ p + np.cos(p), seed=0)
+    assert report.ok and report.parameters[0].name == "params"
+    report = check_gradients(cost, x, lambda p: A @ p, seed=0)
+    assert not report.ok
+
+
+def test_w_keys_and_extra_keys_are_accepted() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    plain = {k[1:]: v for k, v in grads.items() if k.startswith(("dW", "db"))}
+    assert check_gradients(cost, params, plain, seed=0).ok
+    assert "dA0" in grads  # course grads dicts carry dA/dZ, which are ignored
+    assert check_gradients(cost, params, grads, seed=0).ok
+
+
+def test_importing_numeric_does_not_import_sympy_or_hypothesis() -> None:
+    code = (
+        "import sys, nncheck.numeric; "
+        "print(any(m.split('.')[0] in ('sympy', 'hypothesis') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_keys_are_listed() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    partial = {"dW1": grads["dW1"], "db1": grads["db1"]}
+    with pytest.raises(GradientInputError, match=r"missing 2 of 4.*'dW2'.*'db2'"):
+        check_gradients(cost, params, partial)
+
+
+def test_shape_mismatch_names_the_array() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    bad = dict(grads)
+    bad["db1"] = grads["db1"].reshape(-1)
+    with pytest.raises(GradientInputError, match=r"gradients\['db1'\] has shape \(2,\).*\(2, 1\)"):
+        check_gradients(cost, params, bad)
+
+
+def test_non_finite_gradient_and_cost() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    bad = dict(grads)
+    bad["dW2"] = grads["dW2"].copy()
+    bad["dW2"][0, 1] = np.nan
+    with pytest.raises(GradientInputError, match=r"gradients\['dW2'\].*\[0, 1\] = nan"):
+        check_gradients(cost, params, bad)
+    with pytest.raises(GradientInputError, match="finite"):
+        check_gradients(lambda p: np.inf, params, grads)
+
+
+def test_non_scalar_cost() -> None:
+    _, params, grads = _net([3, 2, 1], 4)
+    with pytest.raises(GradientInputError, match=r"shape \(1, 4\).*scalar"):
+        check_gradients(lambda p: np.ones((1, 4)), params, grads)
+
+
+def test_mutating_cost_is_reported() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+
+    def mutating(p):  # type: ignore[no-untyped-def]
+        p["W1"] *= 0.5
+        return cost(p)
+
+    with pytest.raises(GradientInputError, match=r"modified params\['W1'\] in place"):
+        check_gradients(mutating, params, grads)
+
+
+def test_nondeterministic_cost_is_reported() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    rng = np.random.default_rng(0)
+    with pytest.raises(GradientInputError, match="not deterministic"):
+        check_gradients(lambda p: cost(p) + rng.random(), params, grads)
+
+
+def test_cost_exception_is_wrapped_with_context() -> None:
+    def broken(p):  # type: ignore[no-untyped-def]
+        raise KeyError("W9")
+
+    with pytest.raises(GradientInputError, match=r"cost\(params\) raised KeyError"):
+        check_gradients(broken, {"W1": np.ones((2, 2))}, {"dW1": np.ones((2, 2))})
+
+
+def test_user_params_are_never_touched() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    before = {k: v.copy() for k, v in params.items()}
+    check_gradients(cost, params, grads, seed=0)
+    assert all(np.array_equal(before[k], params[k]) for k in params)
