@@ -41,10 +41,13 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from nncheck.numeric import GradReport
 
 __all__ = [
     "DEFAULT_DIMS",
@@ -807,10 +810,10 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
 def check_problem(
     problem: GradProblem,
     *,
-    mode: str = "auto",
+    mode: Literal["auto", "full", "directional"] = "auto",
     seed: int | None = None,
     on_evaluation: Callable[[], None] | None = None,
-) -> Any:
+) -> GradReport:
     """Check ``problem``'s gradients against finite differences of its own cost.
 
     Calls the person's cost and gradients once first, so that a crash, a non-scalar or
@@ -835,7 +838,6 @@ def check_problem(
             on_evaluation()
         return value
 
-    import importlib  # TODO(cli): a plain import once nncheck.numeric has landed
+    from nncheck.numeric import check_gradients
 
-    check_gradients = importlib.import_module("nncheck.numeric").check_gradients
     return check_gradients(cost, params, grads, mode=mode, seed=seed)

@@ -1,0 +1,553 @@
+"""Command line: ``nncheck gradcheck | conform | specs | demo`` (a thin layer over the library).
+
+Exit codes: 0 all good, 1 problems found in the checked code, 2 usage or load error. Importing
+this module imports only the standard library; numpy, rich and sympy are loaded by the command
+that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, NoReturn, TextIO
+
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"]
+
+EXIT_OK = 0
+"""Everything checked is right."""
+EXIT_PROBLEMS = 1
+"""Problems found in the checked code (wrong gradients, failed checks, a crash in it)."""
+EXIT_ERROR = 2
+"""Usage or load error: bad arguments, missing file, syntax error, no recognised protocol."""
+
+_DESCRIPTION = """\
+nncheck: is your hand-written neural-network math right, and if not, what exactly is wrong?
+
+commands:
+  gradcheck MODEL   compare your gradients with finite differences of your own cost
+  conform TARGET    check every function against the reference, with diagnoses
+  specs [NAME]      show the formulas (and derivatives) nncheck checks against
+  demo              run conform and gradcheck on a correct and a buggy bundled example
+"""
+
+_EPILOG = """\
+examples:
+  nncheck demo
+  nncheck gradcheck my_assignment.py
+  nncheck gradcheck my_assignment.py --dims 12,5,3,1 --m 16 --seed 0
+  nncheck gradcheck model.py --params params.npz --data data.npz --json
+  nncheck conform my_assignment.py --defs-only
+  nncheck specs sigmoid --latex
+
+exit codes: 0 all good, 1 problems found in your code, 2 usage or load error.
+"""
+
+_GRADCHECK_EPILOG = """\
+protocols (detected in this order; force one with --protocol):
+  week4    L_model_forward(X, parameters) -> (AL, caches); compute_cost(AL, Y);
+           L_model_backward(AL, Y, caches) -> {"dW1": ..., "db1": ...}. Parameters from
+           --params, else your initialize_parameters_deep(dims), else He initialisation.
+  course2  forward_propagation_n(X, Y, parameters) -> (cost, cache);
+           backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
+  week3    forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
+           backward_propagation(parameters, cache, X, Y) -> grads (3 widths in --dims)
+  week2    propagate(w, b, X, Y) -> ({"dw": ..., "db": ...}, cost)  (--dims N_X,1)
+  generic  cost(params, X, Y) -> float and gradients(params, X, Y) -> dict, or
+           cost_and_gradients(params, X, Y) -> (cost, dict); params is a dict of arrays
+           (--params, else W1, b1, ... from --dims); gradient keys "W1" or "dW1".
+Arguments are matched by name, else by the order shown. Your forward's cache goes to your
+backward untouched.
+
+data: X (n[0], m) standard normal and Y (n[L], m) in {0, 1} (both classes present when m >= 2)
+are drawn with numpy's default_rng(--seed): deterministic and cheap. --data reads arrays X and Y
+from an .npz file instead; --params reads the parameters (W1, b1, ... or w, b). .npz files are
+read with pickling disabled.
+
+examples:
+  nncheck gradcheck my_assignment.py
+  nncheck gradcheck my_assignment.py --dims 12,5,3,1 --m 16 --seed 0 --mode full
+  nncheck gradcheck my_layer.py --params params.npz --data data.npz --json
+
+exit codes: 0 gradients right, 1 wrong gradients (or your code crashed), 2 usage or load error.
+"""
+
+
+class _UsageError(Exception):
+    """Raised by the parser instead of exiting, so that ``main`` returns 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors print usage and the message, then return exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise _UsageError(message)
+
+
+def _dims(text: str) -> tuple[int, ...]:
+    from nncheck.protocols import parse_dims
+
+    try:
+        return parse_dims(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--dims {text!r}: ")) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``nncheck`` (subcommands gradcheck, conform, specs, demo)."""
+    from nncheck import __version__
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="nncheck", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"nncheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    grad = sub.add_parser(
+        "gradcheck",
+        help="compare your gradients with finite differences of your own cost",
+        description="Check a model's gradients against finite differences of its own cost.",
+        epilog=_GRADCHECK_EPILOG,
+        formatter_class=fmt,
+    )
+    grad.add_argument("model", metavar="MODEL", help="your .py file or an importable module name")
+    grad.add_argument(
+        "--dims",
+        type=_dims,
+        help="every layer width, input and output included: 4,1 (logistic regression), "
+        "3,4,1 (one hidden layer), 5,4,3,1 (default for week 4)",
+    )
+    grad.add_argument(
+        "--m", type=_positive, default=None, help="number of examples drawn (default 8)"
+    )
+    grad.add_argument(
+        "--seed", type=_seed, help="seed for data, parameters and directions (default: fresh)"
+    )
+    grad.add_argument("--data", metavar="NPZ", help=".npz file with arrays X and Y")
+    grad.add_argument("--params", metavar="NPZ", help=".npz file with the parameters")
+    grad.add_argument(
+        "--mode",
+        choices=("auto", "full", "directional"),
+        default="auto",
+        help="full: every coordinate (2P cost evaluations); directional: random directions "
+        "plus sampled coordinates, for large models; auto picks by size (default)",
+    )
+    grad.add_argument(
+        "--protocol",
+        choices=("auto", "week4", "course2", "week3", "week2", "generic"),
+        default="auto",
+        help="which functions to use (default: detect)",
+    )
+    _common(grad)
+    grad.set_defaults(handler=_cmd_gradcheck)
+
+    conf = sub.add_parser(
+        "conform",
+        help="check every function against the reference, with diagnoses",
+        description="Run your implementation against the reference, the specs and finite "
+        "differences; each finding comes with a diagnosis.",
+        epilog="examples:\n  nncheck conform my_assignment.py\n"
+        "  nncheck conform my_assignment.py --seed 0 --json > report.json\n\n"
+        "exit codes: 0 all checks pass, 1 some check fails, 2 usage or load error.",
+        formatter_class=fmt,
+    )
+    conf.add_argument("target", metavar="TARGET", help="your .py file or an importable module")
+    conf.add_argument(
+        "--convention",
+        choices=("auto", "week2", "week3", "week4", "course2", "generic"),
+        default="auto",
+        help="which course convention the file follows (default: detect from its names)",
+    )
+    conf.add_argument("--seed", type=_seed, help="seed for the drawn examples (default: fresh)")
+    _common(conf)
+    conf.set_defaults(handler=_cmd_conform)
+
+    specs = sub.add_parser(
+        "specs",
+        help="show the formulas nncheck checks against",
+        description="Show each formula of the course notes and its derivative, from specs/.",
+        epilog="examples:\n  nncheck specs\n  nncheck specs sigmoid\n  nncheck specs relu --latex",
+        formatter_class=fmt,
+    )
+    specs.add_argument("name", nargs="?", metavar="NAME", help="one spec (default: list all)")
+    specs.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    specs.add_argument("--json", action="store_true", help="print JSON")
+    specs.set_defaults(handler=_cmd_specs)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run conform and gradcheck on a correct and a buggy bundled example",
+        description="Run conform and gradcheck on two bundled week-4 implementations: a correct "
+        "one, and one with a planted mistake (dW missing 1/m). Exits 0 when the correct one "
+        "passes and the mistake is caught.",
+        formatter_class=fmt,
+    )
+    demo.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
+    demo.add_argument("--json", action="store_true", help="print JSON")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--defs-only",
+        action="store_true",
+        help="run only imports and definitions of the file (skip training, plotting, ...)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    _tolerant_stdout()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _UsageError:
+        return EXIT_ERROR
+    except SystemExit as exc:  # --help and --version exit 0 through argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        print("nncheck: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+def _tolerant_stdout() -> None:
+    """Never crash on a terminal that cannot show σ or ✓: replace such characters instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
+
+
+@contextlib.contextmanager
+def _quiet_user_output(active: bool) -> Iterator[None]:
+    """With --json, whatever the person's code prints goes to stderr, keeping stdout JSON."""
+    if not active:
+        yield
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def _fail(
+    message: str,
+    *,
+    kind: str,
+    as_json: bool,
+    out: TextIO,
+    code: int = EXIT_ERROR,
+    **extra: Any,
+) -> int:
+    """Report an error without a traceback: message on stderr, JSON error object with --json."""
+    print(f"nncheck: {message}", file=sys.stderr)
+    if as_json:
+        from nncheck.report import print_json
+
+        print_json({"ok": False, "error": {"kind": kind, "message": message, **extra}}, out)
+    return code
+
+
+def _fresh_seed() -> int:
+    import secrets
+
+    return secrets.randbelow(2**32)
+
+
+# --------------------------------------------------------------------------------------------
+# gradcheck
+
+
+def _cmd_gradcheck(args: argparse.Namespace) -> int:
+    from nncheck.loader import LoadError, load_target
+
+    seed = args.seed if args.seed is not None else _fresh_seed()
+    out = sys.stdout
+    with _quiet_user_output(args.json):
+        try:
+            module = load_target(args.model, defs_only=args.defs_only)
+        except LoadError as exc:
+            return _fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
+        return _run_gradcheck(
+            out,
+            module,
+            target=args.model,
+            seed=seed,
+            dims=args.dims,
+            m=args.m,
+            data=args.data,
+            params=args.params,
+            mode=args.mode,
+            protocol=args.protocol,
+            as_json=args.json,
+        )
+
+
+def _run_gradcheck(
+    out: TextIO,
+    module: Any,
+    *,
+    target: str,
+    seed: int,
+    dims: Sequence[int] | None = None,
+    m: int | None = None,
+    data: str | None = None,
+    params: str | None = None,
+    mode: Literal["auto", "full", "directional"] = "auto",
+    protocol: str = "auto",
+    as_json: bool = False,
+    emit: bool = True,
+) -> int:
+    """Build and check the gradient problem of ``module``; print the report; return the code."""
+    from nncheck import protocols
+    from nncheck.numeric import GradientInputError
+    from nncheck.report import is_terminal, print_gradcheck, print_json, progress
+
+    try:
+        problem = protocols.build_problem(
+            module,
+            protocol=protocol,
+            dims=dims,
+            m=m if m is not None else protocols.DEFAULT_M,
+            seed=seed,
+            data=protocols.load_arrays(data, what="--data") if data else None,
+            params=protocols.load_arrays(params, what="--params") if params else None,
+        )
+        if data is None and m is not None and problem.m != m:  # pragma: no cover - defensive
+            raise protocols.ProtocolError("--m was not honoured")
+        enabled = not as_json and emit and is_terminal(sys.stderr)
+        total = 2 * problem.size if mode == "full" else None
+        with progress("checking gradients", total=total, enabled=enabled) as tick:
+            report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
+    except protocols.ProtocolError as exc:
+        return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+    except protocols.UserCodeError as exc:
+        return _user_code_failure(exc, target=target, as_json=as_json, out=out)
+    except GradientInputError as exc:
+        return _fail(str(exc), kind="gradient_input", as_json=as_json, out=out, code=EXIT_PROBLEMS)
+    code = EXIT_OK if report.ok else EXIT_PROBLEMS
+    if not emit:
+        return code
+    if as_json:
+        data_out: dict[str, Any] = dict(report.to_dict())
+        data_out.update(
+            {
+                "target": str(target),
+                "protocol": problem.protocol,
+                "functions": list(problem.functions),
+                "dims": list(problem.dims),
+                "m": problem.m,
+                "notes": [*data_out.get("notes", report.notes), *problem.notes],
+            }
+        )
+        print_json(data_out, out)
+    else:
+        print_gradcheck(report, str(target), problem, out)
+    return code
+
+
+def _user_code_failure(exc: Any, *, target: str, as_json: bool, out: TextIO) -> int:
+    """A crash or unusable return value in the person's code: a finding, exit 1."""
+    message = f"{exc.function} {exc.message}"
+    if as_json:
+        from nncheck.report import print_json
+
+        print(f"nncheck: {message}", file=sys.stderr)
+        print_json({"ok": False, "target": str(target), "error": exc.to_dict()}, out)
+        return EXIT_PROBLEMS
+    lines = [f"nncheck gradcheck {target}", "", f"FAIL: {message}"]
+    if exc.traceback:
+        lines += ["", "your traceback (trimmed to your file):", exc.traceback]
+    print("\n".join(lines), file=out)
+    return EXIT_PROBLEMS
+
+
+# --------------------------------------------------------------------------------------------
+# conform
+
+
+def _cmd_conform(args: argparse.Namespace) -> int:
+    return _run_conform(
+        sys.stdout,
+        args.target,
+        convention=args.convention,
+        seed=args.seed,
+        defs_only=args.defs_only,
+        as_json=args.json,
+    )
+
+
+def _run_conform(
+    out: TextIO,
+    target: str,
+    *,
+    convention: str = "auto",
+    seed: int | None,
+    defs_only: bool = False,
+    as_json: bool = False,
+    emit: bool = True,
+) -> int:
+    from nncheck.conformance import conform
+    from nncheck.loader import LoadError
+    from nncheck.report import print_conformance, print_json
+
+    try:
+        with _quiet_user_output(as_json):
+            report = conform(target, convention=convention, seed=seed, defs_only=defs_only)
+    except LoadError as exc:
+        return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
+    except ValueError as exc:  # an unknown convention or an unusable target
+        return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+    code = EXIT_OK if report.ok else EXIT_PROBLEMS
+    if not emit:
+        return code
+    if as_json:
+        data = dict(report.to_dict())
+        data.setdefault("target", str(target))
+        print_json(data, out)
+    else:
+        print_conformance(report, out)
+    return code
+
+
+# --------------------------------------------------------------------------------------------
+# specs
+
+
+def _cmd_specs(args: argparse.Namespace) -> int:
+    from nncheck import specs
+
+    if args.name is not None:
+        try:
+            chosen = [specs.get_spec(args.name)]
+        except (KeyError, ValueError, LookupError):
+            names = ", ".join(sorted(specs.SPECS))
+            return _fail(
+                f"no spec named {args.name!r}; available: {names}",
+                kind="usage",
+                as_json=args.json,
+                out=sys.stdout,
+            )
+    else:
+        chosen = list(specs.SPECS.values())
+    if args.json:
+        from nncheck.report import print_json
+
+        print_json(
+            {
+                "specs": [
+                    {
+                        "name": s.name,
+                        "section": s.section,
+                        "formula": s.formula,
+                        "text": specs.describe(s),
+                        "latex": _latex(s),
+                    }
+                    for s in chosen
+                ]
+            }
+        )
+        return EXIT_OK
+    blocks = [f"% {s.name}\n{_latex(s)}" if args.latex else specs.describe(s) for s in chosen]
+    print("\n\n".join(blocks))
+    return EXIT_OK
+
+
+def _latex(spec: Any) -> str:
+    """The spec's LaTeX, with its derivative for elementwise (scalar) specs."""
+    text = str(spec.latex())
+    derivative = getattr(spec, "derivative_latex", None)
+    return f"{text}\n{derivative()}" if callable(derivative) else text
+
+
+# --------------------------------------------------------------------------------------------
+# demo
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from nncheck import examples
+    from nncheck.loader import LoadError, load_target
+
+    out = sys.stdout
+    runs: list[dict[str, Any]] = []
+    as_json = bool(args.json)
+    for label, path, expect_ok in (
+        ("correct", examples.CORRECT, True),
+        ("buggy", examples.BUGGY, False),
+    ):
+        for command in ("conform", "gradcheck"):
+            if not as_json:
+                what = "correct" if expect_ok else f"planted mistake: {examples.BUGGY_MISTAKE}"
+                print(f"\n=== nncheck {command} {path.name}  ({what}) ===\n", flush=True)
+            with _quiet_user_output(as_json):
+                if command == "conform":
+                    code = _run_conform(out, str(path), seed=args.seed, emit=not as_json)
+                else:
+                    try:
+                        module = load_target(path)
+                    except LoadError as exc:
+                        return _fail(str(exc), kind="load", as_json=as_json, out=out)
+                    code = _run_gradcheck(
+                        out, module, target=str(path), seed=args.seed, emit=not as_json
+                    )
+            if code == EXIT_ERROR:
+                return EXIT_ERROR
+            ok = code == EXIT_OK
+            runs.append(
+                {
+                    "example": label,
+                    "command": command,
+                    "ok": ok,
+                    "expected_ok": expect_ok,
+                    "as_intended": ok == expect_ok,
+                }
+            )
+    intended = all(run["as_intended"] for run in runs)
+    if as_json:
+        from nncheck.report import print_json
+
+        print_json({"ok": intended, "seed": args.seed, "runs": runs}, out)
+    else:
+        print()
+        for run in runs:
+            outcome = "passed" if run["ok"] else "caught problems"
+            mark = "as intended" if run["as_intended"] else "NOT as intended"
+            print(f"demo: {run['command']} on the {run['example']} example {outcome} ({mark})")
+        if intended:
+            print(
+                "demo: done. The correct file passed and the planted mistake was caught; now "
+                "try `nncheck conform your_file.py` and `nncheck gradcheck your_file.py`."
+            )
+        else:
+            print("demo: something did not go as intended; please report it.")
+    return EXIT_OK if intended else EXIT_PROBLEMS

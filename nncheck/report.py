@@ -1,0 +1,327 @@
+"""Rendering reports for the command line: plain text, rich tables on a terminal, and JSON.
+
+The reports themselves are data (:class:`nncheck.numeric.GradReport`,
+:class:`nncheck.conformance.ConformanceReport`); this module only draws them. rich is imported
+only when stdout (or, for the progress bar, stderr) is a terminal, so piping to a file or to
+``--json`` stays plain and fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from nncheck.numeric import GradReport, ParameterReport
+
+__all__ = [
+    "PROGRESS_DELAY",
+    "GradHeader",
+    "ProgressTicker",
+    "format_number",
+    "gradcheck_text",
+    "is_terminal",
+    "print_conformance",
+    "print_gradcheck",
+    "print_json",
+    "progress",
+]
+
+PROGRESS_DELAY = 1.0
+"""Seconds a check must run before the progress bar appears."""
+
+
+class GradHeader(Protocol):
+    """What the gradcheck header says about the checked model (a ``GradProblem`` fits)."""
+
+    @property
+    def protocol(self) -> str: ...
+
+    @property
+    def functions(self) -> tuple[str, ...]: ...
+
+    @property
+    def dims(self) -> tuple[int, ...]: ...
+
+    @property
+    def m(self) -> int: ...
+
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """True when ``stream`` is an interactive terminal that accepts colour and redraws."""
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def format_number(value: float | None) -> str:
+    """A compact number for tables: 3 significant digits, scientific when small or large."""
+    if value is None:
+        return "-"
+    value = float(value)
+    if value != value:  # NaN
+        return "nan"
+    if value == 0.0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
+def _index(index: Sequence[int] | None) -> str:
+    if index is None:
+        return "-"
+    return (
+        "(" + ", ".join(str(int(i)) for i in index) + ")" if len(index) != 1 else f"({index[0]},)"
+    )
+
+
+def _shape(shape: Sequence[int]) -> str:
+    return _index(shape) if len(shape) else "()"
+
+
+_COLUMNS = ("parameter", "shape", "max abs error", "rel. difference", "bound", "verdict", "worst")
+
+
+def _verdict(p: ParameterReport) -> str:
+    extra = []
+    if p.nondifferentiable:
+        extra.append(f"{p.nondifferentiable} at a kink")
+    if p.inconclusive:
+        extra.append(f"{p.inconclusive} undecided")
+    if p.verdict == "mismatch" and p.mismatched:
+        unit = "directions" if p.mode == "directional" else "elements"
+        extra.append(f"{p.mismatched} of {p.checked} {unit}")
+    return str(p.verdict) + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _rows(report: GradReport) -> list[tuple[str, ...]]:
+    return [
+        (
+            p.name,
+            _shape(p.shape),
+            format_number(p.max_abs_error),
+            format_number(p.relative_difference),
+            format_number(p.bound),
+            _verdict(p),
+            _index(p.worst_index),
+        )
+        for p in report.parameters
+    ]
+
+
+def _header_lines(report: GradReport, target: str, header: GradHeader) -> list[str]:
+    mode: str = report.mode
+    if report.requested_mode != report.mode:
+        mode += f" (chosen by {report.requested_mode})"
+    return [
+        f"nncheck gradcheck {target}",
+        f"protocol {header.protocol}: {', '.join(header.functions)}",
+        f"dims {','.join(map(str, header.dims))} · m = {header.m} · seed {report.seed} · "
+        f"mode {mode} · {report.evaluations} cost evaluations",
+    ]
+
+
+def _failure_lines(report: GradReport) -> list[str]:
+    lines = []
+    for p in report.parameters:
+        if p.ok:
+            continue
+        if p.worst_index is None or p.analytic is None or p.numeric is None:
+            lines.append(
+                f"  d{p.name}: random directions disagree; the sampled elements did not "
+                "localise it (rerun with --mode full)"
+            )
+            continue
+        where = "[" + ", ".join(str(int(i)) for i in p.worst_index) + "]"
+        ratio = ""
+        if p.numeric != 0 and p.analytic != 0:
+            r = p.analytic / p.numeric
+            ratio = f" (yours is {format_number(r)} × the finite difference)"
+        lines.append(
+            f"  d{p.name}{where}: yours {format_number(p.analytic)}, "
+            f"finite differences {format_number(p.numeric)}{ratio}"
+        )
+    return lines
+
+
+def _summary(report: GradReport) -> str:
+    total = len(report.parameters)
+    failed = [p.name for p in report.parameters if not p.ok]
+    if not failed:
+        return f"OK: the gradients of all {total} parameters match finite differences"
+    return (
+        f"FAIL: {len(failed)} of {total} parameters have gradients that disagree with finite "
+        f"differences of your cost: {', '.join(failed)}"
+    )
+
+
+def gradcheck_text(report: GradReport, target: str, header: GradHeader) -> str:
+    """The plain-text gradcheck report: header, one row per parameter, summary and notes."""
+    rows = [_COLUMNS, *_rows(report)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines = [*_header_lines(report, target, header), "", *table, ""]
+    failures = _failure_lines(report)
+    if failures:
+        lines += ["worst element of each failing gradient:", *failures, ""]
+    lines.append(_summary(report))
+    notes = [*header.notes, *report.notes]
+    lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def _console(stream: TextIO) -> Console:
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False)
+
+
+def print_gradcheck(
+    report: GradReport, target: str, header: GradHeader, stream: TextIO | None = None
+) -> None:
+    """Print the gradcheck report to ``stream``: a rich table on a terminal, else plain text."""
+    out = stream if stream is not None else sys.stdout
+    if not is_terminal(out):
+        print(gradcheck_text(report, target, header), file=out)
+        return
+    from rich.table import Table
+
+    console = _console(out)
+    head = _header_lines(report, target, header)
+    console.print(f"[bold]{head[0]}[/bold]", markup=True)
+    for line in head[1:]:
+        console.print(line, style="dim", markup=False)
+    table = Table(show_edge=False, header_style="bold")
+    for i, column in enumerate(_COLUMNS):
+        table.add_column(column, justify="right" if 1 < i < 5 else "left")
+    for p, row in zip(report.parameters, _rows(report), strict=True):
+        table.add_row(*row, style=None if p.ok else "red")
+    console.print(table)
+    failures = _failure_lines(report)
+    if failures:
+        console.print("worst element of each failing gradient:", markup=False)
+        for line in failures:
+            console.print(line, style="red", markup=False)
+    console.print(_summary(report), style="bold green" if report.ok else "bold red", markup=False)
+    for note in [*header.notes, *report.notes]:
+        console.print(f"note: {note}", style="dim", markup=False)
+
+
+_STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim"}
+
+
+def print_conformance(report: Any, stream: TextIO | None = None) -> None:
+    """Print a conformance report: its own text grouped by function, coloured on a terminal."""
+    out = stream if stream is not None else sys.stdout
+    if not is_terminal(out):
+        print(str(report), file=out)
+        return
+    console = _console(out)
+    for line in str(report).splitlines():
+        style = None
+        lowered = line.strip().lower()
+        for status, s in _STATUS_STYLE.items():
+            if lowered.startswith((status, f"[{status}]")):
+                style = s
+                break
+        console.print(line, style=style, markup=False)
+
+
+def print_json(data: Mapping[str, Any], stream: TextIO | None = None) -> None:
+    """Print ``data`` as indented JSON (NaN and infinities become null, keeping it valid JSON)."""
+    out = stream if stream is not None else sys.stdout
+    print(json.dumps(_finite(data), indent=2, sort_keys=False), file=out)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _finite(value.tolist())
+    return value
+
+
+class ProgressTicker:
+    """Counts cost evaluations; shows a transient progress bar on stderr after a delay.
+
+    Call the ticker once per evaluation. Nothing is drawn unless ``enabled`` (stderr is a
+    terminal and output is not JSON) and the check has run for :data:`PROGRESS_DELAY` seconds.
+    """
+
+    def __init__(self, description: str, *, total: int | None, enabled: bool) -> None:
+        self.description = description
+        self.total = total
+        self.enabled = enabled
+        self.count = 0
+        self._start = time.monotonic()
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def __call__(self) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        if self._progress is None:
+            if time.monotonic() - self._start < PROGRESS_DELAY:
+                return
+            self._open()
+        assert self._progress is not None
+        total = self.total if self.total is not None and self.count <= self.total else None
+        self._progress.update(self._task, completed=self.count, total=total)
+
+    def _open(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("cost evaluations"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(self.description, total=self.total)
+
+    def close(self) -> None:
+        """Remove the bar (if one was drawn)."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+@contextmanager
+def progress(description: str, *, total: int | None, enabled: bool) -> Iterator[ProgressTicker]:
+    """A :class:`ProgressTicker` that is closed when the block ends, however it ends."""
+    ticker = ProgressTicker(description, total=total, enabled=enabled)
+    try:
+        yield ticker
+    finally:
+        ticker.close()

@@ -1,0 +1,463 @@
+"""The command line, driven through ``main(argv)``: commands, exit codes, JSON, bad input."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nncheck import __version__, examples
+from nncheck.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, main
+
+MODELS = Path(__file__).parent / "cli_models"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback (most recent call last)" not in out + err
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run(capsys, *argv, "--json")
+    return code, json.loads(out)
+
+
+def write(tmp_path: Path, source: str, name: str = "hw.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def model(name: str) -> str:
+    return str(MODELS / name)
+
+
+# ---------------------------------------------------------------------------- parser and usage
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == EXIT_OK
+    assert out.strip() == f"nncheck {__version__}"
+
+
+def test_help_lists_commands_examples_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == EXIT_OK
+    for text in ("gradcheck", "conform", "specs", "demo", "examples:", "exit codes: 0"):
+        assert text in out
+
+
+def test_gradcheck_help_documents_every_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", "--help")
+    assert code == EXIT_OK
+    for text in ("L_model_backward", "backward_propagation_n", "propagate(w, b, X, Y)"):
+        assert text in out
+    assert "cost_and_gradients(params, X, Y)" in out
+    assert "default_rng" in out and "pickling disabled" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ((), "usage: nncheck"),
+        (("frobnicate",), "invalid choice: 'frobnicate'"),
+        (("gradcheck",), "the following arguments are required: MODEL"),
+        (("gradcheck", "x.py", "--dims", "5,x,1"), "'x' is not a whole number"),
+        (("gradcheck", "x.py", "--dims", "5"), "give every layer width"),
+        (("gradcheck", "x.py", "--dims", "4,0"), "every width must be at least 1"),
+        (("gradcheck", "x.py", "--m", "0"), "must be at least 1"),
+        (("gradcheck", "x.py", "--seed", "-3"), "must be 0 or more"),
+        (("gradcheck", "x.py", "--mode", "fast"), "invalid choice: 'fast'"),
+        (("conform",), "the following arguments are required: TARGET"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == EXIT_ERROR
+    assert message in err
+
+
+# ----------------------------------------------------------------------------------- gradcheck
+
+
+def test_gradcheck_passes_the_correct_week4_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", str(examples.CORRECT), "--seed", "0")
+    assert code == EXIT_OK
+    assert "protocol week4: L_model_forward, compute_cost, L_model_backward" in out
+    for name in ("W1", "b1", "W2", "b2", "W3", "b3"):
+        assert f"\n{name} " in out
+    assert "OK: the gradients of all 6 parameters match" in out
+    assert "FAIL" not in out
+
+
+def test_gradcheck_catches_the_buggy_week4_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", str(examples.BUGGY), "--seed", "0", "--m", "8")
+    assert code == EXIT_PROBLEMS
+    summary = next(line for line in out.splitlines() if line.startswith("FAIL:"))
+    assert "W1, W2, W3" in summary
+    assert "b1" not in summary and "b3" not in summary
+    assert "(yours is 8 × the finite difference)" in out  # dW is m = 8 times too large
+
+
+@pytest.mark.parametrize(
+    ("name", "argv", "failing"),
+    [
+        ("week3_correct.py", (), set()),
+        ("week3_buggy.py", (), {"W1", "b1"}),
+        ("week2_correct.py", ("--dims", "3,1"), set()),
+        ("week2_buggy.py", ("--dims", "3,1"), {"b"}),
+        ("course2_correct.py", (), set()),
+        ("course2_buggy.py", (), {"W2", "b1"}),
+        ("generic_correct.py", ("--dims", "4,1"), set()),
+        ("generic_pair_buggy.py", ("--dims", "4,1"), {"W1"}),
+    ],
+)
+def test_gradcheck_every_protocol_flags_exactly_the_wrong_gradients(
+    capsys: pytest.CaptureFixture[str], name: str, argv: tuple[str, ...], failing: set[str]
+) -> None:
+    code, data = run_json(capsys, "gradcheck", model(name), "--seed", "1", *argv)
+    assert code == (EXIT_PROBLEMS if failing else EXIT_OK)
+    assert data["ok"] is (not failing)
+    assert {p["name"] for p in data["parameters"] if not p["ok"]} == failing
+
+
+def test_gradcheck_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(
+        capsys, "gradcheck", str(examples.BUGGY), "--seed", "3", "--dims", "4,3,1", "--m", "5"
+    )
+    assert code == EXIT_PROBLEMS
+    assert data["ok"] is False
+    assert data["mode"] in ("full", "directional")
+    assert data["seed"] == 3
+    assert data["protocol"] == "week4"
+    assert data["dims"] == [4, 3, 1] and data["m"] == 5
+    assert data["target"] == str(examples.BUGGY)
+    assert isinstance(data["evaluations"], int) and data["evaluations"] > 0
+    assert [p["name"] for p in data["parameters"]] == ["W1", "b1", "W2", "b2"]
+    w1 = data["parameters"][0]
+    for key in ("shape", "max_abs_error", "relative_difference", "bound", "ok", "worst_index"):
+        assert key in w1
+    assert w1["shape"] == [3, 4] and w1["ok"] is False
+    assert w1["analytic"] == pytest.approx(5 * w1["numeric"], rel=1e-4)
+    assert any("initialize_parameters_deep" in note for note in data["notes"])
+
+
+def test_gradcheck_is_reproducible_with_a_seed(capsys: pytest.CaptureFixture[str]) -> None:
+    _, first = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
+    _, second = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
+    assert first == second
+
+
+def test_gradcheck_without_seed_reports_the_seed_it_drew(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, data = run_json(capsys, "gradcheck", model("week2_correct.py"))
+    assert isinstance(data["seed"], int)
+    _, again = run_json(capsys, "gradcheck", model("week2_correct.py"), "--seed", str(data["seed"]))
+    assert again["parameters"] == data["parameters"]
+
+
+def test_gradcheck_full_and_directional_modes(capsys: pytest.CaptureFixture[str]) -> None:
+    for mode in ("full", "directional"):
+        code, data = run_json(
+            capsys, "gradcheck", str(examples.BUGGY), "--seed", "0", "--mode", mode
+        )
+        assert code == EXIT_PROBLEMS
+        assert data["mode"] == mode
+        assert not data["ok"]
+
+
+def test_gradcheck_reads_params_and_data_from_npz(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(0)
+    params = {
+        "W1": rng.standard_normal((3, 2)),
+        "b1": rng.standard_normal((3, 1)),
+        "W2": rng.standard_normal((1, 3)),
+        "b2": rng.standard_normal((1, 1)),
+    }
+    np.savez(tmp_path / "params.npz", **params)
+    np.savez(tmp_path / "data.npz", X=rng.standard_normal((2, 6)), Y=np.array([[0, 1, 1, 0, 1, 0]]))
+    code, data = run_json(
+        capsys,
+        "gradcheck",
+        str(examples.CORRECT),
+        "--params",
+        str(tmp_path / "params.npz"),
+        "--data",
+        str(tmp_path / "data.npz"),
+    )
+    assert code == EXIT_OK
+    assert data["dims"] == [2, 3, 1] and data["m"] == 6
+    assert [p["shape"] for p in data["parameters"]] == [[3, 2], [3, 1], [1, 3], [1, 1]]
+
+
+def test_gradcheck_accepts_a_module_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", "nncheck.examples.week4_buggy", "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert "FAIL:" in out
+
+
+def test_defs_only_skips_training_code_at_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (MODELS / "week2_correct.py").read_text() + "\n\ntrain_set = load_dataset()\n"
+    path = write(tmp_path, source)
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR
+    assert "NameError" in err and "--defs-only" in err
+    code, out, _ = run(capsys, "gradcheck", str(path), "--defs-only", "--seed", "0")
+    assert code == EXIT_OK, out
+
+
+def test_json_stdout_stays_json_when_the_persons_code_prints(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (
+        (MODELS / "week2_correct.py")
+        .read_text()
+        .replace("    m = X.shape[1]\n", "    m = X.shape[1]\n    print('cost so far...')\n")
+    )
+    path = write(tmp_path, 'print("training!")\n' + source)
+    code, out, err = run(capsys, "gradcheck", str(path), "--seed", "0", "--json")
+    assert code == EXIT_OK
+    assert json.loads(out)["ok"] is True
+    assert "training!" in err and "cost so far" in err
+
+
+# ------------------------------------------------------------------- bad input: exit 2, no trace
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "gradcheck", str(tmp_path / "nope.py"))
+    assert code == EXIT_ERROR
+    assert "no such file" in err and "nope.py" in err
+
+
+def test_syntax_error_names_file_and_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "import numpy as np\n\ndef propagate(w, b, X, Y)\n    return 1\n")
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR
+    assert f"{path}:3: SyntaxError" in err
+    code, data = run_json(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR
+    assert data == {
+        "ok": False,
+        "error": {"kind": "load", "message": data["error"]["message"], "load_kind": "syntax"},
+    }
+    assert ":3: SyntaxError" in data["error"]["message"]
+
+
+def test_no_recognised_protocol_lists_the_names_looked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "def forward(X, W):\n    return W @ X\n")
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR
+    for name in ("L_model_forward", "forward_propagation_n", "propagate", "cost_and_gradients"):
+        assert name in err
+
+
+def test_pickled_npz_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "data.npz"
+    np.savez(path, X=np.array([object(), None], dtype=object), Y=np.ones((1, 2)))
+    code, _, err = run(capsys, "gradcheck", str(examples.CORRECT), "--data", str(path))
+    assert code == EXIT_ERROR
+    assert "object (pickled) arrays" in err
+
+
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"X": np.array([[np.nan, 1.0]] * 5), "Y": np.array([[0.0, 1.0]])}, "non-finite value nan"),
+        ({"X": np.ones((5, 2))}, "missing Y"),
+        ({"X": np.ones((5, 2)), "Y": np.ones((1, 3))}, "needs the same m"),
+    ],
+)
+def test_unusable_data_files_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, arrays: dict[str, Any], message: str
+) -> None:
+    path = tmp_path / "data.npz"
+    np.savez(path, **arrays)
+    code, _, err = run(capsys, "gradcheck", str(examples.CORRECT), "--data", str(path))
+    assert code == EXIT_ERROR
+    assert message in err
+
+
+def test_dims_that_disagree_with_the_protocol_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "gradcheck", model("week2_correct.py"), "--dims", "4,3,1")
+    assert code == EXIT_ERROR
+    assert "needs --dims N_X,1" in err
+
+
+# ------------------------------------------------------- the person's code is wrong: exit 1
+
+
+def test_a_crash_in_the_persons_backward_is_a_finding_with_their_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (
+        (MODELS / "week3_correct.py")
+        .read_text()
+        .replace(
+            '    A1, A2 = cache["A1"], cache["A2"]\n', '    A1, A2 = cache["A1"], cache["Z3"]\n'
+        )
+    )
+    path = write(tmp_path, source)
+    code, out, _ = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_PROBLEMS
+    assert "FAIL: backward_propagation raised KeyError: 'Z3'" in out
+    assert "your traceback (trimmed to your file):" in out
+    assert f'File "{path}"' in out and 'cache["Z3"]' in out
+    assert "nncheck/protocols.py" not in out
+    code, data = run_json(capsys, "gradcheck", str(path))
+    assert code == EXIT_PROBLEMS
+    assert data["error"]["kind"] == "user_code"
+    assert data["error"]["function"] == "backward_propagation"
+    assert 'cache["Z3"]' in data["error"]["traceback"]
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        (
+            "    return A2, cache\n",
+            "    return A2\n",
+            "forward_propagation must return (A2, cache)",
+        ),
+        (
+            "    db1 = np.sum(dZ1, axis=1, keepdims=True) / m\n",
+            "    db1 = np.sum(dZ1, axis=1) / m\n",
+            "db1 has shape (4,): a rank-1 array",
+        ),
+        (
+            "    dW1 = np.dot(dZ1, X.T) / m\n",
+            "    dW1 = np.dot(dZ1, X.T) / m * np.nan\n",
+            "returned dW1 with a non-finite value nan",
+        ),
+        ("    return float(np.squeeze(cost))\n", "    return None\n", "returned None as the cost"),
+    ],
+)
+def test_wrong_return_values_are_findings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, replace: str, by: str, message: str
+) -> None:
+    source = (MODELS / "week3_correct.py").read_text()
+    assert replace in source
+    code, out, _ = run(capsys, "gradcheck", str(write(tmp_path, source.replace(replace, by))))
+    assert code == EXIT_PROBLEMS
+    assert message in out
+
+
+# ------------------------------------------------------------------------------------- conform
+
+
+def test_conform_passes_the_correct_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "conform", str(examples.CORRECT), "--seed", "0")
+    assert code == EXIT_OK, out
+    assert "linear_backward" in out
+
+
+def test_conform_catches_the_buggy_example_with_a_diagnosis(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, data = run_json(capsys, "conform", str(examples.BUGGY), "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert data["ok"] is False
+    assert data["seed"] == 0
+    failed = [f for f in data["findings"] if f["status"] == "fail"]
+    assert failed
+    for key in ("function", "check", "status", "message", "diagnosis"):
+        assert key in failed[0]
+    assert any(
+        f["function"] == "linear_backward" and "1/m" in (f["diagnosis"] or "") for f in failed
+    )
+
+
+def test_conform_load_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "conform", str(tmp_path / "missing.py"))
+    assert code == EXIT_ERROR and "no such file" in err
+    path = write(tmp_path, "def relu(Z):\n    return Z *\n")
+    code, _, err = run(capsys, "conform", str(path))
+    assert code == EXIT_ERROR and f"{path}:2: SyntaxError" in err
+
+
+# --------------------------------------------------------------------------------------- specs
+
+
+def test_specs_lists_every_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    from nncheck.specs import SPECS
+
+    code, out, _ = run(capsys, "specs")
+    assert code == EXIT_OK
+    for name in SPECS:
+        assert f"{name} — " in out
+
+
+def test_specs_one_name_as_text_latex_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "specs", "sigmoid")
+    assert code == EXIT_OK
+    assert out.startswith("sigmoid — ") and "derivative" in out
+    code, out, _ = run(capsys, "specs", "sigmoid", "--latex")
+    assert code == EXIT_OK
+    assert "\\frac" in out and "\\partial" in out
+    code, data = run_json(capsys, "specs", "sigmoid")
+    assert code == EXIT_OK
+    assert [s["name"] for s in data["specs"]] == ["sigmoid"]
+
+
+def test_specs_unknown_name_exits_2_listing_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "specs", "sigmoyd")
+    assert code == EXIT_ERROR
+    assert "no spec named 'sigmoyd'" in err and "sigmoid" in err
+
+
+# ---------------------------------------------------------------------------------------- demo
+
+
+def test_demo_runs_as_intended(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == EXIT_OK, out
+    assert "nncheck conform week4_correct.py" in out
+    assert "nncheck gradcheck week4_buggy.py" in out
+    assert "NOT as intended" not in out
+    assert out.count("(as intended)") == 4
+
+
+def test_demo_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "demo")
+    assert code == EXIT_OK
+    assert data["ok"] is True
+    assert [(r["example"], r["command"], r["ok"]) for r in data["runs"]] == [
+        ("correct", "conform", True),
+        ("correct", "gradcheck", True),
+        ("buggy", "conform", False),
+        ("buggy", "gradcheck", False),
+    ]
+
+
+# ------------------------------------------------------------------------------------ start-up
+
+
+def test_importing_the_cli_stays_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nncheck.cli; "
+        "heavy = [m for m in ('numpy', 'sympy', 'hypothesis', 'rich') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,93 @@
+"""The installed ``nncheck`` script and ``python -m nncheck``, run as a person would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nncheck import __version__, examples
+
+SCRIPT = shutil.which("nncheck")
+
+
+def nncheck(*argv: str, module: bool = False) -> subprocess.CompletedProcess[str]:
+    if module or SCRIPT is None:
+        command = [sys.executable, "-m", "nncheck", *argv]
+    else:
+        command = [SCRIPT, *argv]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert "Traceback (most recent call last)" not in done.stdout + done.stderr
+    return done
+
+
+def test_the_console_script_is_installed() -> None:
+    assert SCRIPT is not None, "pip install -e . should put `nncheck` on PATH"
+    done = nncheck("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"nncheck {__version__}"
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    done = nncheck("gradcheck", str(examples.BUGGY), "--seed", "0", module=True)
+    assert done.returncode == 1
+    assert "FAIL:" in done.stdout and "W1" in done.stdout
+
+
+def test_demo_exits_0_and_shows_both_outcomes() -> None:
+    done = nncheck("demo")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "OK: the gradients of all 6 parameters match" in done.stdout
+    assert "FAIL:" in done.stdout
+
+
+def test_gradcheck_json_on_a_pipe_is_plain_json() -> None:
+    done = nncheck("gradcheck", str(examples.CORRECT), "--seed", "0", "--json")
+    assert done.returncode == 0
+    data = json.loads(done.stdout)
+    assert data["ok"] is True and data["protocol"] == "week4"
+    assert "\x1b[" not in done.stdout  # no colour codes when not a terminal
+
+
+def test_argparse_errors_exit_2(tmp_path: Path) -> None:
+    done = nncheck("gradcheck", str(examples.CORRECT), "--dims", "5,four")
+    assert done.returncode == 2
+    assert "--dims" in done.stderr and "'four' is not a whole number" in done.stderr
+
+
+@pytest.mark.parametrize("case", ["missing", "syntax", "protocol", "pickled"])
+def test_bad_input_exits_2_with_a_message(tmp_path: Path, case: str) -> None:
+    argv = ["gradcheck", str(tmp_path / "hw.py")]
+    if case == "syntax":
+        (tmp_path / "hw.py").write_text("def propagate(w, b, X, Y):\n    return (\n")
+        expected = "hw.py:2: SyntaxError"
+    elif case == "protocol":
+        (tmp_path / "hw.py").write_text("def predict(w, b, X):\n    return X\n")
+        expected = "no gradient-check protocol recognised"
+    elif case == "pickled":
+        np.savez(tmp_path / "p.npz", W1=np.array([None], dtype=object))
+        argv = ["gradcheck", str(examples.CORRECT), "--params", str(tmp_path / "p.npz")]
+        expected = "object (pickled) arrays"
+    else:
+        expected = "no such file"
+    done = nncheck(*argv)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_crash_in_the_persons_code_exits_1_with_their_traceback(tmp_path: Path) -> None:
+    source = (Path(__file__).parent / "cli_models" / "week2_correct.py").read_text()
+    path = tmp_path / "hw.py"
+    path.write_text(
+        source.replace("    dw = np.dot(X, (A - Y).T) / m", "    dw = np.dot(X, A - Y) / m")
+    )
+    done = nncheck("gradcheck", str(path), "--seed", "0")
+    assert done.returncode == 1
+    assert "FAIL: propagate raised ValueError" in done.stdout
+    assert f'File "{path}", line 14, in propagate' in done.stdout
