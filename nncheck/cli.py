@@ -181,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="which course convention the file follows (default: detect from its names)",
     )
     conf.add_argument("--seed", type=_seed, help="seed for the drawn examples (default: fresh)")
+    conf.add_argument(
+        "-v", "--verbose", action="store_true", help="show every finding, passes included"
+    )
     _common(conf)
     conf.set_defaults(handler=_cmd_conform)
 
@@ -404,6 +407,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         seed=args.seed,
         defs_only=args.defs_only,
         as_json=args.json,
+        verbose=args.verbose,
     )
 
 
@@ -416,6 +420,7 @@ def _run_conform(
     defs_only: bool = False,
     as_json: bool = False,
     emit: bool = True,
+    verbose: bool = False,
 ) -> int:
     from nncheck.conformance import conform
     from nncheck.loader import LoadError
@@ -436,7 +441,7 @@ def _run_conform(
         data.setdefault("target", str(target))
         print_json(data, out)
     else:
-        print_conformance(report, out)
+        print_conformance(report, out, verbose=verbose)
     return code
 
 

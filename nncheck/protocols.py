@@ -264,7 +264,7 @@ class _Caller:
         args, kwargs = self._bind(fn, values)
         try:
             return fn(*args, **kwargs)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in their code is a crash too
             raise UserCodeError(
                 self.name, f"raised {type(exc).__name__}: {exc}", _trim(exc, self.path)
             ) from exc
@@ -475,6 +475,12 @@ def build_problem(
             dims_given = _check_param_dict(param_dict, dims_given)
         elif name == "week2":
             dims_given = _check_week2_params(param_dict, dims_given)
+    if name == "generic" and param_dict is not None and not _looks_layered(param_dict):
+        if dims_given is None and data is None:
+            raise ProtocolError(
+                "--params holds no W1, b1, …, so nncheck cannot tell the shape of X and Y: "
+                "give --data (arrays X and Y) or --dims N_IN,N_OUT"
+            )
     if data is not None:
         X, Y = _data_arrays(data, dims_given)
         if dims_given is None:

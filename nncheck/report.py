@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
+    from nncheck.conformance import ConformanceReport
     from nncheck.numeric import GradReport, ParameterReport
 
 __all__ = [
     "PROGRESS_DELAY",
     "GradHeader",
     "ProgressTicker",
+    "conformance_lines",
     "format_number",
     "gradcheck_text",
     "is_terminal",
@@ -223,20 +225,71 @@ def print_gradcheck(
 _STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim"}
 
 
-def print_conformance(report: Any, stream: TextIO | None = None) -> None:
-    """Print a conformance report: its own text grouped by function, coloured on a terminal."""
+def conformance_lines(report: ConformanceReport, *, verbose: bool = False) -> list[tuple[str, str]]:
+    """The conformance report as (line, status) pairs, grouped by function.
+
+    ``verbose`` shows every finding. Otherwise a function whose checks all pass takes one line
+    naming its checks, and only failed and warned findings are shown in full (with their
+    diagnoses). The status ("pass", "fail", "warn", "skip" or "" for neutral) drives colour.
+    """
+    if verbose:
+        return [(line, "") for line in str(report).splitlines()]
+    failed = len(report.failures)
+    verdict = "all checks pass" if report.ok else f"{failed} check(s) failed"
+    lines: list[tuple[str, str]] = [
+        (f"{report.target} (convention {report.convention}, seed {report.seed}): {verdict}", ""),
+        ("", ""),
+    ]
+    groups = report.by_function()
+    width = max((len(name) for name in groups), default=0)
+    for function, findings in groups.items():
+        statuses = {f.status for f in findings}
+        passed = [f.check for f in findings if f.status == "pass"]
+        if statuses <= {"pass"}:
+            lines.append((f"  ok    {function.ljust(width)}  {', '.join(passed)}", "pass"))
+            continue
+        if statuses == {"skip"}:
+            lines.append((f"  skip  {function.ljust(width)}  {findings[0].message}", "skip"))
+            continue
+        worst = "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
+        mark = {"fail": "FAIL", "warn": "warn", "pass": "ok  "}[worst]
+        tail = f"passes: {', '.join(passed)}" if passed else ""
+        lines.append((f"  {mark}  {function.ljust(width)}  {tail}".rstrip(), worst))
+        for finding in findings:
+            if finding.status in ("fail", "warn"):
+                for line in str(finding).splitlines():
+                    lines.append(("        " + line, finding.status))
+    lines.append(("", ""))
+    if report.ok:
+        lines.append(("OK: every check passes", "pass"))
+    else:
+        names = ", ".join(dict.fromkeys(f.function for f in report.failures))
+        lines.append((f"FAIL: {failed} check(s) failed in {names}", "fail"))
+    return lines
+
+
+def print_conformance(
+    report: ConformanceReport, stream: TextIO | None = None, *, verbose: bool = False
+) -> None:
+    """Print a conformance report grouped by function; coloured on a terminal."""
     out = stream if stream is not None else sys.stdout
+    lines = conformance_lines(report, verbose=verbose)
     if not is_terminal(out):
-        print(str(report), file=out)
+        print("\n".join(line for line, _ in lines), file=out)
         return
     console = _console(out)
-    for line in str(report).splitlines():
-        style = None
-        lowered = line.strip().lower()
-        for status, s in _STATUS_STYLE.items():
-            if lowered.startswith((status, f"[{status}]")):
-                style = s
-                break
+    for line, status in lines:
+        style = _STATUS_STYLE.get(status)
+        if verbose:
+            lowered = line.strip()
+            for key, mark in (
+                ("pass", "[ok"),
+                ("fail", "[FAIL"),
+                ("warn", "[warn"),
+                ("skip", "[skip"),
+            ):
+                if lowered.startswith(mark):
+                    style = _STATUS_STYLE[key]
         console.print(line, style=style, markup=False)
 
 
@@ -283,7 +336,7 @@ class ProgressTicker:
                 return
             self._open()
         assert self._progress is not None
-        total = self.total if self.total is not None and self.count <= self.total else None
+        total = None if self.total is None else max(self.total, self.count)
         self._progress.update(self._task, completed=self.count, total=total)
 
     def _open(self) -> None:

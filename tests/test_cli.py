@@ -461,3 +461,23 @@ def test_importing_the_cli_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_progress_ticker_counts_and_draws_only_when_enabled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nncheck import report
+
+    with report.progress("checking", total=3, enabled=False) as quiet:
+        for _ in range(5):
+            quiet()
+    assert quiet.count == 5
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(report, "PROGRESS_DELAY", 0.0)
+    with report.progress("checking gradients", total=3, enabled=True) as ticker:
+        for _ in range(4):
+            ticker()
+        assert ticker._progress is not None
+        task = ticker._progress.tasks[0]
+        assert (task.completed, task.total) == (4, 4)  # the total grows rather than overflow
+    assert ticker._progress is None

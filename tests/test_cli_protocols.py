@@ -409,3 +409,46 @@ def test_load_arrays_refuses_non_finite_or_non_numeric(
     np.savez(path, X=array)
     with pytest.raises(ProtocolError, match=message):
         protocols.load_arrays(path, what="--data")
+
+
+GENERIC_LINEAR = """
+import numpy as np
+
+def cost(params, X, Y):
+    return 0.5 * float(np.mean((params["theta"] @ X - Y) ** 2))
+
+def gradients(params, X, Y):
+    return {"theta": (params["theta"] @ X - Y) @ X.T / X.shape[1]}
+"""
+
+
+def test_generic_with_its_own_parameter_names_needs_dims_or_data(tmp_path: Path) -> None:
+    module = load_target(write(tmp_path, GENERIC_LINEAR))
+    theta = {"theta": np.array([[0.5, -1.0, 2.0]])}
+    with pytest.raises(ProtocolError, match="give --data"):
+        build_problem(module, params=theta)
+    problem = build_problem(module, params=theta, dims=(3, 1), m=4, seed=0)
+    assert problem.X.shape == (3, 4)
+    residual = theta["theta"] @ problem.X - problem.Y
+    np.testing.assert_allclose(preflight(problem)["dtheta"], residual @ problem.X.T / 4)
+
+
+def test_sys_exit_inside_the_persons_function_is_a_crash_not_an_exit(tmp_path: Path) -> None:
+    source = (
+        (MODELS / "week2_correct.py")
+        .read_text()
+        .replace("    m = X.shape[1]\n", "    import sys\n    sys.exit(3)\n")
+    )
+    problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
+    with pytest.raises(UserCodeError, match="raised SystemExit: 3"):
+        preflight(problem)
+
+
+def test_an_extra_required_argument_is_a_protocol_error(tmp_path: Path) -> None:
+    source = examples.CORRECT.read_text().replace(
+        "def L_model_forward(X: Array, parameters: Params)",
+        "def L_model_forward(X: Array, parameters: Params, keep_prob: float)",
+    )
+    problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
+    with pytest.raises(ProtocolError, match="nncheck expects L_model_forward\\(X, parameters\\)"):
+        preflight(problem)
