@@ -64,7 +64,9 @@ def cross_entropy_from_logits(z: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
     """L(σ(z), y) computed from z as log(1 + e^z) − y·z: finite for every finite z."""
     z = as_float_array(z, "z")
     y = as_float_array(y, "y")
-    return np.logaddexp(0.0, z) - y * z
+    with np.errstate(under="ignore"):  # log(1 + e^z) → 0 for z ≪ 0 is the right answer
+        out: FloatArray = np.logaddexp(0.0, z) - y * z
+    return out
 
 
 def loss(y_hat: npt.ArrayLike, y: npt.ArrayLike, kind: LossName = "cross_entropy") -> FloatArray:
