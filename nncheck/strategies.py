@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from random import Random
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, settings
@@ -41,7 +41,10 @@ from hypothesis import find as _find
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 
-from nncheck.properties import PropertyResult
+from nncheck.properties import (
+    PropertyResult,
+    _clone,  # one copying rule (arrays inside containers) for both
+)
 from nncheck.reference import HIDDEN_ACTIVATIONS, expected_shapes
 
 __all__ = [
@@ -203,7 +206,7 @@ def _layer_dims(
     dims = [n_x if n_x is not None else pick([c for c in choices if c in ("any", "match")], None)]
     for _ in range(1, L):
         dims.append(pick(choices, dims[-1]))
-    dims.append(n_y if n_y is not None else draw(width))
+    dims.append(n_y if n_y is not None else pick(choices, dims[-1]))
     return dims
 
 
@@ -628,11 +631,8 @@ def make_layer_case(
 
 @st.composite
 def _layer_cases(draw: st.DrawFn, names: tuple[str, ...], max_width: int, max_m: int) -> LayerCase:
-    dims = draw(layer_dims(min_layers=1, max_layers=1, max_width=max_width, n_y=None))
-    n_prev, n = dims
-    if n != n_prev and draw(st.booleans()):
-        n = n_prev  # square W: a transposed W has the right shape
-    m = draw(batch_sizes(max_size=max_m, prefer=(n, n_prev)))
+    m = draw(batch_sizes(max_size=max_m))
+    n_prev, n = draw(_layer_dims(1, 1, 1, max_width, None, None, match=m))
     return make_layer_case(n, n_prev, m, draw(st.sampled_from(names)), draw(seeds()))
 
 
@@ -785,7 +785,8 @@ def find_counterexample(
     def fails(value: T) -> bool:
         nonlocal calls
         calls += 1
-        return _verdict(check, value).status == "fail"
+        # the check gets a copy: a function that mutates its inputs must not alter the example
+        return _verdict(check, cast(T, _clone(value))).status == "fail"
 
     config = settings(
         database=None,
@@ -800,7 +801,7 @@ def find_counterexample(
         example = _find(strategy, fails, settings=config, random=Random(seed))
     except NoSuchExample:
         return None
-    result = _verdict(check, example)
+    result = _verdict(check, cast(T, _clone(example)))
     return Counterexample(
         example=example,
         result=result,
