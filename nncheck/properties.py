@@ -9,7 +9,8 @@ Results
 -------
 ``PropertyResult(check, status, message, details)``; ``status`` is ``"pass"``, ``"fail"``,
 ``"warn"`` or ``"skip"``; ``.ok`` is ``status != "fail"``; ``details`` is JSON-able
-(``to_dict()`` gives the whole result as a JSON-able dict).
+(``to_dict()`` gives the whole result as a JSON-able dict). :func:`assert_ok` is the thin
+asserting step for a test: it raises with the messages of the failing results.
 
 Checks (``check`` name → function)
 ----------------------------------
@@ -20,7 +21,7 @@ Checks (``check`` name → function)
   0-d array), ≥ 0 for cross-entropy; a ``(1, 1)`` array fails with the ``np.squeeze`` tip.
 - ``"mutation"`` :func:`check_no_mutation(fn, *args, **kwargs)` — copies every array (also inside
   dicts, lists, tuples and dataclasses) before the call and names the argument, key and index
-  that changed.
+  that changed (:func:`check_no_mutation_call` takes ``ignore=("parameters",)``).
 - ``"determinism"`` :func:`check_deterministic(fn, *args, **kwargs)` — two calls on identical
   copies return identical outputs.
 - ``"dtype"``   :func:`check_dtype_preserved(fn, *args, **kwargs)` — float inputs give float
@@ -61,10 +62,12 @@ __all__ = [
     "Change",
     "PropertyResult",
     "Status",
+    "assert_ok",
     "check_deterministic",
     "check_dtype_preserved",
     "check_init_scale",
     "check_no_mutation",
+    "check_no_mutation_call",
     "check_no_rank1",
     "check_output_shapes",
     "check_scalar_cost",
@@ -122,6 +125,16 @@ class Change:
     path: str
     description: str
     details: dict[str, object] = field(default_factory=dict)
+
+
+def assert_ok(*results: PropertyResult) -> None:
+    """Raise ``AssertionError`` listing every failing result (the thin asserting step for tests).
+
+    ``"warn"`` and ``"skip"`` results do not raise.
+    """
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise AssertionError("\n".join(f"[{r.check}] {r.message}" for r in failed))
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +331,11 @@ def compare_values(
         changes.append(
             Change(path, f"changed from {type(before).__name__} to {type(after).__name__}")
         )
+        return changes
+    if type(before).__eq__ is object.__eq__:
+        # an object without its own ==: compare its attributes; without any, we cannot judge
+        if hasattr(before, "__dict__") and hasattr(after, "__dict__"):
+            return compare_values(vars(before), vars(after), path, rtol=rtol, atol=atol)
         return changes
     try:
         if isinstance(before, (float, np.floating)) and isinstance(after, (float, np.floating)):
@@ -620,11 +638,26 @@ def check_no_mutation(
 ) -> PropertyResult:
     """Call ``fn(*args, **kwargs)`` and fail if it changed any of its inputs.
 
-    Arrays are copied before the call, also inside dicts, lists, tuples and dataclasses (so a
-    cache tuple or a ``parameters`` dict is covered); after the call each argument is compared
-    with its copy. The message names the argument (by the function's parameter name), the key,
-    the index and the values before and after.
+    Arrays are copied before the call, also inside dicts, lists, tuples, dataclasses and plain
+    objects (so a cache tuple or a ``parameters`` dict is covered); after the call each argument
+    is compared with its copy. The message names the argument (by the function's parameter
+    name), the key, the index and the values before and after. To allow a documented in-place
+    update of one argument, use :func:`check_no_mutation_call` with ``ignore``.
     """
+    return check_no_mutation_call(fn, args, kwargs)
+
+
+def check_no_mutation_call(
+    fn: Callable[..., object],
+    args: Sequence[object] = (),
+    kwargs: Mapping[str, object] | None = None,
+    *,
+    ignore: Sequence[str] = (),
+) -> PropertyResult:
+    """:func:`check_no_mutation` with the arguments as data, skipping arguments named in
+    ``ignore`` (parameter names, e.g. ``ignore=("parameters",)`` for an update that is meant to
+    work in place)."""
+    kwargs = dict(kwargs or {})
     labels = _arg_labels(fn, args, kwargs)
     before = [(name, _clone(value)) for name, value in labels]
     try:
@@ -633,26 +666,25 @@ def check_no_mutation(
         return _crash("mutation", fn, exc)
     changes: list[Change] = []
     for (name, old), (_, value) in zip(before, labels, strict=True):
-        changes.extend(compare_values(old, value, name))
+        if name not in ignore:
+            changes.extend(compare_values(old, value, name))
     fname = _fn_name(fn)
+    details: dict[str, object] = {"function": fname, "arguments": [n for n, _ in labels]}
+    if ignore:
+        details["ignored"] = list(ignore)
     if not changes:
-        return PropertyResult(
-            "mutation", "pass", f"{fname} leaves its inputs unchanged", {"function": fname}
-        )
-    first = changes[0]
+        return PropertyResult("mutation", "pass", f"{fname} leaves its inputs unchanged", details)
+    details["changes"] = [
+        {"path": c.path, "description": c.description, **c.details} for c in changes
+    ]
+    details["argument"] = changes[0].path
     return PropertyResult(
         "mutation",
         "fail",
         f"{fname} changed its input: {_describe_changes(changes)}. A function must not modify "
         "its arguments: work on a copy (e.g. dZ = np.array(dA, copy=True) before "
         "dZ[Z <= 0] = 0; new = copy.deepcopy(parameters))",
-        {
-            "function": fname,
-            "changes": [
-                {"path": c.path, "description": c.description, **c.details} for c in changes
-            ],
-            "argument": first.path,
-        },
+        details,
     )
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import find as _find
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument, NoSuchExample
+from hypothesis.errors import Flaky, InvalidArgument, NoSuchExample
 
 from nncheck.properties import (
     PropertyResult,
@@ -770,7 +770,9 @@ def find_counterexample(
     ``check`` returns a :class:`~nncheck.properties.PropertyResult` (``"fail"`` is a failure) or a
     bool (False is a failure); an exception raised by ``check`` is a failure too. The search is
     deterministic for a given ``seed`` (no example database, no health checks, no deadline, no
-    output). Returns None when ``max_examples`` examples pass.
+    output). Returns None when ``max_examples`` examples pass. A check that fails and then
+    passes on the same example (unseeded randomness) still yields its last failure, with
+    ``details["flaky"] = True``.
     """
     seed = _int_arg("seed", seed, 0)
     max_examples = _int_arg("max_examples", max_examples, 1)
@@ -781,12 +783,16 @@ def find_counterexample(
     if not callable(check):
         raise InvalidArgument(f"check={check!r} must be callable: example -> PropertyResult | bool")
     calls = 0
+    last_failure: list[tuple[T, PropertyResult]] = []
 
     def fails(value: T) -> bool:
         nonlocal calls
         calls += 1
         # the check gets a copy: a function that mutates its inputs must not alter the example
-        return _verdict(check, cast(T, _clone(value))).status == "fail"
+        verdict = _verdict(check, cast(T, _clone(value)))
+        if verdict.status == "fail":
+            last_failure[:] = [(value, verdict)]
+        return verdict.status == "fail"
 
     config = settings(
         database=None,
@@ -797,16 +803,26 @@ def find_counterexample(
         verbosity=Verbosity.quiet,
         print_blob=False,
     )
+    flaky = False
     try:
-        example = _find(strategy, fails, settings=config, random=Random(seed))
+        _find(strategy, fails, settings=config, random=Random(seed))
     except NoSuchExample:
         return None
-    result = _verdict(check, cast(T, _clone(example)))
+    except Flaky:
+        # the check failed, then passed on the same example (e.g. it uses unseeded randomness):
+        # report the last failure seen rather than nothing
+        flaky = True
+    if not last_failure:  # pragma: no cover - find only returns after a failing call
+        return None
+    example, result = last_failure[0]
+    details: dict[str, object] = {"example": describe(example)}
+    if flaky:
+        details["flaky"] = True
     return Counterexample(
         example=example,
         result=result,
         search_seed=seed,
         max_examples=max_examples,
         calls=calls,
-        details={"example": describe(example)},
+        details=details,
     )

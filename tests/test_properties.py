@@ -51,6 +51,8 @@ def test_public_names() -> None:
             "check_dtype_preserved",
             "check_init_scale",
             "check_no_mutation",
+            "check_no_mutation_call",
+            "assert_ok",
             "check_no_rank1",
             "check_output_shapes",
             "check_scalar_cost",
@@ -534,3 +536,45 @@ def test_update_direction_fails_on_planted_bugs(seed: int) -> None:
     wrong = {k: -v for k, v in grads.items()}
     r = P.check_update_direction(R.update_parameters, params, wrong, cost)
     assert r.status == "fail" and "does not decrease the cost" in r.message
+
+
+class Cache:
+    """A learner's cache object without its own == (compared by attributes)."""
+
+    def __init__(self, Z: Arr) -> None:
+        self.Z = Z
+
+
+def test_mutation_of_plain_objects_and_ignored_arguments() -> None:
+    def pure(cache: Cache) -> Arr:
+        return cache.Z * 2
+
+    def mutates(cache: Cache) -> Arr:
+        cache.Z[0, 0] = 5.0
+        return cache.Z
+
+    assert P.check_no_mutation(pure, Cache(np.ones((2, 2)))).status == "pass"
+    r = P.check_no_mutation(mutates, Cache(np.ones((2, 2))))
+    assert r.status == "fail" and r.details["argument"] == "cache['Z']"
+    _, _, params, X, Y = _case(0)
+    grads = R.model_gradients(params, X, Y)
+    r = P.check_no_mutation_call(update_in_place, (params, grads, 0.1), ignore=("parameters",))
+    assert r.status == "pass" and r.details["ignored"] == ["parameters"]
+    r = P.check_no_mutation_call(update_in_place, (params, grads), {"learning_rate": 0.1})
+    assert r.status == "fail"
+
+
+def test_determinism_of_plain_objects() -> None:
+    assert P.check_deterministic(lambda: Cache(np.ones(2))).status == "pass"
+    flaky = iter(range(10))
+    assert P.check_deterministic(lambda: Cache(np.full(2, next(flaky)))).status == "fail"
+    assert P.check_deterministic(object).status == "pass"  # nothing to compare: no verdict
+
+
+def test_assert_ok_raises_only_for_failures() -> None:
+    ok = P.PropertyResult("a", "pass", "fine")
+    warn = P.PropertyResult("b", "warn", "risky")
+    bad = P.PropertyResult("c", "fail", "broken: db is missing 1/m")
+    P.assert_ok(ok, warn)
+    with pytest.raises(AssertionError, match=r"\[c\] broken: db is missing 1/m"):
+        P.assert_ok(ok, bad)

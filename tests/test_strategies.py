@@ -378,3 +378,33 @@ def test_correct_code_has_no_counterexample() -> None:
         )
         is None
     )
+
+
+def test_flaky_checks_still_report_their_failure() -> None:
+    calls = iter(range(1000))
+
+    def fails_once(x: int) -> bool:
+        return next(calls) > 0  # only the very first call fails
+
+    ce = S.find_counterexample(fails_once, st.integers(0, 100), seed=0)
+    assert ce is not None and ce.details.get("flaky") is True
+    assert ce.result.status == "fail"
+
+
+def test_checks_get_copies_so_mutating_code_cannot_hide_its_bug() -> None:
+    def mutating_check(case: S.LayerCase) -> P.PropertyResult:
+        def relu_backward(dA: Arr, Z: Arr) -> Arr:
+            dA[Z <= 0] = 0
+            return dA
+
+        return P.check_no_mutation(relu_backward, case.dA, case.Z)
+
+    ce = S.find_counterexample(mutating_check, S.layer_cases(), seed=1)
+    assert ce is not None and ce.result.status == "fail"
+    # the reported example is the one the check failed on, unchanged by the buggy code
+    assert mutating_check(ce.example).status == "fail"
+
+
+if __name__ == "__main__":  # python tests/test_strategies.py: print the measured frequencies
+    for name, share in network_case_frequencies().items():
+        print(f"{name:34s} {share:6.1%}  (floor {FLOORS[name]:.0%})")
