@@ -499,6 +499,11 @@ def build_problem(
             notes.append(note)
         cost, gradients = _week4(module, X, Y, path)
     elif name == "course2":
+        from nncheck.adapters.course2 import provide_gc_utils
+
+        provided = provide_gc_utils(module)  # the course's helpers, when gc_utils is missing
+        if provided:
+            notes.append(f"course gc_utils helpers provided by nncheck: {', '.join(provided)}")
         cost, gradients = _course2(module, X, Y, path)
     elif name == "week3":
         cost, gradients = _week3(module, X, Y, path)
