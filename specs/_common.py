@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import mpmath
+import mpmath  # type: ignore[import-untyped]  # reason: mpmath (a sympy dependency) ships no stubs
 import numpy as np
 import numpy.typing as npt
 import sympy as sp
