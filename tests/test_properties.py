@@ -578,3 +578,45 @@ def test_assert_ok_raises_only_for_failures() -> None:
     P.assert_ok(ok, warn)
     with pytest.raises(AssertionError, match=r"\[c\] broken: db is missing 1/m"):
         P.assert_ok(ok, bad)
+
+
+def course_cost(Z: Arr, Y: Arr) -> float:
+    """The notes' cost from AL = σ(Z): right, but log(0) once σ rounds to 0 or 1."""
+    AL = 1.0 / (1.0 + np.exp(-Z))
+    return float(np.squeeze(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / Z.shape[1]))
+
+
+def logit_cost(Z: Arr, Y: Arr) -> float:
+    return float(np.mean(R.cross_entropy_from_logits(Z, Y)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stability_never_fails_the_notes_cost(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 6))
+    Z = rng.choice([-1e4, -40.0, -30.0, -5.0, 5.0, 30.0, 40.0, 1e4], size=(1, m))
+    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+    r = P.check_stability(course_cost, Z, Y, expected=logit_cost(Z, Y))
+    assert r.status in ("pass", "warn"), r.message
+    if r.status == "warn" and "inaccurate" in r.message:
+        assert "inexact" in r.details  # log(1 − σ(30)) loses digits: a warning, not a failure
+    wrong = P.check_stability(
+        lambda Z, Y: 2 * course_cost(Z, Y) + 1, Z, Y, expected=logit_cost(Z, Y)
+    )
+    assert wrong.status in ("fail", "warn")  # wrong where finite; only non-finite hides it
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(course_cost(Z, Y))
+    if finite:
+        assert wrong.status == "fail"
+
+
+def test_stability_skips_when_the_structure_differs() -> None:
+    def sigmoid_with_cache(Z: Arr) -> tuple[Arr, Arr]:
+        return R.sigmoid(Z), Z
+
+    r = P.check_stability(sigmoid_with_cache, EXTREME, expected=R.sigmoid(EXTREME))
+    assert r.status == "skip" and "structure" in r.message
+    r = P.check_stability(sigmoid_with_cache, EXTREME, expected=(R.sigmoid(EXTREME), EXTREME))
+    assert r.status == "pass"
+    r = P.check_stability(lambda z: z[:, :2], EXTREME, expected=EXTREME)
+    assert r.status == "fail" and "shape" in r.message
