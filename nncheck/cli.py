@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, NoReturn, TextIO
 
@@ -346,12 +349,19 @@ def _run_gradcheck(
             data=protocols.load_arrays(data, what="--data") if data else None,
             params=protocols.load_arrays(params, what="--params") if params else None,
         )
-        if data is None and m is not None and problem.m != m:  # pragma: no cover - defensive
-            raise protocols.ProtocolError("--m was not honoured")
+        if m is not None and problem.m != m:
+            raise protocols.ProtocolError(
+                f"--m {m} disagrees with --data, which has m = {problem.m}"
+            )
         enabled = not as_json and emit and is_terminal(sys.stderr)
         total = 2 * problem.size if mode == "full" else None
-        with progress("checking gradients", total=total, enabled=enabled) as tick:
+        with (
+            progress("checking gradients", total=total, enabled=enabled) as tick,
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
             report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
+        problem = dataclasses.replace(problem, notes=problem.notes + _warning_notes(caught))
     except protocols.ProtocolError as exc:
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     except protocols.UserCodeError as exc:
@@ -377,6 +387,19 @@ def _run_gradcheck(
     else:
         print_gradcheck(report, str(target), problem, out)
     return code
+
+
+def _warning_notes(caught: Sequence[warnings.WarningMessage], limit: int = 3) -> tuple[str, ...]:
+    """One note per distinct warning raised while checking (your code's overflow, log(0), …)."""
+    counts: dict[str, int] = {}
+    for w in caught:
+        where = f"{os.path.basename(w.filename)}:{w.lineno}"
+        key = f"{where}: {w.category.__name__}: {w.message}"
+        counts[key] = counts.get(key, 0) + 1
+    notes = [f"warning during the check, {n}×: {key}" for key, n in list(counts.items())[:limit]]
+    if len(counts) > limit:
+        notes.append(f"{len(counts) - limit} more distinct warnings not shown")
+    return tuple(notes)
 
 
 def _user_code_failure(exc: Any, *, target: str, as_json: bool, out: TextIO) -> int:

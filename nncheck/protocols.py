@@ -151,8 +151,10 @@ def load_arrays(path: str | os.PathLike[str], *, what: str) -> dict[str, FloatAr
     missing or unreadable file, object (pickled) arrays, non-numeric or non-finite values.
     """
     name = os.fspath(path)
-    if not os.path.isfile(name):
+    if not os.path.exists(name):
         raise ProtocolError(f"{what} {name}: no such file")
+    if not os.path.isfile(name):
+        raise ProtocolError(f"{what} {name}: not a file; give an .npz file made with np.savez")
     with open(name, "rb") as handle:
         head = handle.read(6)
     if head.startswith(b"\x80"):

@@ -481,3 +481,29 @@ def test_progress_ticker_counts_and_draws_only_when_enabled(
         task = ticker._progress.tasks[0]
         assert (task.completed, task.total) == (4, 4)  # the total grows rather than overflow
     assert ticker._progress is None
+
+
+def test_warnings_from_the_persons_code_become_notes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    warn = "    import warnings\n\n    warnings.warn('slow cost', RuntimeWarning)\n"
+    source = (MODELS / "generic_correct.py").read_text()
+    source = source.replace("def cost(params, X, Y):\n", "def cost(params, X, Y):\n" + warn)
+    path = write(tmp_path, source)
+    line = source.splitlines().index("    warnings.warn('slow cost', RuntimeWarning)") + 1
+    code, data = run_json(capsys, "gradcheck", str(path), "--dims", "3,1", "--seed", "0")
+    assert code == EXIT_OK
+    notes = [n for n in data["notes"] if n.startswith("warning during the check")]
+    assert len(notes) == 1
+    count, text = notes[0].removeprefix("warning during the check, ").split("×: ")
+    assert text == f"{path.name}:{line}: RuntimeWarning: slow cost"
+    assert int(count) >= data["evaluations"]  # every cost evaluation warned once
+
+
+def test_m_and_data_must_agree(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    np.savez(tmp_path / "d.npz", X=np.ones((5, 4)), Y=np.array([[0.0, 1.0, 0.0, 1.0]]))
+    code, _, err = run(
+        capsys, "gradcheck", str(examples.CORRECT), "--data", str(tmp_path / "d.npz"), "--m", "3"
+    )
+    assert code == EXIT_ERROR
+    assert "--m 3 disagrees with --data, which has m = 4" in err
