@@ -456,6 +456,9 @@ def _run_conform(
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
     except ValueError as exc:  # an unknown convention or an unusable target
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+    if report.convention == "none":  # no known function names: like gradcheck's "no protocol"
+        messages = "; ".join(f.message for f in report.failures)
+        return _fail(f"{target}: {messages}", kind="usage", as_json=as_json, out=out)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code

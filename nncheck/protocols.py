@@ -803,6 +803,7 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
     wrong shape (a :class:`~nncheck.reference.ShapeError` message) or not finite.
     """
     params = problem.params
+    before = _snapshot(problem)
     first = problem.cost(params)
     function = problem.functions[-1] if problem.protocol != "week2" else "propagate"
     cost_function = {
@@ -811,13 +812,50 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
         "course2": "forward_propagation_n",
         "week2": "propagate",
     }.get(problem.protocol, problem.functions[0])
+    cost_calls = {
+        "week4": "L_model_forward or compute_cost",
+        "week3": "forward_propagation or compute_cost",
+    }.get(problem.protocol, cost_function)
+    _require_unchanged(before, problem, cost_calls)
     if not np.isfinite(first):
         raise UserCodeError(
             cost_function,
             f"returned a non-finite cost ({first}) at the starting parameters; look for the "
             "log of a value that rounds to 0 or 1",
         )
-    return _match_gradients(params, problem.gradients(params), function)
+    grads = problem.gradients(params)
+    _require_unchanged(before, problem, function)
+    return _match_gradients(params, grads, function)
+
+
+def _arrays(problem: GradProblem) -> dict[str, Any]:
+    named: dict[str, Any] = {"X": problem.X, "Y": problem.Y}
+    named.update({f"parameters[{k!r}]": v for k, v in problem.params.items()})
+    return named
+
+
+def _snapshot(problem: GradProblem) -> dict[str, FloatArray]:
+    return {k: np.array(v, copy=True) for k, v in _arrays(problem).items()}
+
+
+def _require_unchanged(
+    before: Mapping[str, FloatArray], problem: GradProblem, function: str
+) -> None:
+    """Changing X, Y or the parameters in place would make every later evaluation wrong."""
+    now = _arrays(problem)
+    for name, old in before.items():
+        new = np.asarray(now[name])
+        if new.shape == old.shape and np.array_equal(new, old, equal_nan=True):
+            continue
+        where = ""
+        if new.shape == old.shape:
+            index = tuple(int(i) for i in np.argwhere(new != old)[0])
+            where = f" ({name}{list(index)} was {float(old[index])}, is now {float(new[index])})"
+        raise UserCodeError(
+            function,
+            f"changed {name} in place{where}; work on a copy (e.g. {name.split('[')[0]} = "
+            f"{name.split('[')[0]}.copy()) so that the caller's arrays stay as they were",
+        )
 
 
 def check_problem(

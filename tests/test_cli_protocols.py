@@ -452,3 +452,32 @@ def test_an_extra_required_argument_is_a_protocol_error(tmp_path: Path) -> None:
     problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
     with pytest.raises(ProtocolError, match="nncheck expects L_model_forward\\(X, parameters\\)"):
         preflight(problem)
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "function", "message"),
+    [
+        (
+            "    m = X.shape[1]\n    W2 = parameters",
+            "    m = X.shape[1]\n    X[0, 0] = 0.0\n    W2 = parameters",
+            "backward_propagation",
+            r"changed X in place \(X\[0, 0\] was .*, is now 0.0\)",
+        ),
+        (
+            "    W1, b1 = parameters",
+            "    parameters['b1'] = parameters['b1'] + 1\n    W1, b1 = parameters",
+            "forward_propagation or compute_cost",
+            r"changed parameters\['b1'\] in place \(parameters\['b1'\]\[0, 0\] was 0.0, "
+            r"is now 1.0\)",
+        ),
+    ],
+)
+def test_changing_the_callers_arrays_in_place_is_reported(
+    tmp_path: Path, replace: str, by: str, function: str, message: str
+) -> None:
+    source = (MODELS / "week3_correct.py").read_text()
+    assert replace in source
+    problem = build_problem(load_target(write(tmp_path, source.replace(replace, by))), m=3, seed=0)
+    with pytest.raises(UserCodeError, match=message) as info:
+        preflight(problem)
+    assert info.value.function == function
