@@ -507,3 +507,13 @@ def test_m_and_data_must_agree(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     )
     assert code == EXIT_ERROR
     assert "--m 3 disagrees with --data, which has m = 4" in err
+
+
+def test_conform_without_any_known_function_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "def foo(x):\n    return x\n")
+    code, _, err = run(capsys, "conform", str(path), "--seed", "0")
+    assert code == EXIT_ERROR
+    assert "found none of the functions of a known convention" in err
+    assert "L_model_forward" in err
