@@ -61,8 +61,25 @@ def _eval(f: ElementwiseFunction, x: FloatArray) -> FloatArray:
     return np.broadcast_to(y, x.shape).astype(np.float64)
 
 
+def three_point(
+    f0: npt.ArrayLike, fp: npt.ArrayLike, fm: npt.ArrayLike, hp: npt.ArrayLike, hm: npt.ArrayLike
+) -> FloatArray:
+    """f'(x) from f(x − h⁻), f(x), f(x + h⁺): the derivative of the interpolating parabola.
+
+    Steps are made exactly representable (h⁺ = fl(x + h) − x), which can leave h⁺ ≠ h⁻ by an ulp
+    of x; this formula stays second-order accurate where (f⁺ − f⁻)/(h⁺ + h⁻) would not (its error
+    f''·(h⁺ − h⁻)/2 is visible wherever f' ≈ 0). For h⁺ = h⁻ it is the central difference.
+    """
+    f0a, fpa, fma = (np.asarray(v, dtype=np.float64) for v in (f0, fp, fm))
+    hpa, hma = np.asarray(hp, dtype=np.float64), np.asarray(hm, dtype=np.float64)
+    value: FloatArray = (hma * hma * (fpa - f0a) + hpa * hpa * (f0a - fma)) / (
+        hpa * hma * (hpa + hma)
+    )
+    return value
+
+
 def _central(
-    f: ElementwiseFunction, x: FloatArray, h: FloatArray, eps: float
+    f: ElementwiseFunction, x: FloatArray, h: FloatArray, eps: float, f0: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Central difference with exactly representable steps; returns (C, rounding bound)."""
     xp = x + h
@@ -71,9 +88,8 @@ def _central(
     hm = x - xm
     fp = _eval(f, xp)
     fm = _eval(f, xm)
-    rho = NOISE_ULPS * eps * np.maximum(np.abs(fp), np.abs(fm))
-    width = hp + hm
-    return (fp - fm) / width, 2.0 * rho / width
+    rho = NOISE_ULPS * eps * np.maximum(np.maximum(np.abs(fp), np.abs(fm)), np.abs(f0))
+    return three_point(f0, fp, fm, hp, hm), 2.0 * rho / (hp + hm)
 
 
 def central_difference(
@@ -90,8 +106,9 @@ def central_difference(
         if step is None
         else np.broadcast_to(np.asarray(step, np.float64), xa.shape)
     )
-    c1, r1 = _central(f, xa, h, EPS64)
-    c2, r2 = _central(f, xa, 2.0 * h, EPS64)
+    f0 = _eval(f, xa)
+    c1, r1 = _central(f, xa, h, EPS64, f0)
+    c2, r2 = _central(f, xa, 2.0 * h, EPS64, f0)
     truncation = np.abs(c2 - c1) / 3.0
     error = 2.0 * truncation + 2.0 * r1 + r2
     return Estimate(c1, error, "central")
@@ -108,8 +125,9 @@ def richardson(
 
     Column j of the table removes the h^(2j) error term: R[k][j] = R[k][j−1] +
     (R[k][j−1] − R[k−1][j−1]) / (4^j − 1). The value is the last diagonal entry; its error bound
-    is the distance to the previous diagonal entry (which is a whole order less accurate) plus
-    the rounding errors of the table, propagated through the same weights.
+    is twice the distance to the entry one order lower at the same step (or a 4^-levels share of
+    the distance to the previous diagonal entry if larger) plus the rounding errors of the table,
+    propagated through the same weights.
     """
     if levels < 2:
         raise ValueError(f"levels={levels}: Richardson extrapolation needs at least 2 levels")
@@ -121,8 +139,9 @@ def richardson(
     )
     table: list[list[FloatArray]] = []
     rounding: list[list[FloatArray]] = []
+    f0 = _eval(f, xa)
     for k in range(levels):
-        c, r = _central(f, xa, h / 2.0**k, EPS64)
+        c, r = _central(f, xa, h / 2.0**k, EPS64, f0)
         row, rrow = [c], [r]
         for j in range(1, k + 1):
             w = 4.0**j
@@ -132,8 +151,14 @@ def richardson(
         table.append(row)
         rounding.append(rrow)
     value = table[-1][-1]
+    # the same step one order lower: its distance to the value bounds the value's error as long
+    # as the table converges (it is an O(h^(2·levels − 2)) quantity, the error O(h^(2·levels)));
+    # a non-converging table (step too large for the function's scale) shows up as a large
+    # distance between the last two diagonal entries, which is added in at 1/4^levels weight
+    lower = table[-1][-2]
     previous = table[-2][-2]
-    error = 2.0 * np.abs(value - previous) + 2.0 * rounding[-1][-1]
+    drift = np.abs(value - previous) / 4.0**levels
+    error = 2.0 * np.maximum(np.abs(value - lower), drift) + 2.0 * rounding[-1][-1]
     return Estimate(value, error, "richardson")
 
 
