@@ -27,8 +27,9 @@ Checks (``check`` name → function)
 - ``"dtype"``   :func:`check_dtype_preserved(fn, *args, **kwargs)` — float inputs give float
   outputs of at least the input precision.
 - ``"stability"`` :func:`check_stability(fn, *args, expected=None, **kwargs)` — run at extreme
-  inputs: overflow warnings or non-finite outputs are ``"warn"`` (never a failure of correct
-  code); values that differ from ``expected`` where both are finite are ``"fail"``.
+  inputs (e.g. :data:`EXTREME_Z`): overflow warnings, non-finite outputs and small rounding
+  losses are ``"warn"`` (never a failure of correct code); values more than 1 % off
+  ``expected`` where both are finite are ``"fail"``.
 - ``"symmetry_breaking"`` :func:`check_symmetry_breaking(params)` — no two hidden units are
   interchangeable (equal rows of W[l], equal entries of b[l] and equal columns of W[l+1]);
   zero b is allowed, a one-row W (an output unit, logistic regression) may be zero.
@@ -59,6 +60,7 @@ import numpy as np
 from nncheck.reference import RULES, model_gradients, update_parameters
 
 __all__ = [
+    "EXTREME_Z",
     "Change",
     "PropertyResult",
     "Status",
@@ -81,6 +83,13 @@ __all__ = [
 
 Status = Literal["pass", "fail", "warn", "skip"]
 """Outcome of a check: ``"fail"`` is a bug, ``"warn"`` a risk that correct code may also show."""
+
+EXTREME_Z: np.ndarray[Any, np.dtype[np.float64]] = np.array(
+    [[-1e4, -750.0, -40.0, -1.0, 0.0, 1.0, 40.0, 750.0, 1e4]]
+)
+"""Pre-activations for :func:`check_stability`: beyond exp's overflow (±750, ±1e4), where σ
+rounds to 0 or 1 (±40), and ordinary values. Read-only; the checks pass copies."""
+EXTREME_Z.setflags(write=False)
 
 RANK1_TIP = (
     "the notes' tip: do not use rank-1 arrays of shape (n,); create (n, 1) arrays "
@@ -156,6 +165,16 @@ def _jsonable(value: object) -> object:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return repr(value)
+
+
+def _not_a_mapping(check: str, status: Status, value: object, what: str) -> PropertyResult:
+    return PropertyResult(
+        check,
+        status,
+        f"{what} must be a dict of arrays such as {{'W1': ..., 'b1': ...}}, "
+        f"got a {type(value).__name__}",
+        {"type": type(value).__name__},
+    )
 
 
 def _fn_name(fn: Callable[..., object]) -> str:
@@ -437,14 +456,13 @@ def _shape_problem(
         return None
     if len(shape) == 1 and len(expected) == 2:
         kind = "rank1"
-        n = expected[0] if expected[1] == 1 else expected[1] if expected[0] == 1 else None
-        fix = (
-            f"{name}.reshape{expected}" if n is not None or shape[0] == math.prod(expected) else ""
-        )
+        if shape[0] == math.prod(expected):
+            fix = f" — use {name}.reshape{expected}"
+        else:
+            fix = f" — it has {shape[0]} values but needs {math.prod(expected)}"
         message = (
-            f"{name} has shape {shape}: a rank-1 array; the rule {rule} needs {expected}"
-            + (f" — use {fix}" if fix else "")
-            + f". ({RANK1_TIP})"
+            f"{name} has shape {shape}: a rank-1 array; the rule {rule} needs {expected}{fix}. "
+            f"({RANK1_TIP})"
         )
     elif len(expected) == 2 and len(shape) == 2 and shape == expected[::-1]:
         kind = "transposed"
@@ -487,6 +505,8 @@ def check_output_shapes(
     tip; a transposed array gets ``.T``. All problems are gathered; the message leads with the
     first and ``details["problems"]`` lists them all (``details["rank1"]`` names the rank-1 ones).
     """
+    if not isinstance(outputs, Mapping):
+        return _not_a_mapping("shapes", "fail", outputs, "the outputs")
     problems: list[dict[str, object]] = []
     for name, shape in expected.items():
         exp = tuple(int(n) for n in shape)
@@ -543,6 +563,8 @@ def check_no_rank1(arrays: Mapping[str, object]) -> PropertyResult:
     Rank-1 arrays behave neither as rows nor as columns (``a.T`` is ``a``; ``a @ a.T`` is a
     scalar), the notes' first numpy pitfall.
     """
+    if not isinstance(arrays, Mapping):
+        return _not_a_mapping("rank1", "fail", arrays, "the arrays")
     found: list[dict[str, object]] = []
     for name, value in arrays.items():
         for path, arr in _iter_arrays(value, str(name)):
@@ -1020,6 +1042,8 @@ def check_symmetry_breaking(params: Mapping[str, object]) -> PropertyResult:
     weights (symmetry is broken, but not in the way the notes recommend). Zero b is allowed; a
     one-row W (an output unit, logistic regression) may be zero.
     """
+    if not isinstance(params, Mapping):
+        return _not_a_mapping("symmetry_breaking", "fail", params, "the parameters")
     layers = _layers(params)
     if not layers:
         return PropertyResult(
@@ -1087,6 +1111,8 @@ def check_symmetry_under_training(
     message says which, and for how many steps); ``"pass"`` when there are none. ``"skip"`` if
     the reference cannot run these parameters (shape errors are reported by other checks).
     """
+    if not isinstance(params, Mapping):
+        return _not_a_mapping("symmetry_under_training", "skip", params, "the parameters")
     start = symmetric_units(params)
     try:
         current: dict[str, np.ndarray[Any, Any]] = {
@@ -1168,6 +1194,8 @@ def check_init_scale(
     ``activation``, the last layer ``output_activation``; layers with other activations are not
     judged. Never ``"fail"``: large weights are a risk, not a wrong formula.
     """
+    if not isinstance(params, Mapping):
+        return _not_a_mapping("init_scale", "skip", params, "the parameters")
     layers = _layers(params)
     if not layers:
         return PropertyResult("init_scale", "skip", "no weight matrices W1, W2, … found", {})
@@ -1228,6 +1256,9 @@ def check_update_direction(
     update or the gradients are wrong. The update may return the dict or a tuple whose first
     element is the dict.
     """
+    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+        bad = params if not isinstance(params, Mapping) else grads
+        return _not_a_mapping("update_direction", "skip", bad, "the parameters and gradients")
     fname = _fn_name(update_fn)
     old = {k: np.asarray(v) for k, v in params.items()}
 

@@ -44,6 +44,7 @@ def test_importing_properties_does_not_import_hypothesis() -> None:
 def test_public_names() -> None:
     assert sorted(P.__all__) == sorted(
         [
+            "EXTREME_Z",
             "Change",
             "PropertyResult",
             "Status",
@@ -64,7 +65,7 @@ def test_public_names() -> None:
             "symmetric_units",
         ]
     )
-    for name in set(P.__all__) - {"Status"}:  # a Literal alias carries no __doc__
+    for name in set(P.__all__) - {"Status", "EXTREME_Z"}:  # an alias and an array: no __doc__
         assert getattr(P, name).__doc__, name
 
 
@@ -620,3 +621,40 @@ def test_stability_skips_when_the_structure_differs() -> None:
     assert r.status == "pass"
     r = P.check_stability(lambda z: z[:, :2], EXTREME, expected=EXTREME)
     assert r.status == "fail" and "shape" in r.message
+
+
+def test_user_data_of_the_wrong_type_is_a_finding_not_a_crash() -> None:
+    returned = (np.zeros((2, 1)), np.zeros((2, 1)))  # e.g. an init that returns a tuple
+    assert P.check_output_shapes(returned, {"W1": (2, 1)}).status == "fail"  # type: ignore[arg-type]
+    assert P.check_no_rank1(returned).status == "fail"  # type: ignore[arg-type]
+    r = P.check_symmetry_breaking(returned)  # type: ignore[arg-type]
+    assert r.status == "fail" and "tuple" in r.message
+    X, Y = np.ones((1, 2)), np.ones((1, 2))
+    assert P.check_symmetry_under_training(returned, X, Y).status == "skip"  # type: ignore[arg-type]
+    assert P.check_init_scale(returned).status == "skip"  # type: ignore[arg-type]
+    r = P.check_update_direction(R.update_parameters, {"W1": np.ones((1, 1))}, returned)  # type: ignore[arg-type]
+    assert r.status == "skip"
+
+
+def test_rank1_fix_only_suggests_a_reshape_that_works() -> None:
+    r = P.check_output_shapes({"b1": np.zeros(4)}, {"b1": (4, 1)})
+    assert "b1.reshape(4, 1)" in r.message
+    r = P.check_output_shapes({"b1": np.zeros(5)}, {"b1": (4, 1)})
+    assert (
+        "reshape" not in r.message.split("(the notes' tip")[0]
+        and "5 values but needs 4" in r.message
+    )
+
+
+def test_extreme_z_is_read_only_and_checks_use_copies() -> None:
+    assert not P.EXTREME_Z.flags.writeable
+
+    def sigmoid_in_place(z: Arr) -> Arr:
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1
+        np.reciprocal(z, out=z)
+        return z
+
+    r = P.check_stability(sigmoid_in_place, P.EXTREME_Z, expected=R.sigmoid(P.EXTREME_Z))
+    assert r.status == "warn" and r.ok  # right values, overflow on the way; the input is copied
