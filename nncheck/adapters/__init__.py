@@ -1,0 +1,68 @@
+"""Convention adapters: map a person's module onto the checks of one course convention.
+
+A convention is a module with ``NAME``, ``FUNCTIONS`` (the names it checks, in order),
+``MARKERS`` (names that identify it) and ``checks()`` (a list of :class:`Check`). Composition, not
+inheritance: the checks are built from the helpers of ``nncheck.adapters._common``.
+
+Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer), ``week4``
+(L layers, ReLU/sigmoid), ``course2`` (gradient checking and initialisation), ``generic`` (the
+canonical names documented in the README).
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+from collections.abc import Mapping
+
+from nncheck.adapters._common import Check, Context, Prerequisite
+
+__all__ = [
+    "CONVENTIONS",
+    "Check",
+    "Context",
+    "Prerequisite",
+    "convention_module",
+    "detect_convention",
+]
+
+CONVENTIONS = ("week4", "week3", "week2", "course2", "generic")
+"""Known conventions, in the order ties are broken."""
+
+
+def convention_module(name: str) -> types.ModuleType:
+    """The adapter module of convention ``name``; ``ValueError`` listing the known names."""
+    if name not in CONVENTIONS:
+        raise ValueError(
+            f"unknown convention {name!r}; expected 'auto' or one of: {', '.join(CONVENTIONS)}"
+        )
+    return importlib.import_module(f"nncheck.adapters.{name}")
+
+
+def available_conventions() -> list[str]:
+    """The conventions whose adapters are installed (all of :data:`CONVENTIONS` normally)."""
+    out = []
+    for name in CONVENTIONS:
+        try:
+            convention_module(name)
+        except ModuleNotFoundError:
+            continue
+        out.append(name)
+    return out
+
+
+def detect_convention(
+    module: types.ModuleType, names: Mapping[str, str] | None = None
+) -> str | None:
+    """The convention whose marker functions the module defines most of (None when none).
+
+    ``names`` maps a convention's function name to the person's name for it.
+    """
+    names = dict(names or {})
+    best: tuple[int, str] | None = None
+    for conv in available_conventions():
+        mod = convention_module(conv)
+        score = sum(1 for n in mod.MARKERS if callable(getattr(module, names.get(n, n), None)))
+        if score and (best is None or score > best[0]):
+            best = (score, conv)
+    return None if best is None else best[1]

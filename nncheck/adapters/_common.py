@@ -1,0 +1,593 @@
+"""What every convention adapter shares: argument binding, test cases, comparison, mutation.
+
+Adapters compose these helpers (no base classes): a convention is a table of checks, each a plain
+function ``Context -> Finding``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nncheck.conformance._report import Finding, Status
+from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
+
+__all__ = [
+    "Case",
+    "Check",
+    "Context",
+    "Mismatch",
+    "Prerequisite",
+    "Trial",
+    "bind_call",
+    "compare",
+    "first",
+    "is_scalar",
+    "make_cases",
+    "mutation_check",
+    "shapes_check",
+    "snapshot_diff",
+    "to_float",
+    "values_check",
+]
+
+RTOL = 1e-5
+"""Relative tolerance of value comparisons (rounding differences of correct code are ~1e-15)."""
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "A_prev": ("A_prev", "A", "A_previous", "a_prev", "Aprev", "A_prev_", "inputs"),
+    "W": ("W", "w", "weights"),
+    "b": ("b", "bias"),
+    "Z": ("Z", "z", "x", "cache", "activation_cache"),
+    "dZ": ("dZ", "dz"),
+    "dA": ("dA", "da", "dA_curr"),
+    "activation": ("activation", "act", "activation_name", "function"),
+    "cache": ("cache", "caches", "linear_cache", "activation_cache"),
+    "caches": ("caches", "cache"),
+    "X": ("X", "x", "inputs", "data"),
+    "Y": ("Y", "y", "labels", "Y_true"),
+    "AL": ("AL", "A2", "A", "y_hat", "Yhat", "A_L", "AL_", "Y_hat", "A3", "yhat"),
+    "parameters": ("parameters", "params", "param", "parameter"),
+    "grads": ("grads", "gradients", "grad"),
+    "learning_rate": ("learning_rate", "lr", "alpha", "rate"),
+    "layer_dims": ("layer_dims", "layers_dims", "dims", "layer_sizes", "layers"),
+    "n_x": ("n_x", "nx", "n_in", "input_size"),
+    "n_h": ("n_h", "nh", "n_hidden", "hidden_size"),
+    "n_y": ("n_y", "ny", "n_out", "output_size"),
+    "dim": ("dim", "n", "n_x", "size"),
+    "num_iterations": ("num_iterations", "iterations", "n_iter", "epochs", "num_iters"),
+    "print_cost": ("print_cost", "verbose"),
+    "epsilon": ("epsilon", "eps", "h"),
+    "print_msg": ("print_msg", "verbose"),
+}
+"""Names people give each canonical argument (first match wins; unknown names bind by position)."""
+
+
+class Prerequisite(Exception):
+    """A check cannot run because something it needs is missing or failed (becomes a skip)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One example network: widths ``dims`` = [n[0], …, n[L]], ``m`` examples, float64 data."""
+
+    dims: tuple[int, ...]
+    m: int
+    seed: int
+    label: str
+    X: np.ndarray[Any, np.dtype[np.float64]]
+    Y: np.ndarray[Any, np.dtype[np.float64]]
+    params: Mapping[str, np.ndarray[Any, np.dtype[np.float64]]]
+    rng_seed: int
+
+    def example(self) -> dict[str, Any]:
+        """The JSON-safe description shown as "smallest failing example"."""
+        return {"dims": list(self.dims), "m": self.m, "seed": self.seed, "case": self.label}
+
+    def rng(self, salt: int = 0) -> np.random.Generator:
+        """A generator for extra random inputs of this case (dZ, dA…), reproducible."""
+        return np.random.default_rng([self.rng_seed, salt])
+
+    @property
+    def size(self) -> int:
+        """How big the example is (for choosing the smallest failing one)."""
+        return self.m * sum(self.dims)
+
+
+def _random_params(rng: np.random.Generator, dims: Sequence[int]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / math.sqrt(dims[l - 1])
+        # a non-zero bias, so that "forgot to add b" shows in the numbers
+        params[f"b{l}"] = 0.3 * rng.standard_normal((dims[l], 1))
+    return params
+
+
+def make_cases(
+    seed: int, depth: int = 3, *, n_x: int | None = None, dims: Sequence[int] | None = None
+) -> list[Case]:
+    """The examples every check runs on, largest (most informative) first.
+
+    ``depth`` is L (number of layers). The first case has unequal widths and m different from every
+    width (so a transposed product or a wrong axis shows as a shape and a missing 1/m as a factor);
+    the second has m equal to a hidden width (n[l] = m, where a transposed product has the right
+    shape); the last has m = 1. Widths and values come from ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    pool = list(rng.permutation(np.arange(2, 8)))
+    widths = [int(n_x)] if n_x is not None else [int(pool.pop())]
+    pool = [p for p in pool if p != widths[0]]
+    widths += [int(pool.pop()) for _ in range(depth - 1)] + [1]
+    if dims is not None:
+        widths = [int(n) for n in dims]
+    used = set(widths)
+    m_main = int(rng.choice([m for m in range(5, 12) if m not in used]))
+    specs = [
+        ("unequal widths", tuple(widths), m_main),
+        ("n[1] = m", tuple(widths), widths[1]),
+        ("m = 1", tuple(widths), 1),
+    ]
+    cases: list[Case] = []
+    for i, (label, dims, m) in enumerate(specs):
+        crng = np.random.default_rng([seed, i])
+        X = crng.standard_normal((dims[0], m))
+        Y = (crng.random((dims[-1], m)) < 0.5).astype(np.float64)
+        if m > 1 and Y.min() == Y.max():  # both classes present
+            Y[0, 0] = 1.0 - Y[0, 0]
+        params = _random_params(crng, dims)
+        cases.append(Case(dims, m, seed, label, X, Y, params, rng_seed=seed * 7919 + i))
+    return cases
+
+
+@dataclass
+class Context:
+    """The person's module, the convention's name mapping, the seed and the cases."""
+
+    module: types.ModuleType
+    names: Mapping[str, str]
+    seed: int
+    path: str | None
+    convention: str
+    _cases: dict[Any, list[Case]] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        """True when the person's module defines the function the convention calls ``name``."""
+        return callable(getattr(self.module, self.names.get(name, name), None))
+
+    def fn(self, name: str) -> Callable[..., Any]:
+        """The person's function for ``name``; :class:`Prerequisite` when it is absent."""
+        f = getattr(self.module, self.names.get(name, name), None)
+        if not callable(f):
+            raise Prerequisite(f"needs {name}(), which is not defined")
+        return f  # type: ignore[no-any-return]
+
+    def cases(
+        self, depth: int = 3, n_x: int | None = None, dims: Sequence[int] | None = None
+    ) -> list[Case]:
+        """The cases for an L = ``depth`` network, or for fixed widths ``dims`` (cached)."""
+        key = (depth, n_x, tuple(dims) if dims is not None else None)
+        if key not in self._cases:
+            self._cases[key] = make_cases(self.seed, depth, n_x=n_x, dims=dims)
+        return self._cases[key]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of one function: ``run(ctx)`` returns its finding."""
+
+    function: str
+    check: str
+    run: Callable[[Context], Finding]
+
+
+def bind_call(
+    func: Callable[..., Any],
+    order: Sequence[str],
+    values: Mapping[str, Any],
+    extra_aliases: Mapping[str, tuple[str, ...]] | None = None,
+) -> Any:
+    """Call ``func`` with the canonical ``values``, binding by parameter name when possible.
+
+    Each parameter name is looked up among the aliases of the canonical names in ``order``; when
+    every parameter without a default is recognised the call is by keyword, otherwise by position
+    in ``order``, dropping trailing values the function does not take (so
+    ``linear_forward(A, W, b)``, ``linear_forward(W, A_prev, b)`` and ``compute_cost(A2, Y)``
+    called with the older ``(A2, Y, parameters)`` all work).
+    """
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return func(*[values[k] for k in order])
+    lookup: dict[str, str] = {}
+    for canon in order:
+        names = (canon, *(extra_aliases or {}).get(canon, ()), *ALIASES.get(canon, ()))
+        for alias in names:
+            lookup.setdefault(alias, canon)
+            lookup.setdefault(alias.lower(), canon)
+    kwargs: dict[str, Any] = {}
+    used: set[str] = set()
+    positional_only = False
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        found = lookup.get(p.name) or lookup.get(p.name.lower())
+        if found is not None and found not in used:
+            if p.kind is p.POSITIONAL_ONLY:
+                positional_only = True
+            kwargs[p.name] = values[found]
+            used.add(found)
+        elif p.default is p.empty:
+            positional_only = True
+    if not positional_only and used:
+        return func(**kwargs)
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if not any(p.kind is p.VAR_POSITIONAL for p in params):
+        # an optional trailing argument (compute_cost's old ``parameters``) is left out when the
+        # function does not take it
+        order = list(order)[: max(len(positional), 1)]
+    return func(*[values[k] for k in order])
+
+
+def first(result: Any) -> Any:
+    """The first element of a tuple result (``(A, cache)`` → ``A``), else the result."""
+    if isinstance(result, tuple) and result:
+        return result[0]
+    return result
+
+
+def is_scalar(value: Any) -> bool:
+    """True for a Python or numpy number, or a 0-d array."""
+    return isinstance(value, (int, float, np.number)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    )
+
+
+def to_float(value: Any) -> float:
+    """A cost or scalar returned as anything with exactly one element, as a float."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1:
+        raise ValueError(f"expected a single number, got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where ``actual`` differs from ``expected`` (first differing output)."""
+
+    key: str
+    kind: str  # "shape" | "value" | "type" | "missing"
+    message: str
+    expected: Any
+    actual: Any
+    worst_index: list[Any] | None
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return tuple(np.shape(x))
+
+
+def compare(
+    expected: Mapping[str, Any], actual: Mapping[str, Any], *, rtol: float = RTOL
+) -> list[Mismatch]:
+    """Compare named outputs; one :class:`Mismatch` per differing output, in ``expected`` order.
+
+    Scalars compare with scalars whatever their container (``float``, 0-d array); arrays must
+    have the expected shape exactly.
+    """
+    out: list[Mismatch] = []
+    for key, exp in expected.items():
+        if key not in actual:
+            out.append(Mismatch(key, "missing", f"{key} is missing", key, None, None))
+            continue
+        act = actual[key]
+        exp_arr = np.asarray(exp, dtype=np.float64)
+        try:
+            act_arr = np.asarray(act, dtype=np.float64)
+        except (TypeError, ValueError):
+            out.append(
+                Mismatch(
+                    key, "type", f"{key} is a {type(act).__name__}, not a number", None, None, None
+                )
+            )
+            continue
+        if exp_arr.ndim == 0 and act_arr.size == 1:
+            act_arr = act_arr.reshape(())
+        if exp_arr.shape != act_arr.shape:
+            out.append(
+                Mismatch(
+                    key,
+                    "shape",
+                    f"{key} has shape {act_arr.shape}, expected {exp_arr.shape}",
+                    str(exp_arr.shape),
+                    str(act_arr.shape),
+                    None,
+                )
+            )
+            continue
+        err = np.abs(act_arr - exp_arr)
+        atol = 1e-8 * max(1.0, float(np.max(np.abs(exp_arr), initial=0.0)))
+        bad = ~(err <= atol + rtol * np.abs(exp_arr))  # NaN counts as bad
+        if np.any(bad):
+            score = np.where(np.isnan(err), np.inf, err)
+            idx = np.unravel_index(int(np.argmax(score)), exp_arr.shape) if exp_arr.ndim else ()
+            e, a = float(exp_arr[idx]), float(act_arr[idx])
+            where = f"{key}{list(int(i) for i in idx)}" if idx else key
+            out.append(
+                Mismatch(
+                    key,
+                    "value",
+                    f"{where} is {a:.6g}, expected {e:.6g}",
+                    e,
+                    a,
+                    [key, *(int(i) for i in idx)],
+                )
+            )
+    return out
+
+
+@dataclass
+class Trial:
+    """One call of a person's function on one case, with what it should return.
+
+    ``invoke()`` calls the function (arguments bound already); ``outputs(result)`` names the
+    parts of its result; ``expected`` holds the reference outputs; ``mutants()`` replays known
+    mistakes on the same inputs; ``args`` are the inputs (checked for mutation, except the
+    ``mutable`` ones).
+    """
+
+    invoke: Callable[[], Any]
+    outputs: Callable[[Any], Mapping[str, Any]]
+    expected: Mapping[str, Any]
+    args: Mapping[str, Any]
+    mutants: Callable[[], Iterable[Mutant]] = lambda: ()
+    mutable: frozenset[str] = frozenset()
+    m: int = 1
+    formula: str | None = None
+    rules: Mapping[str, str] = field(default_factory=dict)
+
+
+TrialFactory = Callable[[Context, Case], Trial]
+
+
+def _finding(
+    function: str,
+    check: str,
+    status: Status,
+    message: str,
+    **kw: Any,
+) -> Finding:
+    return Finding(function, check, status, message, **kw)
+
+
+def _diagnose(
+    trial: Trial, actual: Mapping[str, Any], mismatches: list[Mismatch]
+) -> Diagnosis | None:
+    found = match_mistake(trial.expected, actual, trial.mutants())
+    if found is not None:
+        return found
+    explained: list[Diagnosis] = []
+    for mm in mismatches:
+        if mm.key in actual and mm.kind in ("shape", "value"):
+            d = explain(mm.key, trial.expected[mm.key], actual[mm.key], m=trial.m)
+            if d is not None:
+                explained.append(d)
+    if not explained:
+        return None
+    first_d = explained[0]
+    return Diagnosis(first_d.mistake, "; ".join(d.message for d in explained), first_d.formula)
+
+
+def _run_cases(
+    ctx: Context,
+    function: str,
+    check: str,
+    factory: TrialFactory,
+    cases: Sequence[Case],
+    judge: Callable[[Trial, Any, Case], Finding | None],
+    passed: str,
+) -> Finding:
+    """Run ``judge`` on every case; report the smallest failing case, diagnosed on the largest."""
+    failures: list[tuple[Case, Finding]] = []
+    for case in cases:
+        trial = factory(ctx, case)
+        result = trial.invoke()
+        f = judge(trial, result, case)
+        if f is not None:
+            failures.append((case, f))
+    if not failures:
+        return _finding(function, check, "pass", passed)
+    # the diagnosis comes from the most informative (first) failing case, the example from the
+    # smallest one
+    _, main = failures[0]
+    smallest = min(failures, key=lambda cf: cf[0].size)[0]
+    return Finding(
+        main.function,
+        main.check,
+        main.status,
+        main.message,
+        diagnosis=main.diagnosis,
+        mistake=main.mistake,
+        expected=main.expected,
+        actual=main.actual,
+        worst_index=main.worst_index,
+        example=smallest.example(),
+        formula=main.formula,
+    )
+
+
+def values_check(
+    function: str,
+    factory: TrialFactory,
+    depth: int = 3,
+    n_x: int | None = None,
+    dims: Sequence[int] | None = None,
+) -> Check:
+    """The "values" check: outputs match the reference on every case (diagnosed on mismatch)."""
+
+    def judge(trial: Trial, result: Any, case: Case) -> Finding | None:
+        actual = trial.outputs(result)
+        mismatches = compare(trial.expected, actual)
+        if not mismatches:
+            return None
+        mm = mismatches[0]
+        d = _diagnose(trial, actual, mismatches)
+        others = [m.key for m in mismatches[1:]]
+        also = f" (also wrong: {', '.join(others)})" if others else ""
+        return _finding(
+            function,
+            "values",
+            "fail",
+            f"{mm.message}{also}",
+            diagnosis=d.message if d else None,
+            mistake=d.mistake if d else None,
+            expected=mm.expected,
+            actual=mm.actual,
+            worst_index=mm.worst_index,
+            formula=(d.formula if d and d.formula else trial.formula),
+        )
+
+    def run(ctx: Context) -> Finding:
+        return _run_cases(
+            ctx,
+            function,
+            "values",
+            factory,
+            ctx.cases(depth, n_x, dims),
+            judge,
+            "outputs match the reference on every case",
+        )
+
+    return Check(function, "values", run)
+
+
+def shapes_check(
+    function: str,
+    factory: TrialFactory,
+    depth: int = 3,
+    n_x: int | None = None,
+    dims: Sequence[int] | None = None,
+) -> Check:
+    """The "shapes" check: every output has the shape of the dimension rules (no rank-1 arrays)."""
+
+    def judge(trial: Trial, result: Any, case: Case) -> Finding | None:
+        actual = trial.outputs(result)
+        for key, exp in trial.expected.items():
+            if key not in actual:
+                return _finding(function, "shapes", "fail", f"{key} is missing from the result")
+            es, as_ = _shape(exp), _shape(actual[key])
+            if np.ndim(exp) == 0:
+                if np.size(actual[key]) != 1:
+                    return _finding(
+                        function,
+                        "shapes",
+                        "fail",
+                        f"{key} should be a single number but has shape {as_}",
+                        expected="()",
+                        actual=str(as_),
+                    )
+                continue
+            if es != as_:
+                rule = trial.rules.get(key, "")
+                if len(as_) == 1:
+                    what = "a rank-1 array (lost a dimension)"
+                elif as_ == es[::-1]:
+                    what = "the transpose of what the rule needs"
+                else:
+                    what = "the wrong shape"
+                d = _diagnose(trial, actual, compare(trial.expected, actual))
+                rule_txt = f" by the rule {rule}" if rule else ""
+                return _finding(
+                    function,
+                    "shapes",
+                    "fail",
+                    f"{key} has shape {as_}: {what}; expected {es}{rule_txt}",
+                    diagnosis=d.message if d else None,
+                    mistake=d.mistake if d else None,
+                    expected=str(es),
+                    actual=str(as_),
+                    formula=rule or None,
+                )
+        return None
+
+    def run(ctx: Context) -> Finding:
+        return _run_cases(
+            ctx,
+            function,
+            "shapes",
+            factory,
+            ctx.cases(depth, n_x, dims),
+            judge,
+            "every output has the shape of the dimension rules",
+        )
+
+    return Check(function, "shapes", run)
+
+
+def snapshot_diff(before: Any, after: Any, path: str = "") -> str | None:
+    """The path of the first difference between a deep copy ``before`` and ``after``, or None."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or before.shape != after.shape:
+            return path or "value"
+        return None if np.array_equal(before, after, equal_nan=True) else (path or "value")
+    if isinstance(before, Mapping):
+        if not isinstance(after, Mapping) or set(before) != set(after):
+            return f"{path} (keys changed)" if path else "keys changed"
+        for k in before:
+            d = snapshot_diff(before[k], after[k], f"{path}[{k!r}]")
+            if d is not None:
+                return d
+        return None
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, (list, tuple)) or len(before) != len(after):
+            return path or "value"
+        for i, (x, y) in enumerate(zip(before, after, strict=True)):
+            d = snapshot_diff(x, y, f"{path}[{i}]")
+            if d is not None:
+                return d
+    return None
+
+
+def mutation_check(
+    function: str,
+    factory: TrialFactory,
+    depth: int = 3,
+    n_x: int | None = None,
+    dims: Sequence[int] | None = None,
+) -> Check:
+    """The "mutation" check: the function leaves its inputs unchanged."""
+
+    def run(ctx: Context) -> Finding:
+        case = ctx.cases(depth, n_x, dims)[0]
+        trial = factory(ctx, case)
+        before = {k: copy.deepcopy(v) for k, v in trial.args.items()}
+        trial.invoke()
+        for name, value in trial.args.items():
+            if name in trial.mutable:
+                continue
+            where = snapshot_diff(before[name], value, name)
+            if where is not None:
+                return _finding(
+                    function,
+                    "mutation",
+                    "fail",
+                    f"{function} changes its input {where} in place",
+                    diagnosis=(
+                        f"input mutation: {name} is modified in place (for example "
+                        "dZ = dA; dZ[Z <= 0] = 0, or W -= ... on the caller's array); "
+                        "work on a copy: np.array(dA, copy=True) or dA.copy()"
+                    ),
+                    mistake="input_mutation",
+                    expected="unchanged",
+                    actual="modified",
+                    example=case.example(),
+                )
+        return _finding(function, "mutation", "pass", "inputs are left unchanged")
+
+    return Check(function, "mutation", run)

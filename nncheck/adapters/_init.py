@@ -1,0 +1,159 @@
+"""Checks of initialisation functions: shapes by the rules, symmetry broken, scale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck.adapters._common import Check, Context, Prerequisite, bind_call
+from nncheck.conformance._report import Finding
+
+__all__ = ["call_init", "init_checks", "init_dims"]
+
+
+def init_dims(ctx: Context, depth: int) -> list[int]:
+    """Layer widths for an init check: unequal, from the seed (last width 1)."""
+    return list(ctx.cases(depth)[0].dims)
+
+
+def call_init(ctx: Context, function: str, order: Sequence[str], dims: Sequence[int]) -> Any:
+    """Call an init function with ``layer_dims`` or with ``n_x, n_h, n_y``."""
+    f = ctx.fn(function)
+    if list(order) == ["layer_dims"]:
+        return bind_call(f, order, {"layer_dims": list(dims)})
+    if len(dims) != 3:
+        raise Prerequisite("initialize_parameters(n_x, n_h, n_y) needs a 2-layer network")
+    return bind_call(f, order, {"n_x": dims[0], "n_h": dims[1], "n_y": dims[2]})
+
+
+def _params_of(result: Any, function: str) -> Mapping[str, Any]:
+    if not isinstance(result, Mapping):
+        raise TypeError(f"{function} must return a dict of parameters, got {type(result).__name__}")
+    return result
+
+
+def init_shapes(function: str, order: Sequence[str], depth: int) -> Check:
+    """W[l]: (n[l], n[l−1]) and b[l]: (n[l], 1) for every layer."""
+
+    def run(ctx: Context) -> Finding:
+        dims = init_dims(ctx, depth)
+        params = _params_of(call_init(ctx, function, order, dims), function)
+        for l in range(1, len(dims)):
+            for key, shape, rule in (
+                (f"W{l}", (dims[l], dims[l - 1]), "W[l]: (n[l], n[l−1])"),
+                (f"b{l}", (dims[l], 1), "b[l]: (n[l], 1)"),
+            ):
+                if key not in params:
+                    return Finding(
+                        function,
+                        "shapes",
+                        "fail",
+                        f"the parameters have no {key} for layer dims {dims}",
+                        diagnosis=(
+                            "a layer is skipped: the loop must create W[l], b[l] for l = 1 … L "
+                            "(range(1, len(layer_dims)))"
+                        ),
+                        mistake="layer_skipped",
+                        example={"dims": dims, "seed": ctx.seed},
+                    )
+                got = tuple(np.shape(params[key]))
+                if got != shape:
+                    what = (
+                        "a rank-1 array"
+                        if len(got) == 1
+                        else "the transpose"
+                        if got == shape[::-1]
+                        else "the wrong shape"
+                    )
+                    return Finding(
+                        function,
+                        "shapes",
+                        "fail",
+                        f"{key} has shape {got}: {what}; the rule {rule} needs {shape}",
+                        mistake="transposed_product" if got == shape[::-1] else "wrong_shape",
+                        diagnosis=None,
+                        expected=str(shape),
+                        actual=str(got),
+                        formula=rule,
+                        example={"dims": dims, "seed": ctx.seed},
+                    )
+        return Finding(function, "shapes", "pass", f"W[l] and b[l] follow the rules for {dims}")
+
+    return Check(function, "shapes", run)
+
+
+def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
+    """No W[l] with several rows is zero or has identical rows."""
+
+    def run(ctx: Context) -> Finding:
+        dims = init_dims(ctx, depth)
+        params = _params_of(call_init(ctx, function, order, dims), function)
+        d = dg.init_diagnosis(params)
+        if d is None:
+            return Finding(function, "symmetry", "pass", "every W[l] breaks symmetry")
+        return Finding(
+            function,
+            "symmetry",
+            "fail",
+            "the initial weights do not break symmetry",
+            diagnosis=d.message,
+            mistake=d.mistake,
+            formula=d.formula,
+            example={"dims": dims, "seed": ctx.seed},
+        )
+
+    return Check(function, "symmetry", run)
+
+
+def init_checks(function: str, order: Sequence[str], depth: int) -> list[Check]:
+    """The shapes and symmetry checks of a random initialisation function."""
+    return [init_shapes(function, order, depth), init_symmetry(function, order, depth)]
+
+
+def he_scale(function: str, factor: float = 2.0, name: str = "He") -> Check:
+    """W[l] entries have standard deviation √(factor / n[l−1]) (pooled over layers)."""
+
+    def run(ctx: Context) -> Finding:
+        dims = [40, 30, 20, 1]
+        params = _params_of(call_init(ctx, function, ["layer_dims"], dims), function)
+        z = []
+        for l in range(1, len(dims)):
+            W = np.asarray(params[f"W{l}"], dtype=np.float64)
+            z.append((W / np.sqrt(factor / dims[l - 1])).ravel())
+        ratio = float(np.std(np.concatenate(z)))
+        if 0.85 <= ratio <= 1.15:
+            return Finding(
+                function, "scale", "pass", f"W[l] has the {name} scale √({factor:g}/n[l−1])"
+            )
+        guesses = {
+            "√(1/n[l−1]) (Xavier) instead of √(2/n[l−1])": np.sqrt(0.5),
+            "2/n[l−1] without the square root": float("nan"),
+            "no scaling (plain randn)": float("nan"),
+        }
+        diagnosis = f"W[l] entries are {ratio:.3g} times the {name} scale √({factor:g}/n[l−1])"
+        if abs(ratio - guesses["√(1/n[l−1]) (Xavier) instead of √(2/n[l−1])"]) < 0.1:
+            diagnosis = "W[l] is scaled by √(1/n[l−1]) (Xavier) instead of √(2/n[l−1]) (He)"
+        # the scale of the layer dims used (n[l] instead of n[l−1]) gives different ratios per layer
+        per_layer = []
+        for l in range(1, len(dims)):
+            W = np.asarray(params[f"W{l}"], dtype=np.float64)
+            per_layer.append(float(np.std(W)) / np.sqrt(factor / dims[l]))
+        if all(0.8 <= r <= 1.2 for r in per_layer[:2]):
+            diagnosis = "W[l] is scaled with n[l] (this layer's width) instead of n[l−1]"
+        return Finding(
+            function,
+            "scale",
+            "fail",
+            f"W[l] has standard deviation {ratio:.3g}·√({factor:g}/n[l−1])",
+            diagnosis=diagnosis,
+            mistake="wrong_init_scale",
+            expected=1.0,
+            actual=ratio,
+            formula=f"W[l] = randn(n[l], n[l−1])·√({factor:g}/n[l−1])",
+            example={"dims": dims, "seed": ctx.seed},
+        )
+
+    return Check(function, "scale", run)

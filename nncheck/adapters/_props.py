@@ -1,0 +1,151 @@
+"""Property checks shared by conventions: scalar cost, update direction, predict threshold."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from nncheck import reference as ref
+from nncheck.adapters._common import Case, Check, Context, Trial, bind_call, compare, first
+from nncheck.conformance._report import Finding
+
+__all__ = ["cost_scalar_check", "predict_check", "update_direction_check"]
+
+
+def cost_scalar_check(
+    function: str, factory: Callable[[Context, Case], Trial], depth: int = 3
+) -> Check:
+    """The cost is a single number: a float or 0-d array (a (1, 1) array only warns)."""
+
+    def run(ctx: Context) -> Finding:
+        case = ctx.cases(depth)[0]
+        r = first(factory(ctx, case).invoke())
+        shape = np.shape(r)
+        if shape == ():
+            return Finding(function, "scalar", "pass", "the cost is a single number")
+        if np.size(r) == 1:
+            return Finding(
+                function,
+                "scalar",
+                "warn",
+                f"the cost is an array of shape {shape}, not a number: use np.squeeze(cost) or "
+                "float(cost)",
+                expected="()",
+                actual=str(shape),
+            )
+        return Finding(
+            function,
+            "scalar",
+            "fail",
+            f"the cost has shape {shape}: it must be one number averaged over the m examples",
+            diagnosis="the sum over examples is missing or taken over the wrong axis",
+            mistake="wrong_sum_axis",
+            expected="()",
+            actual=str(shape),
+            example=case.example(),
+        )
+
+    return Check(function, "scalar", run)
+
+
+def update_direction_check(
+    function: str, factory: Callable[[Context, Case], Trial], depth: int = 3
+) -> Check:
+    """The update moves every parameter against its gradient: Σ ⟨θ_new − θ, dθ⟩ < 0."""
+
+    def run(ctx: Context) -> Finding:
+        case = ctx.cases(depth)[0]
+        trial = factory(ctx, case)
+        old = copy.deepcopy(dict(trial.args["parameters"]))
+        grads = trial.args["grads"]
+        new = trial.outputs(trial.invoke())
+        total = 0.0
+        unchanged = []
+        for key, value in old.items():
+            if key not in new or ("d" + key) not in grads:
+                continue
+            step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
+            if not np.any(step):
+                unchanged.append(key)
+            total += float(np.sum(step * np.asarray(grads["d" + key], dtype=np.float64)))
+        if total < 0 and not unchanged:
+            return Finding(function, "direction", "pass", "the update moves against the gradient")
+        if total >= 0:
+            return Finding(
+                function,
+                "direction",
+                "fail",
+                "the update moves along the gradient, so the cost goes up",
+                diagnosis="update with the wrong sign: θ := θ − α·dθ, not θ + α·dθ",
+                mistake="update_wrong_sign",
+                formula="θ := θ − α·dθ",
+                example=case.example(),
+            )
+        return Finding(
+            function,
+            "direction",
+            "fail",
+            f"{', '.join(unchanged)} did not change",
+            diagnosis=f"a layer is skipped by the update: {', '.join(unchanged)} unchanged",
+            mistake="layer_skipped",
+            formula="θ := θ − α·dθ for every W[l] and b[l]",
+            example=case.example(),
+        )
+
+    return Check(function, "direction", run)
+
+
+def predict_check(
+    function: str,
+    order: Sequence[str],
+    *,
+    hidden: str,
+    depth: int = 3,
+    params_of: Callable[[Case], Mapping[str, Any]] | None = None,
+) -> Check:
+    """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m)."""
+
+    def run(ctx: Context) -> Finding:
+        f = ctx.fn(function)
+        for case in ctx.cases(depth):
+            params = dict(params_of(case) if params_of else case.params)
+            X, Y = case.X.copy(), case.Y.copy()
+            AL, _ = ref.model_forward(X, params, hidden)
+            expected = (AL > 0.5).astype(np.float64)
+            got = first(bind_call(f, order, {"X": X, "Y": Y, "parameters": params}))
+            mm = compare({"predictions": expected}, {"predictions": got})
+            if not mm:
+                continue
+            diagnosis = mistake = None
+            g = np.asarray(got, dtype=np.float64)
+            if g.shape == AL.shape and np.allclose(g, AL):
+                diagnosis, mistake = "returns the probabilities AL, not 0/1 labels", "no_threshold"
+            elif g.size == AL.size and np.array_equal(g.ravel(), expected.ravel()):
+                diagnosis, mistake = (
+                    f"predictions have shape {g.shape}, not (1, m)",
+                    "lost_keepdims",
+                )
+            elif any(np.array_equal(g, (AL > t) * 1.0) for t in (0.0, 0.25, 0.75)):
+                t = next(t for t in (0.0, 0.25, 0.75) if np.array_equal(g, (AL > t) * 1.0))
+                diagnosis, mistake = f"thresholds at {t} instead of 0.5", "wrong_threshold"
+            elif g.shape == AL.shape and np.array_equal(g, 1.0 - expected):
+                diagnosis, mistake = "labels are inverted (1 where AL ≤ 0.5)", "sign_flip"
+            return Finding(
+                function,
+                "threshold",
+                "fail",
+                f"predictions differ from 1{{AL > 0.5}}: {mm[0].message}",
+                diagnosis=diagnosis,
+                mistake=mistake,
+                expected=mm[0].expected,
+                actual=mm[0].actual,
+                worst_index=mm[0].worst_index,
+                example=case.example(),
+                formula="ŷ = 1 if a > 0.5 else 0",
+            )
+        return Finding(function, "threshold", "pass", "predicts 1 exactly where AL > 0.5")
+
+    return Check(function, "threshold", run)

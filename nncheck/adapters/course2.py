@@ -1,0 +1,353 @@
+"""Course 2 week 1: "Gradient Checking" and "Initialization".
+
+Functions (any subset): ``forward_propagation_n(X, Y, parameters)`` → ``(cost, cache)``,
+``backward_propagation_n(X, Y, cache)`` → gradients, ``gradient_check_n(parameters, gradients, X,
+Y, epsilon, print_msg)`` → difference (the person's *checker* is itself checked: small for right
+gradients, large for wrong ones), ``initialize_parameters_zeros/random/he(layers_dims)``.
+
+The assignment's network is LINEAR → RELU → LINEAR → RELU → LINEAR → SIGMOID with widths
+[4, 5, 3, 1] (its ``gc_utils.vector_to_dictionary`` hard-codes them); when the person's file imports
+``gc_utils`` helpers that are not installed, course-compatible ones are provided.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck import reference as ref
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Prerequisite,
+    Trial,
+    bind_call,
+    compare,
+    mutation_check,
+    shapes_check,
+    to_float,
+    values_check,
+)
+from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters._init import call_init, he_scale, init_checks, init_dims
+from nncheck.conformance._report import Finding
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+NAME = "course2"
+FUNCTIONS = (
+    "forward_propagation_n",
+    "backward_propagation_n",
+    "gradient_check_n",
+    "initialize_parameters_zeros",
+    "initialize_parameters_random",
+    "initialize_parameters_he",
+)
+"""The course's names, in the order the assignments introduce them."""
+
+MARKERS = FUNCTIONS
+"""Names that identify this convention."""
+
+DIMS = (4, 5, 3, 1)
+_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def _dictionary_to_vector(parameters: Mapping[str, Any]) -> tuple[Array, list[str]]:
+    keys: list[str] = []
+    parts = []
+    for key in _KEYS:
+        v = np.reshape(parameters[key], (-1, 1))
+        keys += [key] * v.shape[0]
+        parts.append(v)
+    return np.concatenate(parts, axis=0), keys
+
+
+def _vector_to_dictionary(theta: Array) -> dict[str, Array]:
+    out: dict[str, Array] = {}
+    start = 0
+    for l in range(1, len(DIMS)):
+        for key, shape in ((f"W{l}", (DIMS[l], DIMS[l - 1])), (f"b{l}", (DIMS[l], 1))):
+            size = shape[0] * shape[1]
+            out[key] = np.asarray(theta[start : start + size]).reshape(shape)
+            start += size
+    return out
+
+
+def _gradients_to_vector(gradients: Mapping[str, Any]) -> Array:
+    return np.concatenate([np.reshape(gradients["d" + k], (-1, 1)) for k in _KEYS], axis=0)
+
+
+def _relu(x: Array) -> Array:
+    return np.maximum(0, x)
+
+
+_GC_UTILS: dict[str, Any] = {
+    "dictionary_to_vector": _dictionary_to_vector,
+    "vector_to_dictionary": _vector_to_dictionary,
+    "gradients_to_vector": _gradients_to_vector,
+    "relu": _relu,
+    "sigmoid": ref.sigmoid,
+}
+
+
+def provide_gc_utils(module: types.ModuleType) -> list[str]:
+    """Define the course's ``gc_utils`` helpers the module uses but lacks; return their names."""
+    added = []
+    for name, f in _GC_UTILS.items():
+        if not callable(getattr(module, name, None)):
+            setattr(module, name, f)
+            added.append(name)
+    return added
+
+
+def _cases(ctx: Context) -> list[Case]:
+    return ctx.cases(dims=DIMS)
+
+
+def _params(case: Case) -> dict[str, Array]:
+    return {k: np.array(v) for k, v in case.params.items()}
+
+
+def _forward(ctx: Context, X: Array, Y: Array, params: Mapping[str, Array]) -> tuple[Any, Any]:
+    provide_gc_utils(ctx.module)
+    result = bind_call(
+        ctx.fn("forward_propagation_n"),
+        ["X", "Y", "parameters"],
+        {"X": X, "Y": Y, "parameters": params},
+    )
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError("forward_propagation_n must return (cost, cache)")
+    return result[0], result[1]
+
+
+def _cost_with_forward_mistakes(X: Array, Y: Array, params: Mapping[str, Array]) -> list[dg.Mutant]:
+    AL, _ = ref.model_forward(X, params, "relu")
+    out = list(dg.cost_mutants(AL, Y))
+    for d, thunk in dg.model_forward_mutants(X, params, "relu"):
+        out.append((d, _cost_of(thunk, Y)))
+    return out
+
+
+def _cost_of(thunk: Any, Y: Array) -> Any:
+    def cost() -> dict[str, Any]:
+        AL = np.asarray(thunk()["AL"], dtype=np.float64)
+        return {"cost": -float(np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))}
+
+    return cost
+
+
+def _forward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("forward_propagation_n")
+    X, Y, params = case.X.copy(), case.Y.copy(), _params(case)
+    return Trial(
+        invoke=lambda: _forward(ctx, X, Y, params),
+        outputs=lambda r: {"cost": r[0]},
+        expected={"cost": ref.model_cost(params, X, Y, "relu")},
+        args={"X": X, "Y": Y, "parameters": params},
+        mutants=lambda: _cost_with_forward_mistakes(X, Y, params),
+        m=case.m,
+        formula=dg.formula("cost"),
+    )
+
+
+def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
+    if not ctx.has("forward_propagation_n"):
+        raise Prerequisite("needs forward_propagation_n to make backward_propagation_n's cache")
+    cost, cache = _forward(
+        ctx, case.X.copy(), case.Y.copy(), {k: v.copy() for k, v in params.items()}
+    )
+    if abs(to_float(cost) - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
+        raise Prerequisite(
+            "backward_propagation_n is checked with the cache of your forward_propagation_n, "
+            "whose cost is wrong: fix forward_propagation_n first"
+        )
+    return cache
+
+
+def _backward_call(ctx: Context, case: Case, cache: Any) -> Any:
+    return bind_call(
+        ctx.fn("backward_propagation_n"),
+        ["X", "Y", "cache"],
+        {"X": case.X.copy(), "Y": case.Y.copy(), "cache": cache},
+    )
+
+
+def _backward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("backward_propagation_n")
+    params = _params(case)
+    cache = _cache(ctx, case, params)
+    right = ref.model_gradients(params, case.X, case.Y, "relu")
+    expected = {k: v for k, v in right.items() if not k.startswith("dA")}
+
+    def outputs(r: Any) -> Mapping[str, Any]:
+        if not isinstance(r, Mapping):
+            raise TypeError(f"backward_propagation_n must return a dict, got {type(r).__name__}")
+        return r
+
+    return Trial(
+        invoke=lambda: _backward_call(ctx, case, cache),
+        outputs=outputs,
+        expected=expected,
+        args={"cache": cache},
+        mutants=lambda: dg.model_backward_mutants(case.X, case.Y, params, "relu"),
+        m=case.m,
+        formula=dg.formula("linear_backward"),
+        rules={k: ref.RULES[k[:2]] for k in expected},
+    )
+
+
+def _backward_gradient(ctx: Context) -> Finding:
+    case = _cases(ctx)[0]
+    params = _params(case)
+    grads = _backward_call(ctx, case, _cache(ctx, case, params))
+    if not isinstance(grads, Mapping):
+        raise TypeError("backward_propagation_n must return a dict of gradients")
+
+    def cost(p: dict[str, Array]) -> float:
+        return to_float(_forward(ctx, case.X, case.Y, p)[0])
+
+    return gradient_finding(
+        "backward_propagation_n",
+        cost,
+        params,
+        {k: grads["d" + k] for k in params},
+        seed=ctx.seed,
+        m=case.m,
+        example=case.example(),
+        display={k: "d" + k for k in params},
+        what="your forward_propagation_n's cost",
+    )
+
+
+def _checker(ctx: Context) -> Finding:
+    """The person's gradient_check_n: small for right gradients, large for wrong ones."""
+    case = _cases(ctx)[0]
+    params = _params(case)
+    if ctx.has("forward_propagation_n"):
+        cost, _ = _forward(ctx, case.X.copy(), case.Y.copy(), _params(case))
+        if abs(to_float(cost) - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
+            raise Prerequisite(
+                "gradient_check_n differentiates your forward_propagation_n, whose cost is "
+                "wrong: fix it first"
+            )
+    provide_gc_utils(ctx.module)
+    right = {
+        k: v
+        for k, v in ref.model_gradients(params, case.X, case.Y, "relu").items()
+        if k[:2] != "dA"
+    }
+    wrong = dict(right)
+    wrong["dW2"] = 2 * right["dW2"]
+    wrong["db1"] = 4 * right["db1"]
+
+    def run(grads: Mapping[str, Array]) -> float:
+        value = bind_call(
+            ctx.fn("gradient_check_n"),
+            ["parameters", "gradients", "X", "Y"],
+            {
+                "parameters": _params(case),
+                "gradients": dict(grads),
+                "X": case.X.copy(),
+                "Y": case.Y.copy(),
+            },
+            {"gradients": ("gradients", "grads")},
+        )
+        if isinstance(value, tuple):
+            value = value[-1] if np.size(value[-1]) == 1 else value[0]
+        return to_float(value)
+
+    good, bad = run(right), run(wrong)
+    example = {**case.example(), "wrong": "dW2 × 2, db1 × 4"}
+    formula = (
+        "gradapprox[i] = (J(θ + ε·eᵢ) − J(θ − ε·eᵢ)) / (2ε); "
+        "difference = ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖)"
+    )
+    if good < 1e-5 and bad > 1e-3:
+        return Finding(
+            "gradient_check_n",
+            "checker",
+            "pass",
+            f"reports {good:.1e} for right gradients and {bad:.2g} for wrong ones",
+        )
+    if good >= 1e-5:
+        if abs(good - 1 / 3) < 0.02:
+            diagnosis = (
+                "gradapprox is twice or half the gradient (‖g − 2g‖ / (‖g‖ + ‖2g‖) = 1/3): "
+                "divide J⁺ − J⁻ by 2ε (not ε), and make θ⁺ and θ⁻ fresh copies of θ "
+                "(np.copy) for every i so that J⁻ is taken at θ − ε·eᵢ"
+            )
+            mistake = "gradapprox_factor_2"
+        elif abs(good - 1.0) < 0.02:
+            diagnosis = "gradapprox is zero or unrelated: θ + ε and θ − ε probably give the same J"
+            mistake = "checker_false_alarm"
+        else:
+            diagnosis = (
+                "right gradients get a large difference: check that θ⁺ and θ⁻ are fresh copies "
+                "(np.copy) for every i, and the formula of the difference"
+            )
+            mistake = "checker_false_alarm"
+        return Finding(
+            "gradient_check_n",
+            "checker",
+            "fail",
+            f"reports a difference of {good:.3g} for gradients that are right",
+            diagnosis=diagnosis,
+            mistake=mistake,
+            expected="< 1e-5",
+            actual=good,
+            example=example,
+            formula=formula,
+        )
+    return Finding(
+        "gradient_check_n",
+        "checker",
+        "fail",
+        f"reports only {bad:.3g} for gradients that are wrong (dW2 doubled, db1 × 4)",
+        diagnosis="the checker cannot see a wrong gradient: compare grad with gradapprox",
+        mistake="checker_insensitive",
+        expected="> 1e-3",
+        actual=bad,
+        example=example,
+        formula=formula,
+    )
+
+
+def _zeros(ctx: Context) -> Finding:
+    dims = init_dims(ctx, 3)
+    params = call_init(ctx, "initialize_parameters_zeros", ["layer_dims"], dims)
+    expected = {k: np.zeros_like(v) for k, v in ref.initialize_parameters(dims, "zeros").items()}
+    mm = compare(expected, params)
+    if not mm:
+        return Finding("initialize_parameters_zeros", "values", "pass", "every W[l] and b[l] is 0")
+    return Finding(
+        "initialize_parameters_zeros",
+        "values",
+        "fail",
+        f"the zeros initialisation is not zeros: {mm[0].message}",
+        expected=mm[0].expected,
+        actual=mm[0].actual,
+        worst_index=mm[0].worst_index,
+        example={"dims": dims, "seed": ctx.seed},
+    )
+
+
+def checks() -> list[Check]:
+    """Every check of the convention, in a stable order."""
+    return [
+        values_check("forward_propagation_n", _forward_trial, dims=DIMS),
+        mutation_check("forward_propagation_n", _forward_trial, dims=DIMS),
+        values_check("backward_propagation_n", _backward_trial, dims=DIMS),
+        shapes_check("backward_propagation_n", _backward_trial, dims=DIMS),
+        Check("backward_propagation_n", "gradient", _backward_gradient),
+        Check("gradient_check_n", "checker", _checker),
+        *init_checks("initialize_parameters_zeros", ["layer_dims"], 3)[:1],
+        Check("initialize_parameters_zeros", "values", _zeros),
+        *init_checks("initialize_parameters_random", ["layer_dims"], 3),
+        *init_checks("initialize_parameters_he", ["layer_dims"], 3),
+        he_scale("initialize_parameters_he"),
+    ]

@@ -1,0 +1,217 @@
+"""Generic convention: the canonical names of ``nncheck.reference``, for people outside the course.
+
+=============================================  ==============================================
+``activation_forward(Z, activation)``          ``A`` (activation: "relu", "sigmoid", "tanh")
+``activation_backward(dA, Z, activation)``     ``dZ = dA ∗ g'(Z)``
+``linear_forward(A_prev, W, b)``               ``Z`` (or ``(Z, cache)``)
+``linear_backward(dZ, A_prev, W)``             ``(dA_prev, dW, db)``
+``model_forward(X, parameters)``               ``(AL, caches)``: [LINEAR→RELU]×(L−1)→LINEAR→SIGMOID
+``model_backward(AL, Y, caches)``              ``{"dW1", "db1", …}`` (dA keys optional)
+``cost(AL, Y)``                                cross-entropy ``J``, a number
+``update_parameters(parameters, grads, lr)``   new parameters (or updated in place)
+``initialize_parameters(layer_dims)``          ``{"W1", "b1", …}``
+``predict(parameters, X)``                     0/1 labels of shape (1, m)
+=============================================  ==============================================
+
+The model-level checks are the week-4 ones under these names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck import reference as ref
+from nncheck.adapters import week4
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Trial,
+    bind_call,
+    first,
+    mutation_check,
+    shapes_check,
+    values_check,
+)
+from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters._props import predict_check
+from nncheck.conformance._report import Finding
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+NAME = "generic"
+FUNCTIONS = (
+    "activation_forward",
+    "activation_backward",
+    "linear_forward",
+    "linear_backward",
+    "model_forward",
+    "model_backward",
+    "cost",
+    "update_parameters",
+    "initialize_parameters",
+    "predict",
+)
+"""The canonical names, documented in the README."""
+
+MARKERS = ("activation_forward", "activation_backward", "model_forward", "model_backward", "cost")
+"""Names that identify this convention."""
+
+ACTS = ("relu", "sigmoid", "tanh")
+
+# week-4 name -> canonical name
+_RENAME = {
+    "L_model_forward": "model_forward",
+    "L_model_backward": "model_backward",
+    "compute_cost": "cost",
+    "initialize_parameters_deep": "initialize_parameters",
+    "linear_forward": "linear_forward",
+    "update_parameters": "update_parameters",
+    "predict": "predict",
+}
+
+
+def _renamed(check: Check) -> Check:
+    """A week-4 check run on the canonical names, reported under the canonical name."""
+    name = _RENAME[check.function]
+
+    def run(ctx: Context) -> Finding:
+        names = {**{k: ctx.names.get(v, v) for k, v in _RENAME.items()}, **ctx.names}
+        inner = Context(ctx.module, names, ctx.seed, ctx.path, ctx.convention, ctx._cases)
+        return replace(check.run(inner), function=name)
+
+    return Check(name, check.check, run)
+
+
+def _act_forward_trial(ctx: Context, case: Case) -> Trial:
+    f = ctx.fn("activation_forward")
+    Z = 2.0 * case.rng(1).standard_normal((case.dims[1], case.m))
+
+    def mutants() -> list[dg.Mutant]:
+        out: list[dg.Mutant] = []
+        for g in ACTS:
+            out += dg.activation_forward_mutants(Z, g, key=f"A[{g}]")
+        return out
+
+    return Trial(
+        invoke=lambda: {
+            g: bind_call(f, ["Z", "activation"], {"Z": Z, "activation": g}) for g in ACTS
+        },
+        outputs=lambda r: {f"A[{g}]": first(r[g]) for g in ACTS},
+        expected={f"A[{g}]": ref.activation_forward(Z, g) for g in ACTS},
+        args={"Z": Z},
+        mutants=mutants,
+        m=case.m,
+    )
+
+
+def _act_backward_trial(ctx: Context, case: Case) -> Trial:
+    f = ctx.fn("activation_backward")
+    rng = case.rng(2)
+    Z = 2.0 * rng.standard_normal((case.dims[1], case.m))
+    dA = rng.standard_normal(Z.shape)
+
+    def mutants() -> list[dg.Mutant]:
+        out: list[dg.Mutant] = []
+        for g in ACTS:
+            out += dg.activation_backward_mutants(dA, Z, g, key=f"dZ[{g}]")
+        return out
+
+    return Trial(
+        invoke=lambda: {
+            g: bind_call(f, ["dA", "Z", "activation"], {"dA": dA, "Z": Z, "activation": g})
+            for g in ACTS
+        },
+        outputs=lambda r: {f"dZ[{g}]": r[g] for g in ACTS},
+        expected={f"dZ[{g}]": ref.activation_backward(dA, Z, g) for g in ACTS},
+        args={"dA": dA, "Z": Z},
+        mutants=mutants,
+        m=case.m,
+        formula=dg.formula("activation_backward"),
+    )
+
+
+def _lb_inputs(case: Case) -> tuple[Array, Array, Array]:
+    A_prev = np.abs(case.rng(2).standard_normal((case.dims[1], case.m)))
+    W = np.asarray(case.params["W2"])
+    dZ = case.rng(3).standard_normal((W.shape[0], case.m))
+    return dZ, A_prev, W
+
+
+def _lb_call(ctx: Context, dZ: Array, A_prev: Array, W: Array) -> Any:
+    return bind_call(
+        ctx.fn("linear_backward"), ["dZ", "A_prev", "W"], {"dZ": dZ, "A_prev": A_prev, "W": W}
+    )
+
+
+def _lb_outputs(r: Any) -> dict[str, Any]:
+    if not (isinstance(r, tuple) and len(r) == 3):
+        raise TypeError("linear_backward must return (dA_prev, dW, db)")
+    return dict(zip(("dA_prev", "dW", "db"), r, strict=True))
+
+
+def _lb_trial(ctx: Context, case: Case) -> Trial:
+    dZ, A_prev, W = _lb_inputs(case)
+    return Trial(
+        invoke=lambda: _lb_call(ctx, dZ, A_prev, W),
+        outputs=_lb_outputs,
+        expected=dict(
+            zip(("dA_prev", "dW", "db"), ref.linear_backward(dZ, A_prev, W), strict=True)
+        ),
+        args={"dZ": dZ, "A_prev": A_prev, "W": W},
+        mutants=lambda: dg.linear_backward_mutants(dZ, A_prev, W),
+        m=case.m,
+        formula=dg.formula("linear_backward"),
+        rules={"dA_prev": ref.RULES["dA"], "dW": ref.RULES["dW"], "db": ref.RULES["db"]},
+    )
+
+
+def _lb_gradient(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    dZ, A_prev, W = _lb_inputs(case)
+    b = np.asarray(case.params["b2"])
+    out = _lb_outputs(_lb_call(ctx, dZ, A_prev, W))
+    m = case.m
+
+    def cost(p: dict[str, Array]) -> float:
+        return float(np.sum(dZ * (p["W"] @ p["A_prev"] + p["b"]))) / m
+
+    return gradient_finding(
+        "linear_backward",
+        cost,
+        {"A_prev": A_prev, "W": W, "b": b},
+        {
+            "A_prev": np.asarray(out["dA_prev"], dtype=np.float64) / m,
+            "W": out["dW"],
+            "b": out["db"],
+        },
+        seed=ctx.seed,
+        m=m,
+        example=case.example(),
+        display={"A_prev": "dA_prev/m", "W": "dW", "b": "db"},
+        what="J = (1/m) Σ dZ ∗ (W·A_prev + b)",
+    )
+
+
+def checks() -> list[Check]:
+    """Every check of the convention, in a stable order."""
+    reused: list[Check] = [
+        _renamed(c) for c in week4.checks() if c.function in _RENAME and c.function != "predict"
+    ]
+    return [
+        values_check("activation_forward", _act_forward_trial),
+        mutation_check("activation_forward", _act_forward_trial),
+        values_check("activation_backward", _act_backward_trial),
+        shapes_check("activation_backward", _act_backward_trial),
+        mutation_check("activation_backward", _act_backward_trial),
+        values_check("linear_backward", _lb_trial),
+        shapes_check("linear_backward", _lb_trial),
+        Check("linear_backward", "gradient", _lb_gradient),
+        mutation_check("linear_backward", _lb_trial),
+        *reused,
+        predict_check("predict", ["parameters", "X"], hidden="relu"),
+    ]

@@ -1,0 +1,234 @@
+"""Course 1 week 2: "Logistic regression with a neural network mindset".
+
+Functions (any subset): ``sigmoid(z)``, ``initialize_with_zeros(dim)`` → ``(w (dim, 1), b)``,
+``propagate(w, b, X, Y)`` → ``(grads {"dw", "db"}, cost)``, ``optimize(w, b, X, Y,
+num_iterations, learning_rate, print_cost)`` → ``(params, grads, costs)``, ``predict(w, b, X)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck import reference as ref
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Trial,
+    bind_call,
+    compare,
+    first,
+    mutation_check,
+    shapes_check,
+    values_check,
+)
+from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters.week4 import _activation_trial
+from nncheck.conformance._report import Finding
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+NAME = "week2"
+FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")
+"""The course's names, in the order the assignment introduces them."""
+
+MARKERS = ("initialize_with_zeros", "propagate", "optimize")
+"""Names that identify this convention."""
+
+_ORDER = ["w", "b", "X", "Y"]
+_ALIASES = {"w": ("w", "W", "weights"), "b": ("b", "bias")}
+
+
+def _inputs(case: Case) -> tuple[Array, float, Array, Array]:
+    rng = case.rng(11)
+    w = 0.5 * rng.standard_normal((case.dims[0], 1))
+    b = float(0.3 * rng.standard_normal())
+    return w, b, case.X.copy(), case.Y.reshape(1, -1).copy()
+
+
+def _propagate(
+    ctx: Context, w: Array, b: float, X: Array, Y: Array
+) -> tuple[Mapping[str, Any], Any]:
+    result = bind_call(ctx.fn("propagate"), _ORDER, {"w": w, "b": b, "X": X, "Y": Y}, _ALIASES)
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Mapping)):
+        raise TypeError("propagate must return (grads, cost) with grads = {'dw': ..., 'db': ...}")
+    return result[0], result[1]
+
+
+def _propagate_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("propagate")
+    w, b, X, Y = _inputs(case)
+    cost, dw, db = ref.logistic_propagate(w, b, X, Y)
+
+    def outputs(r: Any) -> dict[str, Any]:
+        grads, c = r
+        return {"dw": grads.get("dw"), "db": grads.get("db"), "cost": c}
+
+    return Trial(
+        invoke=lambda: _propagate(ctx, w, b, X, Y),
+        outputs=outputs,
+        expected={"dw": dw, "db": db, "cost": cost},
+        args={"w": w, "X": X, "Y": Y},
+        mutants=lambda: dg.logistic_propagate_mutants(w, b, X, Y),
+        m=case.m,
+        formula=dg.formula("logistic"),
+        rules={"dw": "dw: like w, (n_x, 1)"},
+    )
+
+
+def _propagate_gradient(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    w, b, X, Y = _inputs(case)
+    grads, _ = _propagate(ctx, w, b, X, Y)
+
+    def cost(p: dict[str, Array]) -> float:
+        _, c = _propagate(ctx, p["w"], float(p["b"].reshape(())), X, Y)
+        return float(np.asarray(c, dtype=np.float64).reshape(()))
+
+    db = np.asarray(grads.get("db"), dtype=np.float64)
+    if db.size != 1:
+        return Finding(
+            "propagate",
+            "gradient",
+            "fail",
+            f"db has shape {db.shape}: the gradient of the scalar b is one number",
+            diagnosis="db sums over one axis only: use np.sum(A − Y) / m (no axis)",
+            mistake="wrong_sum_axis",
+            example=case.example(),
+        )
+    return gradient_finding(
+        "propagate",
+        cost,
+        {"w": w, "b": np.asarray(b)},
+        {"w": grads.get("dw"), "b": db.reshape(())},
+        seed=ctx.seed,
+        m=case.m,
+        example=case.example(),
+        display={"w": "dw", "b": "db"},
+        what="the cost propagate returns",
+    )
+
+
+def _zeros(ctx: Context) -> Finding:
+    dim = ctx.cases()[0].dims[0]
+    result = bind_call(ctx.fn("initialize_with_zeros"), ["dim"], {"dim": dim})
+    if not (isinstance(result, tuple) and len(result) == 2):
+        return Finding("initialize_with_zeros", "shapes", "fail", "must return (w, b)")
+    w, b = result
+    if np.shape(w) != (dim, 1):
+        return Finding(
+            "initialize_with_zeros",
+            "shapes",
+            "fail",
+            f"w has shape {np.shape(w)}; the rule w: (dim, 1) needs {(dim, 1)}",
+            diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array"
+            if np.ndim(w) == 1
+            else None,
+            mistake="lost_keepdims" if np.ndim(w) == 1 else "wrong_shape",
+            expected=str((dim, 1)),
+            actual=str(np.shape(w)),
+        )
+    if np.size(b) != 1 or np.any(np.asarray(w) != 0) or float(np.asarray(b).reshape(())) != 0:
+        return Finding(
+            "initialize_with_zeros",
+            "shapes",
+            "fail",
+            "w must be zeros of shape (dim, 1) and b the number 0",
+        )
+    return Finding("initialize_with_zeros", "shapes", "pass", "w = zeros((dim, 1)), b = 0")
+
+
+def _optimize(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    w, b, X, Y = _inputs(case)
+    n, lr = 5, 0.1
+    rw, rb = w.copy(), b
+    for _ in range(n):
+        _, dw, db = ref.logistic_propagate(rw, rb, X, Y)
+        rw, rb = rw - lr * dw, rb - lr * db
+    result = bind_call(
+        ctx.fn("optimize"),
+        ["w", "b", "X", "Y", "num_iterations", "learning_rate", "print_cost"],
+        {
+            "w": w.copy(), "b": b, "X": X, "Y": Y,
+            "num_iterations": n, "learning_rate": lr, "print_cost": False,
+        },
+        _ALIASES,
+    )  # fmt: skip
+    params = first(result)
+    if not isinstance(params, Mapping):
+        raise TypeError("optimize must return (params, grads, costs) with params = {'w', 'b'}")
+    mm = compare({"w": rw, "b": rb}, {"w": params.get("w"), "b": params.get("b")})
+    if not mm:
+        return Finding("optimize", "values", "pass", f"w and b match {n} steps of gradient descent")
+    up_w, up_b = w.copy(), b
+    for _ in range(n):
+        _, dw, db = ref.logistic_propagate(up_w, up_b, X, Y)
+        up_w, up_b = up_w + lr * dw, up_b + lr * db
+    diagnosis = mistake = None
+    if not compare({"w": up_w}, {"w": params.get("w")}):
+        diagnosis = "the update moves along the gradient: w := w − α·dw, not w + α·dw"
+        mistake = "update_wrong_sign"
+    return Finding(
+        "optimize",
+        "values",
+        "fail",
+        f"after {n} steps with learning_rate={lr}: {mm[0].message}",
+        diagnosis=diagnosis,
+        mistake=mistake,
+        expected=mm[0].expected,
+        actual=mm[0].actual,
+        worst_index=mm[0].worst_index,
+        example={**case.example(), "num_iterations": n, "learning_rate": lr},
+        formula="w := w − α·dw, b := b − α·db",
+    )
+
+
+def _predict(ctx: Context) -> Finding:
+    for case in ctx.cases():
+        w, b, X, _ = _inputs(case)
+        expected = ref.logistic_predict(w, b, X)
+        got = bind_call(ctx.fn("predict"), ["w", "b", "X"], {"w": w, "b": b, "X": X}, _ALIASES)
+        mm = compare({"Y_prediction": expected}, {"Y_prediction": got})
+        if mm:
+            A = ref.logistic_forward(w, b, X)
+            g = np.asarray(got, dtype=np.float64)
+            diagnosis = mistake = None
+            if g.shape == A.shape and np.allclose(g, A):
+                diagnosis, mistake = "returns the probabilities A, not 0/1 labels", "no_threshold"
+            elif g.shape == A.shape and np.array_equal(g, 1.0 - expected):
+                diagnosis, mistake = "labels are inverted (1 where A ≤ 0.5)", "sign_flip"
+            return Finding(
+                "predict",
+                "threshold",
+                "fail",
+                f"predictions differ from 1{{A > 0.5}}: {mm[0].message}",
+                diagnosis=diagnosis,
+                mistake=mistake,
+                expected=mm[0].expected,
+                actual=mm[0].actual,
+                worst_index=mm[0].worst_index,
+                example=case.example(),
+                formula="ŷ = 1 if σ(wᵀx + b) > 0.5 else 0",
+            )
+    return Finding("predict", "threshold", "pass", "predicts 1 exactly where A > 0.5")
+
+
+def checks() -> list[Check]:
+    """Every check of the convention, in a stable order."""
+    sig = _activation_trial("sigmoid")
+    return [
+        values_check("sigmoid", sig),
+        mutation_check("sigmoid", sig),
+        Check("initialize_with_zeros", "shapes", _zeros),
+        values_check("propagate", _propagate_trial),
+        shapes_check("propagate", _propagate_trial),
+        Check("propagate", "gradient", _propagate_gradient),
+        mutation_check("propagate", _propagate_trial),
+        Check("optimize", "values", _optimize),
+        Check("predict", "threshold", _predict),
+    ]

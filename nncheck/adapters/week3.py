@@ -1,0 +1,223 @@
+"""Course 1 week 3: "Planar data classification with one hidden layer" (tanh hidden layer).
+
+Functions (any subset): ``layer_sizes(X, Y)``, ``initialize_parameters(n_x, n_h, n_y)``,
+``forward_propagation(X, parameters)`` → ``(A2, cache)``, ``compute_cost(A2, Y)`` (or the older
+``compute_cost(A2, Y, parameters)``), ``backward_propagation(parameters, cache, X, Y)``,
+``update_parameters(parameters, grads, learning_rate)``, ``predict(parameters, X)``.
+
+The cache of ``forward_propagation`` is handed unopened to ``backward_propagation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck import reference as ref
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Prerequisite,
+    Trial,
+    bind_call,
+    first,
+    mutation_check,
+    shapes_check,
+    values_check,
+)
+from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters._init import init_checks
+from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.adapters.week4 import make_cost_trial, make_update_trial
+from nncheck.conformance._report import Finding
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+NAME = "week3"
+FUNCTIONS = (
+    "layer_sizes",
+    "initialize_parameters",
+    "forward_propagation",
+    "compute_cost",
+    "backward_propagation",
+    "update_parameters",
+    "predict",
+)
+"""The course's names, in the order the assignment introduces them."""
+
+MARKERS = ("layer_sizes", "forward_propagation", "backward_propagation", "nn_model")
+"""Names that identify this convention."""
+
+HIDDEN = "tanh"
+DEPTH = 2
+_COST_ORDER = ("AL", "Y", "parameters")
+
+
+def _params(case: Case) -> dict[str, Array]:
+    return {k: np.array(v) for k, v in case.params.items()}
+
+
+def _layer_sizes(ctx: Context) -> Finding:
+    case = ctx.cases(DEPTH)[0]
+    Y = case.Y.reshape(1, -1)
+    result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": case.X, "Y": Y})
+    if not (isinstance(result, tuple) and len(result) == 3):
+        return Finding("layer_sizes", "values", "fail", "layer_sizes must return (n_x, n_h, n_y)")
+    n_x, _, n_y = result
+    if n_x == case.X.shape[0] and n_y == Y.shape[0]:
+        return Finding("layer_sizes", "values", "pass", "n_x = X.shape[0] and n_y = Y.shape[0]")
+    swapped = n_x == case.X.shape[1] or n_y == Y.shape[1]
+    return Finding(
+        "layer_sizes",
+        "values",
+        "fail",
+        f"returned n_x = {n_x}, n_y = {n_y}; X has shape {case.X.shape} and Y {Y.shape}",
+        diagnosis=(
+            "reads the number of examples (shape[1]) instead of the number of features (shape[0])"
+            if swapped
+            else None
+        ),
+        mistake="transposed_product" if swapped else None,
+        expected=[int(case.X.shape[0]), int(Y.shape[0])],
+        actual=[n_x, n_y],
+        example=case.example(),
+        formula="n_x = X.shape[0], n_y = Y.shape[0]",
+    )
+
+
+def _forward(ctx: Context, X: Array, params: Mapping[str, Array]) -> Any:
+    return bind_call(
+        ctx.fn("forward_propagation"), ["X", "parameters"], {"X": X, "parameters": params}
+    )
+
+
+def _forward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("forward_propagation")
+    X, params = case.X.copy(), _params(case)
+    AL, _ = ref.model_forward(X, params, HIDDEN)
+    return Trial(
+        invoke=lambda: _forward(ctx, X, params),
+        outputs=lambda r: {"A2": first(r)},
+        expected={"A2": AL},
+        args={"X": X, "parameters": params},
+        mutants=lambda: dg.model_forward_mutants(X, params, HIDDEN, key="A2"),
+        m=case.m,
+        formula="A1 = tanh(W1·X + b1), A2 = σ(W2·A1 + b2)",
+        rules={"A2": "A2: (n_y, m)"},
+    )
+
+
+def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
+    X = case.X.copy()
+    if not ctx.has("forward_propagation"):
+        _, caches = ref.model_forward(X, params, HIDDEN)
+        return {"Z1": caches[0].Z, "A1": np.tanh(caches[0].Z), "Z2": caches[1].Z,
+                "A2": ref.sigmoid(caches[1].Z)}  # fmt: skip
+    result = _forward(ctx, X, {k: v.copy() for k, v in params.items()})
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Prerequisite("forward_propagation must return (A2, cache)")
+    right, _ = ref.model_forward(X, params, HIDDEN)
+    if np.shape(result[0]) != right.shape or not np.allclose(result[0], right, rtol=1e-5):
+        raise Prerequisite(
+            "backward_propagation is checked with the cache of your forward_propagation, whose "
+            "A2 is wrong: fix forward_propagation first"
+        )
+    return result[1]
+
+
+def _backward_call(ctx: Context, params: Mapping[str, Array], cache: Any, case: Case) -> Any:
+    return bind_call(
+        ctx.fn("backward_propagation"),
+        ["parameters", "cache", "X", "Y"],
+        {"parameters": params, "cache": cache, "X": case.X.copy(), "Y": case.Y.copy()},
+    )
+
+
+def _backward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("backward_propagation")
+    params = _params(case)
+    cache = _cache(ctx, case, params)
+    right = ref.model_gradients(params, case.X, case.Y, HIDDEN)
+    expected = {k: v for k, v in right.items() if not k.startswith("dA")}
+
+    def outputs(r: Any) -> Mapping[str, Any]:
+        if not isinstance(r, Mapping):
+            raise TypeError(f"backward_propagation must return a dict, got {type(r).__name__}")
+        return r
+
+    return Trial(
+        invoke=lambda: _backward_call(ctx, params, cache, case),
+        outputs=outputs,
+        expected=expected,
+        args={"parameters": params, "cache": cache},
+        mutants=lambda: dg.model_backward_mutants(case.X, case.Y, params, HIDDEN),
+        m=case.m,
+        formula="dZ2 = A2 − Y, dW2 = (1/m) dZ2·A1ᵀ, dZ1 = W2ᵀ·dZ2 ∗ (1 − A1²), dW1 = (1/m) dZ1·Xᵀ",
+        rules={k: ref.RULES[k[:2]] for k in expected},
+    )
+
+
+def _user_cost(ctx: Context, A2: Any, Y: Array, params: Mapping[str, Array]) -> float:
+    if ctx.has("compute_cost"):
+        value = bind_call(
+            ctx.fn("compute_cost"), _COST_ORDER, {"AL": A2, "Y": Y, "parameters": params}
+        )
+        return float(np.asarray(value, dtype=np.float64).reshape(()))
+    return ref.cost(np.asarray(A2), Y)
+
+
+def _backward_gradient(ctx: Context) -> Finding:
+    case = ctx.cases(DEPTH)[0]
+    params = _params(case)
+    grads = _backward_call(ctx, params, _cache(ctx, case, params), case)
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"backward_propagation must return a dict, got {type(grads).__name__}")
+    missing = [f"d{k}" for k in params if f"d{k}" not in grads]
+    if missing:
+        raise Prerequisite(f"the gradients dict has no {', '.join(missing)}")
+    Y = case.Y.copy()
+
+    def cost(p: dict[str, Array]) -> float:
+        if ctx.has("forward_propagation"):
+            return _user_cost(ctx, first(_forward(ctx, case.X, p)), Y, p)
+        return ref.model_cost(p, case.X, Y, HIDDEN)
+
+    return gradient_finding(
+        "backward_propagation",
+        cost,
+        params,
+        {k: grads["d" + k] for k in params},
+        seed=ctx.seed,
+        m=case.m,
+        example=case.example(),
+        display={k: "d" + k for k in params},
+        what="your compute_cost(forward_propagation(X, parameters)[0], Y)",
+    )
+
+
+def checks() -> list[Check]:
+    """Every check of the convention, in a stable order."""
+    cost = make_cost_trial(_COST_ORDER)
+    update = make_update_trial(HIDDEN)
+    return [
+        Check("layer_sizes", "values", _layer_sizes),
+        *init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=DEPTH),
+        values_check("forward_propagation", _forward_trial, DEPTH),
+        shapes_check("forward_propagation", _forward_trial, DEPTH),
+        mutation_check("forward_propagation", _forward_trial, DEPTH),
+        values_check("compute_cost", cost, DEPTH),
+        cost_scalar_check("compute_cost", cost, DEPTH),
+        mutation_check("compute_cost", cost, DEPTH),
+        values_check("backward_propagation", _backward_trial, DEPTH),
+        shapes_check("backward_propagation", _backward_trial, DEPTH),
+        Check("backward_propagation", "gradient", _backward_gradient),
+        mutation_check("backward_propagation", _backward_trial, DEPTH),
+        values_check("update_parameters", update, DEPTH),
+        update_direction_check("update_parameters", update, DEPTH),
+        mutation_check("update_parameters", update, DEPTH),
+        predict_check("predict", ["parameters", "X"], hidden=HIDDEN, depth=DEPTH),
+    ]

@@ -1,0 +1,674 @@
+"""Course 1 week 4: "Building your deep neural network step by step".
+
+Functions (any subset): ``sigmoid``/``relu`` returning ``(A, cache)``, ``sigmoid_backward``/
+``relu_backward(dA, cache)``, ``initialize_parameters(n_x, n_h, n_y)``,
+``initialize_parameters_deep(layer_dims)``, ``linear_forward(A, W, b)`` → ``(Z, cache)``,
+``linear_activation_forward(A_prev, W, b, activation)``, ``L_model_forward(X, parameters)``,
+``compute_cost(AL, Y)``, ``linear_backward(dZ, cache)``, ``linear_activation_backward(dA, cache,
+activation)``, ``L_model_backward(AL, Y, caches)`` (dA0…dA{L−1} or the older dA1…dA{L}, decided
+from shapes), ``update_parameters(parameters, grads, learning_rate)`` (copy or in place),
+``predict(X, y, parameters)``.
+
+Caches are never opened: a backward function receives the cache made by the person's own forward
+function (the course's layout is used only when that forward function is absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from nncheck import diagnose as dg
+from nncheck import reference as ref
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Prerequisite,
+    Trial,
+    bind_call,
+    first,
+    mutation_check,
+    shapes_check,
+    values_check,
+)
+from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters._init import init_checks
+from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conformance._report import Finding
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+NAME = "week4"
+FUNCTIONS = (
+    "sigmoid",
+    "relu",
+    "sigmoid_backward",
+    "relu_backward",
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "linear_forward",
+    "linear_activation_forward",
+    "L_model_forward",
+    "compute_cost",
+    "linear_backward",
+    "linear_activation_backward",
+    "L_model_backward",
+    "update_parameters",
+    "predict",
+)
+"""The course's names, in the order the assignment introduces them."""
+
+MARKERS = (
+    "L_model_forward",
+    "L_model_backward",
+    "linear_activation_forward",
+    "linear_activation_backward",
+    "initialize_parameters_deep",
+    "linear_backward",
+    "linear_forward",
+)
+"""Names that identify this convention."""
+
+ACTS = ("sigmoid", "relu")
+
+
+def _layer(case: Case, l: int = 2) -> tuple[Array, Array, Array]:
+    """A_prev (n[l−1], m), W[l], b[l] of the case (layer 2: unequal widths on both sides)."""
+    A_prev = np.abs(case.rng(l).standard_normal((case.dims[l - 1], case.m)))
+    return A_prev, np.asarray(case.params[f"W{l}"]), np.asarray(case.params[f"b{l}"])
+
+
+# ------------------------------------------------------------------ activations
+
+
+def _activation_trial(name: str) -> Callable[[Context, Case], Trial]:
+    def factory(ctx: Context, case: Case) -> Trial:
+        f = ctx.fn(name)
+        Z = 2.0 * case.rng(1).standard_normal((case.dims[1], case.m))
+        return Trial(
+            invoke=lambda: bind_call(f, ["Z"], {"Z": Z}),
+            outputs=lambda r: {"A": first(r)},
+            expected={"A": ref.activation_forward(Z, name)},
+            args={"Z": Z},
+            mutants=lambda: dg.activation_forward_mutants(Z, name),
+            m=case.m,
+            formula=dg.formula(name),
+        )
+
+    return factory
+
+
+def _act_cache(ctx: Context, name: str, Z: Array) -> Any:
+    """The cache the person's own ``sigmoid``/``relu`` returns for Z (Z itself when absent)."""
+    if not ctx.has(name):
+        return Z
+    result = bind_call(ctx.fn(name), ["Z"], {"Z": Z.copy()})
+    if isinstance(result, tuple) and len(result) == 2:
+        return result[1]
+    return Z
+
+
+def _activation_backward_trial(name: str) -> Callable[[Context, Case], Trial]:
+    g = name.removesuffix("_backward")
+
+    def factory(ctx: Context, case: Case) -> Trial:
+        f = ctx.fn(name)
+        rng = case.rng(2)
+        Z = 2.0 * rng.standard_normal((case.dims[1], case.m))
+        dA = rng.standard_normal(Z.shape)
+        cache = _act_cache(ctx, g, Z)
+        return Trial(
+            invoke=lambda: bind_call(f, ["dA", "cache"], {"dA": dA, "cache": cache}),
+            outputs=lambda r: {"dZ": first(r)},
+            expected={"dZ": ref.activation_backward(dA, Z, g)},
+            args={"dA": dA, "cache": cache},
+            mutants=lambda: dg.activation_backward_mutants(dA, Z, g),
+            m=case.m,
+            formula=dg.formula("activation_backward"),
+            rules={"dZ": ref.RULES["dZ"]},
+        )
+
+    return factory
+
+
+def _activation_backward_gradient(name: str) -> Check:
+    g = name.removesuffix("_backward")
+
+    def run(ctx: Context) -> Finding:
+        case = ctx.cases()[0]
+        rng = case.rng(2)
+        Z = 2.0 * rng.standard_normal((case.dims[1], case.m))
+        dA = rng.standard_normal(Z.shape)
+        forward = ctx.fn(g) if ctx.has(g) else (lambda Z: ref.activation_forward(Z, g))
+        cache = _act_cache(ctx, g, Z)
+        dZ = first(bind_call(ctx.fn(name), ["dA", "cache"], {"dA": dA, "cache": cache}))
+
+        def cost(p: dict[str, Array]) -> float:
+            return float(np.sum(dA * first(bind_call(forward, ["Z"], {"Z": p["Z"]}))))
+
+        return gradient_finding(
+            name,
+            cost,
+            {"Z": Z},
+            {"Z": dZ},
+            seed=ctx.seed,
+            m=1,
+            example=case.example(),
+            display={"Z": "dZ"},
+            what=f"Σ dA ∗ {g}(Z) (your {g} when defined)",
+        )
+
+    return Check(name, "gradient", run)
+
+
+# ------------------------------------------------------------------ linear layer
+
+
+def _linear_forward_trial(ctx: Context, case: Case) -> Trial:
+    f = ctx.fn("linear_forward")
+    A_prev, W, b = _layer(case)
+    return Trial(
+        invoke=lambda: bind_call(f, ["A_prev", "W", "b"], {"A_prev": A_prev, "W": W, "b": b}),
+        outputs=lambda r: {"Z": first(r)},
+        expected={"Z": ref.linear_forward(A_prev, W, b)},
+        args={"A_prev": A_prev, "W": W, "b": b},
+        mutants=lambda: dg.linear_forward_mutants(A_prev, W, b),
+        m=case.m,
+        formula=dg.formula("linear_forward"),
+        rules={"Z": ref.RULES["Z"]},
+    )
+
+
+def _laf(ctx: Context, A_prev: Array, W: Array, b: Array, act: str) -> Any:
+    return bind_call(
+        ctx.fn("linear_activation_forward"),
+        ["A_prev", "W", "b", "activation"],
+        {"A_prev": A_prev, "W": W, "b": b, "activation": act},
+    )
+
+
+def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("linear_activation_forward")
+    A_prev, W, b = _layer(case)
+
+    def mutants() -> list[dg.Mutant]:
+        out: list[dg.Mutant] = []
+        for act in ACTS:
+            for d, thunk in dg.linear_activation_forward_mutants(A_prev, W, b, act, f"A[{act}]"):
+                out.append((d, thunk))
+        return out
+
+    return Trial(
+        invoke=lambda: {act: _laf(ctx, A_prev, W, b, act) for act in ACTS},
+        outputs=lambda r: {f"A[{act}]": first(r[act]) for act in ACTS},
+        expected={
+            f"A[{act}]": ref.activation_forward(ref.linear_forward(A_prev, W, b), act)
+            for act in ACTS
+        },
+        args={"A_prev": A_prev, "W": W, "b": b},
+        mutants=mutants,
+        m=case.m,
+        formula=dg.formula("linear_forward"),
+        rules={f"A[{act}]": ref.RULES["A"] for act in ACTS},
+    )
+
+
+def _linear_cache(ctx: Context, A_prev: Array, W: Array, b: Array) -> Any:
+    if not ctx.has("linear_forward"):
+        return (A_prev.copy(), W.copy(), b.copy())  # the course's layout
+    result = bind_call(
+        ctx.fn("linear_forward"),
+        ["A_prev", "W", "b"],
+        {"A_prev": A_prev.copy(), "W": W.copy(), "b": b.copy()},
+    )
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Prerequisite("linear_forward must return (Z, cache) to make linear_backward's cache")
+    return result[1]
+
+
+_LB_KEYS = ("dA_prev", "dW", "db")
+
+
+def _linear_backward_trial(ctx: Context, case: Case) -> Trial:
+    f = ctx.fn("linear_backward")
+    A_prev, W, b = _layer(case)
+    dZ = case.rng(3).standard_normal((W.shape[0], case.m))
+    cache = _linear_cache(ctx, A_prev, W, b)
+    expected = dict(zip(_LB_KEYS, ref.linear_backward(dZ, A_prev, W), strict=True))
+    return Trial(
+        invoke=lambda: bind_call(f, ["dZ", "cache"], {"dZ": dZ, "cache": cache}),
+        outputs=lambda r: _triple(r, "linear_backward"),
+        expected=expected,
+        args={"dZ": dZ, "cache": cache},
+        mutants=lambda: dg.linear_backward_mutants(dZ, A_prev, W),
+        m=case.m,
+        formula=dg.formula("linear_backward"),
+        rules={"dA_prev": ref.RULES["dA"], "dW": ref.RULES["dW"], "db": ref.RULES["db"]},
+    )
+
+
+def _triple(result: Any, name: str) -> dict[str, Any]:
+    if not (isinstance(result, tuple) and len(result) == 3):
+        raise TypeError(
+            f"{name} must return (dA_prev, dW, db); it returned {type(result).__name__}"
+        )
+    return dict(zip(_LB_KEYS, result, strict=True))
+
+
+def _linear_backward_gradient(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    A_prev, W, b = _layer(case)
+    dZ = case.rng(3).standard_normal((W.shape[0], case.m))
+    cache = _linear_cache(ctx, A_prev, W, b)
+    out = _triple(
+        bind_call(ctx.fn("linear_backward"), ["dZ", "cache"], {"dZ": dZ, "cache": cache}),
+        "linear_backward",
+    )
+    m = case.m
+
+    def forward(p: Mapping[str, Array]) -> Array:
+        if ctx.has("linear_forward"):
+            return np.asarray(
+                first(bind_call(ctx.fn("linear_forward"), ["A_prev", "W", "b"], dict(p))),
+                dtype=np.float64,
+            )
+        return ref.linear_forward(p["A_prev"], p["W"], p["b"])
+
+    def cost(p: dict[str, Array]) -> float:
+        return float(np.sum(dZ * forward(p))) / m
+
+    return gradient_finding(
+        "linear_backward",
+        cost,
+        {"A_prev": A_prev, "W": W, "b": b},
+        {
+            "A_prev": np.asarray(out["dA_prev"], dtype=np.float64) / m,
+            "W": out["dW"],
+            "b": out["db"],
+        },
+        seed=ctx.seed,
+        m=m,
+        example=case.example(),
+        display={"A_prev": "dA_prev/m", "W": "dW", "b": "db"},
+        what="J = (1/m) Σ dZ ∗ Z (Z from your linear_forward when defined)",
+    )
+
+
+def _lab_cache(ctx: Context, A_prev: Array, W: Array, b: Array, act: str) -> Any:
+    if not ctx.has("linear_activation_forward"):
+        Z = ref.linear_forward(A_prev, W, b)
+        return ((A_prev.copy(), W.copy(), b.copy()), Z)  # the course's layout
+    result = _laf(ctx, A_prev.copy(), W.copy(), b.copy(), act)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise Prerequisite(
+            "linear_activation_forward must return (A, cache) to make the backward's cache"
+        )
+    return result[1]
+
+
+def _lab_call(ctx: Context, dA: Array, cache: Any, act: str) -> Any:
+    return bind_call(
+        ctx.fn("linear_activation_backward"),
+        ["dA", "cache", "activation"],
+        {"dA": dA, "cache": cache, "activation": act},
+    )
+
+
+def _suffixed(thunk: Callable[[], Mapping[str, Any]], act: str) -> dict[str, Any]:
+    return {f"{k}[{act}]": v for k, v in thunk().items()}
+
+
+def _linear_activation_backward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("linear_activation_backward")
+    A_prev, W, b = _layer(case)
+    dA = case.rng(4).standard_normal((W.shape[0], case.m))
+    caches = {act: _lab_cache(ctx, A_prev, W, b, act) for act in ACTS}
+    Z = ref.linear_forward(A_prev, W, b)
+    expected: dict[str, Any] = {}
+    for act in ACTS:
+        dZ = ref.activation_backward(dA, Z, act)
+        for k, v in zip(_LB_KEYS, ref.linear_backward(dZ, A_prev, W), strict=True):
+            expected[f"{k}[{act}]"] = v
+
+    def mutants() -> list[dg.Mutant]:
+        out: list[dg.Mutant] = []
+        for act in ACTS:
+            for d, thunk in dg.linear_activation_backward_mutants(dA, A_prev, W, b, act):
+                out.append(
+                    (
+                        dg.Diagnosis(d.mistake, f"with activation={act!r}: {d.message}", d.formula),
+                        partial(_suffixed, thunk, act),
+                    )
+                )
+        return out
+
+    def outputs(r: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for act in ACTS:
+            for k, v in _triple(r[act], "linear_activation_backward").items():
+                out[f"{k}[{act}]"] = v
+        return out
+
+    return Trial(
+        invoke=lambda: {act: _lab_call(ctx, dA, caches[act], act) for act in ACTS},
+        outputs=outputs,
+        expected=expected,
+        args={"dA": dA, "caches": caches},
+        mutants=mutants,
+        m=case.m,
+        formula=dg.formula("linear_backward"),
+        rules={f"{k}[{a}]": ref.RULES[k.split("_")[0]] for k in _LB_KEYS for a in ACTS},
+    )
+
+
+def _linear_activation_backward_gradient(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    A_prev, W, b = _layer(case)
+    dA = case.rng(4).standard_normal((W.shape[0], case.m))
+    m = case.m
+    findings = []
+    for act in ACTS:
+        cache = _lab_cache(ctx, A_prev, W, b, act)
+        out = _triple(_lab_call(ctx, dA, cache, act), "linear_activation_backward")
+
+        def forward(p: Mapping[str, Array], act: str = act) -> Array:
+            if ctx.has("linear_activation_forward"):
+                return np.asarray(
+                    first(_laf(ctx, p["A_prev"], p["W"], p["b"], act)), dtype=np.float64
+                )
+            return ref.activation_forward(ref.linear_forward(p["A_prev"], p["W"], p["b"]), act)
+
+        def cost(p: dict[str, Array], forward: Callable[..., Array] = forward) -> float:
+            return float(np.sum(dA * forward(p))) / m
+
+        f = gradient_finding(
+            "linear_activation_backward",
+            cost,
+            {"A_prev": A_prev, "W": W, "b": b},
+            {
+                "A_prev": np.asarray(out["dA_prev"], dtype=np.float64) / m,
+                "W": out["dW"],
+                "b": out["db"],
+            },
+            seed=ctx.seed,
+            m=m,
+            example={**case.example(), "activation": act},
+            display={"A_prev": "dA_prev/m", "W": "dW", "b": "db"},
+            what=f"J = (1/m) Σ dA ∗ A with activation={act!r}",
+        )
+        if f.status == "fail":
+            return f
+        findings.append(f)
+    return findings[-1]
+
+
+# ------------------------------------------------------------------ whole network
+
+
+def _model_forward(ctx: Context, X: Array, params: Mapping[str, Array]) -> Any:
+    return bind_call(ctx.fn("L_model_forward"), ["X", "parameters"], {"X": X, "parameters": params})
+
+
+def _params(case: Case) -> dict[str, Array]:
+    return {k: np.array(v) for k, v in case.params.items()}
+
+
+def _L_model_forward_trial(ctx: Context, case: Case) -> Trial:
+    ctx.fn("L_model_forward")
+    X, params = case.X.copy(), _params(case)
+    AL, _ = ref.model_forward(X, params, "relu")
+    return Trial(
+        invoke=lambda: _model_forward(ctx, X, params),
+        outputs=lambda r: {"AL": first(r)},
+        expected={"AL": AL},
+        args={"X": X, "parameters": params},
+        mutants=lambda: dg.model_forward_mutants(X, params, "relu"),
+        m=case.m,
+        formula=dg.formula("model_forward"),
+        rules={"AL": "AL: (n[L], m)"},
+    )
+
+
+def make_cost_trial(order: tuple[str, ...] = ("AL", "Y")) -> Callable[[Context, Case], Trial]:
+    """Trials of ``compute_cost(AL, Y)`` (or the older ``compute_cost(A2, Y, parameters)``)."""
+
+    def factory(ctx: Context, case: Case) -> Trial:
+        f = ctx.fn("compute_cost")
+        AL = ref.sigmoid(case.rng(5).standard_normal((1, case.m)) * 2)
+        Y = case.Y.reshape(1, -1).copy()
+        values = {"AL": AL, "Y": Y, "parameters": _params(case)}
+        return Trial(
+            invoke=lambda: bind_call(f, order, values),
+            outputs=lambda r: {"cost": r},
+            expected={"cost": ref.cost(AL, Y)},
+            args={"AL": AL, "Y": Y},
+            mutants=lambda: dg.cost_mutants(AL, Y),
+            m=case.m,
+            formula=dg.formula("cost"),
+        )
+
+    return factory
+
+
+_cost_trial = make_cost_trial()
+
+
+def dA_convention(grads: Mapping[str, Any], dims: tuple[int, ...], m: int) -> str:
+    """``"dA0"`` (dA{l} = dJ/dA[l], newer course) or ``"dA1"`` (dA{l} holds dA[l−1], older),
+    decided from the shapes of the dA keys on a network with unequal widths."""
+    L = len(dims) - 1
+    newer = sum(1 for l in range(L) if np.shape(grads.get(f"dA{l}", None)) == (dims[l], m))
+    older = sum(
+        1 for l in range(1, L + 1) if np.shape(grads.get(f"dA{l}", None)) == (dims[l - 1], m)
+    )
+    return "dA1" if older > newer else "dA0"
+
+
+def _canonical_grads(grads: Any, dims: tuple[int, ...], m: int) -> dict[str, Any]:
+    if not isinstance(grads, Mapping):
+        raise TypeError(
+            f"L_model_backward must return a dict of gradients, got {type(grads).__name__}"
+        )
+    L = len(dims) - 1
+    out = {k: v for k, v in grads.items() if not k.startswith("dA")}
+    if dA_convention(grads, dims, m) == "dA1":
+        for l in range(1, L + 1):
+            if f"dA{l}" in grads:
+                out[f"dA{l - 1}"] = grads[f"dA{l}"]
+    else:
+        for l in range(L):
+            if f"dA{l}" in grads:
+                out[f"dA{l}"] = grads[f"dA{l}"]
+    return out
+
+
+def _forward_for_backward(ctx: Context, case: Case) -> tuple[Array, Any, dict[str, Array]]:
+    X, params = case.X.copy(), _params(case)
+    if ctx.has("L_model_forward"):
+        result = _model_forward(ctx, X, params)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise Prerequisite("L_model_forward must return (AL, caches)")
+        AL, caches = result
+        right, _ = ref.model_forward(X, params, "relu")
+        if np.shape(AL) != right.shape or not np.allclose(AL, right, rtol=1e-5, atol=1e-8):
+            raise Prerequisite(
+                "L_model_backward is checked with the caches of your L_model_forward, whose AL is "
+                "wrong: fix L_model_forward first"
+            )
+    else:
+        AL, ref_caches = ref.model_forward(X, params, "relu")
+        caches = [((c.A_prev, c.W, c.b), c.Z) for c in ref_caches]  # the course's layout
+    return np.asarray(AL), caches, params
+
+
+def _L_model_backward_trial(ctx: Context, case: Case) -> Trial:
+    f = ctx.fn("L_model_backward")
+    AL, caches, params = _forward_for_backward(ctx, case)
+    Y = case.Y.copy()
+    right = ref.model_gradients(params, case.X, Y, "relu")
+
+    def outputs(r: Any) -> dict[str, Any]:
+        return _canonical_grads(r, case.dims, case.m)
+
+    def expected_for(r_keys: set[str]) -> dict[str, Any]:
+        return {k: v for k, v in right.items() if not k.startswith("dA") or k in r_keys}
+
+    # which dA keys the person returns is only known after the call: compare dW/db always, and
+    # the dA keys they provide
+    trial = Trial(
+        invoke=lambda: bind_call(f, ["AL", "Y", "caches"], {"AL": AL, "Y": Y, "caches": caches}),
+        outputs=outputs,
+        expected={k: v for k, v in right.items() if not k.startswith("dA")},
+        args={"AL": AL, "Y": Y, "caches": caches},
+        mutants=lambda: dg.model_backward_mutants(case.X, Y, params, "relu"),
+        m=case.m,
+        formula=dg.formula("linear_backward"),
+        rules={k: ref.RULES[k[:2]] for k in right},
+    )
+    original_invoke = trial.invoke
+
+    def invoke() -> Any:
+        r = original_invoke()
+        if isinstance(r, Mapping):
+            trial.expected = expected_for(set(_canonical_grads(r, case.dims, case.m)))
+        return r
+
+    trial.invoke = invoke
+    return trial
+
+
+def _user_cost(ctx: Context, AL: Any, Y: Array) -> float:
+    if ctx.has("compute_cost"):
+        return float(
+            np.asarray(bind_call(ctx.fn("compute_cost"), ["AL", "Y"], {"AL": AL, "Y": Y})).reshape(
+                ()
+            )
+        )
+    return ref.cost(np.asarray(AL), Y)
+
+
+def _L_model_backward_gradient(ctx: Context) -> Finding:
+    case = ctx.cases()[0]
+    AL, caches, params = _forward_for_backward(ctx, case)
+    Y = case.Y.copy()
+    grads = bind_call(
+        ctx.fn("L_model_backward"), ["AL", "Y", "caches"], {"AL": AL, "Y": Y, "caches": caches}
+    )
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"L_model_backward must return a dict, got {type(grads).__name__}")
+    L = len(case.dims) - 1
+    missing = [f"d{k}" for k in params if f"d{k}" not in grads]
+    if missing:
+        return Finding(
+            "L_model_backward",
+            "gradient",
+            "fail",
+            f"the gradients dict has no {', '.join(missing)}",
+            diagnosis=(
+                "a layer is skipped: the backward loop must visit every layer l = L−1, …, 0 "
+                f"(for l in reversed(range(L − 1)) after layer L = {L})"
+            ),
+            mistake="layer_skipped",
+            example=case.example(),
+        )
+
+    def cost(p: dict[str, Array]) -> float:
+        if ctx.has("L_model_forward"):
+            return _user_cost(ctx, first(_model_forward(ctx, case.X, p)), Y)
+        return ref.model_cost(p, case.X, Y, "relu")
+
+    return gradient_finding(
+        "L_model_backward",
+        cost,
+        params,
+        {k: grads["d" + k] for k in params},
+        seed=ctx.seed,
+        m=case.m,
+        example=case.example(),
+        display={k: "d" + k for k in params},
+        what="your compute_cost(L_model_forward(X, parameters)[0], Y)",
+    )
+
+
+def make_update_trial(hidden: str) -> Callable[[Context, Case], Trial]:
+    """Trials of ``update_parameters(parameters, grads, learning_rate)`` (copy or in place)."""
+
+    def factory(ctx: Context, case: Case) -> Trial:
+        f = ctx.fn("update_parameters")
+        params = _params(case)
+        grads = {
+            k: np.asarray(v) for k, v in ref.model_gradients(params, case.X, case.Y, hidden).items()
+        }
+        lr = 0.1
+        wg = {k: v for k, v in grads.items() if not k.startswith("dA")}
+        expected = ref.update_parameters(params, wg, lr)
+        work = {k: v.copy() for k, v in params.items()}
+        values = {"parameters": work, "grads": grads, "learning_rate": lr}
+        return Trial(
+            invoke=lambda: bind_call(f, ["parameters", "grads", "learning_rate"], values),
+            outputs=lambda r: dict(r if r is not None else work),
+            expected=expected,
+            args={"parameters": work, "grads": grads},
+            mutants=lambda: dg.update_mutants(params, grads, lr),
+            mutable=frozenset({"parameters"}),
+            m=case.m,
+            formula=dg.formula("update"),
+        )
+
+    return factory
+
+
+_update_trial = make_update_trial("relu")
+
+
+def checks() -> list[Check]:
+    """Every check of the convention, in a stable order (functions absent are skipped later)."""
+    out: list[Check] = []
+    for name in ("sigmoid", "relu"):
+        t = _activation_trial(name)
+        out += [values_check(name, t), mutation_check(name, t)]
+    for name in ("sigmoid_backward", "relu_backward"):
+        t = _activation_backward_trial(name)
+        out += [
+            values_check(name, t),
+            shapes_check(name, t),
+            _activation_backward_gradient(name),
+            mutation_check(name, t),
+        ]
+    out += init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=2)
+    out += init_checks("initialize_parameters_deep", ["layer_dims"], depth=3)
+    out += [
+        values_check("linear_forward", _linear_forward_trial),
+        shapes_check("linear_forward", _linear_forward_trial),
+        mutation_check("linear_forward", _linear_forward_trial),
+        values_check("linear_activation_forward", _linear_activation_forward_trial),
+        shapes_check("linear_activation_forward", _linear_activation_forward_trial),
+        mutation_check("linear_activation_forward", _linear_activation_forward_trial),
+        values_check("L_model_forward", _L_model_forward_trial),
+        shapes_check("L_model_forward", _L_model_forward_trial),
+        mutation_check("L_model_forward", _L_model_forward_trial),
+        values_check("compute_cost", _cost_trial),
+        cost_scalar_check("compute_cost", _cost_trial),
+        mutation_check("compute_cost", _cost_trial),
+        values_check("linear_backward", _linear_backward_trial),
+        shapes_check("linear_backward", _linear_backward_trial),
+        Check("linear_backward", "gradient", _linear_backward_gradient),
+        mutation_check("linear_backward", _linear_backward_trial),
+        values_check("linear_activation_backward", _linear_activation_backward_trial),
+        shapes_check("linear_activation_backward", _linear_activation_backward_trial),
+        Check("linear_activation_backward", "gradient", _linear_activation_backward_gradient),
+        mutation_check("linear_activation_backward", _linear_activation_backward_trial),
+        values_check("L_model_backward", _L_model_backward_trial),
+        shapes_check("L_model_backward", _L_model_backward_trial),
+        Check("L_model_backward", "gradient", _L_model_backward_gradient),
+        mutation_check("L_model_backward", _L_model_backward_trial),
+        values_check("update_parameters", _update_trial),
+        update_direction_check("update_parameters", _update_trial),
+        mutation_check("update_parameters", _update_trial),
+        predict_check("predict", ["X", "Y", "parameters"], hidden="relu"),
+    ]
+    return out

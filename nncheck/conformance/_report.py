@@ -1,0 +1,155 @@
+"""Findings and the conformance report: results are data, rendering and asserting are separate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "warn", "skip"]
+"""A finding's status: ``"fail"`` makes a report not ok; ``"warn"`` and ``"skip"`` do not."""
+
+_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one check of one function.
+
+    Attributes:
+        function: the person's function as the convention names it (``"linear_backward"``).
+        check: what was checked (``"values"``, ``"gradient"``, ``"shapes"``, ``"mutation"``…).
+        status: ``"pass"``, ``"fail"``, ``"warn"`` or ``"skip"``.
+        message: one plain-language sentence (or two) saying what was found.
+        diagnosis: the known mistake that reproduces the person's numbers, in words, or None.
+        mistake: a stable identifier of that mistake (``"missing_1_over_m"``…), or None.
+        expected: the right value at the worst element (or the right shape / type), JSON-safe.
+        actual: the person's value there, JSON-safe.
+        worst_index: ``[name, i, j]``-style location of the worst element, or None.
+        example: the smallest failing example: ``{"dims": [...], "m": ..., "seed": ...}``.
+        formula: the formula of the notes this check is about (quoted in the message).
+    """
+
+    function: str
+    check: str
+    status: Status
+    message: str
+    diagnosis: str | None = None
+    mistake: str | None = None
+    expected: Any = None
+    actual: Any = None
+    worst_index: list[Any] | None = None
+    example: Mapping[str, Any] | None = None
+    formula: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True unless the status is ``"fail"``."""
+        return self.status != "fail"
+
+    @property
+    def nodeid(self) -> str:
+        """``nncheck::function::check``, the name of the pytest item of this finding."""
+        return f"nncheck::{self.function}::{self.check}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict with every field."""
+        return {
+            "function": self.function,
+            "check": self.check,
+            "status": self.status,
+            "message": self.message,
+            "diagnosis": self.diagnosis,
+            "mistake": self.mistake,
+            "expected": _json_safe(self.expected),
+            "actual": _json_safe(self.actual),
+            "worst_index": _json_safe(self.worst_index),
+            "example": _json_safe(dict(self.example)) if self.example is not None else None,
+            "formula": self.formula,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"[{_MARK[self.status]}] {self.function} · {self.check}: {self.message}"]
+        if self.diagnosis:
+            lines.append(f"       diagnosis: {self.diagnosis}")
+        if self.status == "fail" and (self.expected is not None or self.actual is not None):
+            where = f" at {self.worst_index}" if self.worst_index else ""
+            lines.append(f"       expected {self.expected!r}, got {self.actual!r}{where}")
+        if self.status == "fail" and self.formula:
+            lines.append(f"       formula: {self.formula}")
+        if self.status == "fail" and self.example:
+            shown = ", ".join(f"{k}={v}" for k, v in self.example.items())
+            lines.append(f"       smallest failing example: {shown}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ConformanceReport:
+    """Everything :func:`nncheck.conform` found about one implementation.
+
+    Attributes:
+        target: what was checked (a path or module name).
+        convention: the convention used (``"week4"``, ``"week3"``, ``"week2"``, ``"course2"``,
+            ``"generic"``).
+        seed: the seed that reproduces every example (``conform(..., seed=seed)``).
+        findings: one per function and check, in a stable order.
+    """
+
+    target: str
+    convention: str
+    seed: int
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding failed."""
+        return all(f.ok for f in self.findings)
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        """The failed findings."""
+        return tuple(f for f in self.findings if f.status == "fail")
+
+    def by_function(self) -> dict[str, list[Finding]]:
+        """Findings grouped by function, in order of first appearance."""
+        groups: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            groups.setdefault(f.function, []).append(f)
+        return groups
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"ok", "target", "convention", "seed", "summary", "findings": [...]}``, JSON-safe."""
+        counts = {s: 0 for s in ("pass", "fail", "warn", "skip")}
+        for f in self.findings:
+            counts[f.status] += 1
+        return {
+            "ok": self.ok,
+            "target": self.target,
+            "convention": self.convention,
+            "seed": self.seed,
+            "summary": counts,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def __str__(self) -> str:
+        verdict = "all checks pass" if self.ok else f"{len(self.failures)} check(s) failed"
+        lines = [f"{self.target} (convention {self.convention}, seed {self.seed}): {verdict}"]
+        for function, findings in self.by_function().items():
+            lines.append("")
+            lines.append(function)
+            lines.extend("  " + str(f).replace("\n", "\n  ") for f in findings)
+        return "\n".join(lines)
+
+
+def _json_safe(value: Any) -> Any:
+    """Convert numpy scalars/arrays and tuples into plain JSON types."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return _json_safe(tolist())
+    return repr(value)

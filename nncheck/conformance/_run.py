@@ -1,0 +1,207 @@
+"""``conform``: load a person's implementation, pick its convention, run every check."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import secrets
+import types
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from nncheck.conformance._report import ConformanceReport, Finding
+
+__all__ = ["Plan", "PlannedCheck", "conform", "plan"]
+
+Target = str | os.PathLike[str] | types.ModuleType
+
+
+@dataclass(frozen=True)
+class PlannedCheck:
+    """One check of one function, ready to run (``run()`` never raises for the person's errors)."""
+
+    function: str
+    check: str
+    run: Callable[[], Finding]
+
+    @property
+    def nodeid(self) -> str:
+        """``nncheck::function::check``."""
+        return f"nncheck::{self.function}::{self.check}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checks :func:`conform` would run, in order; the pytest plugin runs them one by one."""
+
+    target: str
+    convention: str
+    seed: int
+    items: tuple[PlannedCheck, ...]
+
+    def run(self) -> ConformanceReport:
+        """Run every check and gather the report."""
+        findings = tuple(item.run() for item in self.items)
+        return ConformanceReport(self.target, self.convention, self.seed, findings)
+
+
+def _same(finding: Finding) -> Finding:
+    return finding
+
+
+def _describe(target: Target) -> str:
+    if isinstance(target, types.ModuleType):
+        return getattr(target, "__file__", None) or target.__name__
+    return os.fspath(target)
+
+
+def _location(exc: BaseException, path: str | None) -> str:
+    from nncheck.loader import user_traceback
+
+    try:
+        tb = user_traceback(exc, path)
+    except Exception:  # the traceback is a courtesy; never let it hide the error itself
+        return ""
+    lines = [ln.strip() for ln in tb.splitlines() if ln.strip().startswith("File ")]
+    return f" ({lines[-1]})" if lines else ""
+
+
+def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
+    from nncheck.adapters._common import Check, Context, Prerequisite
+
+    assert isinstance(ctx, Context) and isinstance(check, Check)
+
+    def run() -> Finding:
+        out = io.StringIO()
+        try:
+            with (
+                contextlib.redirect_stdout(out),
+                warnings.catch_warnings(),
+                np.errstate(all="ignore"),
+            ):
+                # overflow in a naive sigmoid, or a (1,1)→float conversion, is the person's style,
+                # not a failure; the checks look at the values
+                warnings.simplefilter("ignore")
+                return check.run(ctx)
+        except Prerequisite as exc:
+            return Finding(check.function, check.check, "skip", f"skipped: {exc}")
+        except Exception as exc:  # the person's code raised: that is a finding, not a crash
+            where = _location(exc, path)
+            diagnosis, mistake = _exception_diagnosis(exc)
+            return Finding(
+                check.function,
+                check.check,
+                "fail",
+                f"{check.function} raised {type(exc).__name__}: {exc}{where}",
+                diagnosis=diagnosis,
+                mistake=mistake,
+                example={"seed": ctx.seed, "dims": list(ctx.cases()[0].dims)},
+            )
+
+    return run
+
+
+def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
+    """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
+    text = str(exc)
+    if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
+        return (
+            f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
+            "early or runs one too far (layers are numbered 1 … L; L = len(parameters) // 2)",
+            "layer_skipped",
+        )
+    if isinstance(exc, ValueError) and ("matmul" in text or ("shapes" in text and "align" in text)):
+        return (
+            "a matrix product has mismatched shapes: check the order of the factors and the "
+            "dimension rules W[l]: (n[l], n[l−1]), A[l]: (n[l], m)",
+            "shape_mismatch",
+        )
+    return None, "exception"
+
+
+def plan(
+    target: Target,
+    *,
+    convention: str | Mapping[str, str] = "auto",
+    seed: int | None = None,
+    defs_only: bool = False,
+) -> Plan:
+    """Load ``target`` and list the checks of its convention (see :func:`conform`)."""
+    from nncheck import adapters
+    from nncheck.adapters._common import Context
+    from nncheck.loader import load_target
+
+    if seed is None:
+        seed = secrets.randbelow(100_000)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    names: dict[str, str] = {}
+    if isinstance(convention, Mapping):
+        names = {str(k): str(v) for k, v in convention.items() if k != "convention"}
+        convention = str(convention.get("convention", "auto"))
+    if convention != "auto":
+        adapters.convention_module(convention)  # validates the name eagerly
+    module = load_target(target, defs_only=defs_only)
+    path = getattr(module, "__file__", None)
+    shown = _describe(target)
+    chosen = convention if convention != "auto" else adapters.detect_convention(module, names)
+    if chosen is None:
+        known = "; ".join(
+            f"{c}: {', '.join(adapters.convention_module(c).MARKERS[:3])}"
+            for c in adapters.CONVENTIONS
+        )
+        msg = (
+            "found none of the functions of a known convention "
+            f"({known}); name yours like the course or pass convention={{course name: your name}}"
+        )
+        failing = Finding("<module>", "convention", "fail", msg)
+        return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
+    conv = adapters.convention_module(chosen)
+    ctx = Context(module, names, seed, path, chosen)
+    items: list[PlannedCheck] = []
+    for function in conv.FUNCTIONS:
+        if not ctx.has(function):
+            skipped = Finding(function, "defined", "skip", f"{function} is not defined")
+            items.append(PlannedCheck(function, "defined", partial(_same, skipped)))
+            continue
+        for check in conv.checks():
+            if check.function == function:
+                items.append(PlannedCheck(function, check.check, _guarded(ctx, check, path)))
+    return Plan(shown, chosen, seed, tuple(items))
+
+
+def conform(
+    target: Target,
+    *,
+    convention: str | Mapping[str, str] = "auto",
+    seed: int | None = None,
+    defs_only: bool = False,
+) -> ConformanceReport:
+    """Check a person's implementation against the reference, the dimension rules and finite
+    differences of their own cost; diagnose every mismatch.
+
+    Args:
+        target: a path to a ``.py`` file, an importable module name, or a module object.
+        convention: ``"auto"`` (detected from the names defined), ``"week2"``, ``"week3"``,
+            ``"week4"``, ``"course2"`` or ``"generic"``; or a mapping from the convention's
+            function names to the person's (``{"L_model_forward": "forward"}``), optionally with
+            a ``"convention"`` key.
+        seed: reproduces every example; drawn at random (and recorded in the report) when None.
+        defs_only: execute only imports, definitions and constant assignments of the file (for
+            files that train or plot at import time).
+
+    Returns:
+        a :class:`ConformanceReport`; ``report.ok`` is False when any check failed.
+
+    Raises:
+        nncheck.loader.LoadError: the file is missing, has a syntax error, or fails to import
+            (the message names the file and line).
+        ValueError: an unknown convention or a bad seed.
+    """
+    return plan(target, convention=convention, seed=seed, defs_only=defs_only).run()

@@ -1,0 +1,176 @@
+"""conform(): report as data, loading, conventions, binding, skipping, errors."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nncheck.adapters._common import bind_call
+from nncheck.adapters.week4 import dA_convention
+from nncheck.conformance import ConformanceReport, Finding, conform, plan
+from nncheck.loader import LoadError
+
+CORPUS = Path(__file__).parent / "corpus"
+WEEK4 = CORPUS / "w4_correct_course.py"
+
+
+def _write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def test_report_is_json_data_with_the_documented_shape() -> None:
+    report = conform(CORPUS / "w4_bug_db_missing_m.py", seed=3)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["ok"] is False and data["convention"] == "week4" and data["seed"] == 3
+    keys = {"function", "check", "status", "message", "diagnosis", "expected", "actual"}
+    assert all(keys | {"worst_index", "example"} <= set(f) for f in data["findings"])
+    failing = [f for f in data["findings"] if f["status"] == "fail"]
+    db = next(f for f in failing if f["function"] == "linear_backward" and f["check"] == "values")
+    assert "1/m" in db["diagnosis"] and "times too large" in db["diagnosis"]
+    assert db["worst_index"][0] == "db"
+    assert db["example"]["seed"] == 3 and db["example"]["m"] >= 1
+
+
+def test_str_groups_findings_by_function() -> None:
+    text = str(conform(WEEK4, seed=0))
+    assert "convention week4, seed 0" in text
+    assert text.index("\nlinear_forward\n") < text.index("\nlinear_backward\n")
+
+
+def test_same_seed_same_report_and_random_seed_is_recorded() -> None:
+    a = conform(CORPUS / "w4_bug_dW_transposed.py", seed=11).to_dict()
+    b = conform(CORPUS / "w4_bug_dW_transposed.py", seed=11).to_dict()
+    assert a == b
+    r = conform(WEEK4)
+    assert isinstance(r.seed, int) and r.seed >= 0
+
+
+def test_absent_functions_are_listed_as_skipped(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "only_lb.py",
+        """
+        import numpy as np
+
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
+        """,
+    )
+    report = conform(path, seed=1)
+    assert report.ok and report.convention == "week4"
+    skipped = {f.function for f in report.findings if f.status == "skip"}
+    assert {"L_model_forward", "relu_backward", "update_parameters"} <= skipped
+    lb = [f for f in report.findings if f.function == "linear_backward"]
+    assert {f.check for f in lb} >= {"values", "shapes", "gradient", "mutation"}
+    assert all(f.status == "pass" for f in lb)
+
+
+def test_module_object_and_explicit_mapping() -> None:
+    mod = types.ModuleType("learner")
+
+    def backward(dZ, cache):  # type: ignore[no-untyped-def]
+        A_prev, W, _ = cache
+        return W.T @ dZ, dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)  # dW misses 1/m
+
+    mod.backward = backward  # type: ignore[attr-defined]
+    report = conform(mod, convention={"convention": "week4", "linear_backward": "backward"}, seed=2)
+    hit = [f for f in report.failures if f.function == "linear_backward" and f.check == "values"]
+    assert hit and hit[0].mistake == "missing_1_over_m"
+
+
+def test_syntax_error_is_a_load_error_with_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "broken.py", "def f(:\n    pass\n")
+    with pytest.raises(LoadError) as info:
+        conform(path)
+    assert info.value.kind == "syntax" and info.value.line == 1
+    assert "broken.py:1" in str(info.value)
+
+
+def test_defs_only_skips_training_at_import(tmp_path: Path) -> None:
+    source = WEEK4.read_text() + "\nparameters = L_layer_model(train_x, train_y)\n"
+    path = _write(tmp_path, "notebook.py", source)
+    with pytest.raises(LoadError):
+        conform(path)
+    assert conform(path, defs_only=True, seed=4).ok
+
+
+def test_exception_in_person_code_is_a_finding_with_location(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "raises.py",
+        """
+        import numpy as np
+
+        def linear_forward(A, W, b):
+            Z = np.dot(A, W) + b
+            return Z, (A, W, b)
+        """,
+    )
+    report = conform(path, seed=5)
+    f = next(f for f in report.failures if f.check == "values")
+    assert "raised ValueError" in f.message and "raises.py" in f.message
+    assert f.mistake == "shape_mismatch"
+
+
+def test_no_known_functions_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+    path = _write(tmp_path, "nothing.py", "def hello():\n    return 1\n")
+    report = conform(path)
+    assert not report.ok and report.convention == "none"
+    assert "convention" in report.failures[0].message
+
+
+def test_unknown_convention_is_rejected_eagerly() -> None:
+    with pytest.raises(ValueError, match="unknown convention 'week9'"):
+        conform(WEEK4, convention="week9")
+
+
+def test_plan_lists_one_item_per_function_and_check() -> None:
+    p = plan(WEEK4, seed=0)
+    ids = [item.nodeid for item in p.items]
+    assert "nncheck::linear_backward::gradient" in ids
+    assert len(ids) == len(set(ids))
+    report = p.run()
+    assert isinstance(report, ConformanceReport)
+    assert [f.nodeid for f in report.findings] == ids
+
+
+def test_finding_ok_and_nodeid() -> None:
+    f = Finding("linear_backward", "gradient", "warn", "inconclusive")
+    assert f.ok and f.nodeid == "nncheck::linear_backward::gradient"
+    assert not Finding("f", "values", "fail", "x").ok
+
+
+def test_bind_call_by_name_and_by_position() -> None:
+    def permuted(W, A_prev, b):  # type: ignore[no-untyped-def]
+        return (W, A_prev, b)
+
+    def odd_names(p, q, r):  # type: ignore[no-untyped-def]
+        return (p, q, r)
+
+    values = {"A_prev": "A", "W": "W", "b": "b"}
+    assert bind_call(permuted, ["A_prev", "W", "b"], values) == ("W", "A", "b")
+    assert bind_call(odd_names, ["A_prev", "W", "b"], values) == ("A", "W", "b")
+
+    def two_args(A2, Y):  # type: ignore[no-untyped-def]
+        return (A2, Y)
+
+    # the older compute_cost(A2, Y, parameters) argument is dropped for a 2-argument function
+    three = {"AL": 1, "Y": 2, "parameters": 3}
+    assert bind_call(two_args, ["AL", "Y", "parameters"], three) == (1, 2)
+
+
+def test_dA_key_convention_is_decided_from_shapes() -> None:
+    dims, m = (5, 4, 3, 1), 7
+    newer = {f"dA{l}": np.zeros((dims[l], m)) for l in range(3)}
+    older = {f"dA{l + 1}": np.zeros((dims[l], m)) for l in range(3)}
+    assert dA_convention(newer, dims, m) == "dA0"
+    assert dA_convention(older, dims, m) == "dA1"

@@ -1,0 +1,67 @@
+"""The corpus: every buggy learner file is caught with its expected diagnosis; no correct file is
+ever flagged (20 seeds each)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nncheck.conformance import conform
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _expected(path: Path) -> dict[str, Any]:
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "EXPECTED" for t in node.targets
+        ):
+            value = ast.literal_eval(node.value)
+            assert isinstance(value, dict)
+            return value
+    raise AssertionError(f"{path.name} declares no EXPECTED")
+
+
+FILES = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
+BUGGY = [p for p in FILES if not _expected(p).get("correct")]
+CORRECT = [p for p in FILES if _expected(p).get("correct")]
+
+
+def test_corpus_is_big_enough() -> None:
+    weeks = {p.name.split("_")[0] for p in BUGGY}
+    assert len(BUGGY) >= 30, len(BUGGY)
+    assert len(CORRECT) >= 8, len(CORRECT)
+    assert {"w2", "w3", "w4", "c2"} <= weeks
+
+
+@pytest.mark.parametrize("path", BUGGY, ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", [0, 17])
+def test_bug_is_caught_with_its_diagnosis(path: Path, seed: int) -> None:
+    expected = _expected(path)
+    report = conform(path, seed=seed, defs_only=True)
+    assert not report.ok, f"{path.name}: no check failed\n{report}"
+    hits = [
+        f
+        for f in report.failures
+        if f.function == expected["function"] and f.mistake == expected["mistake"]
+    ]
+    assert hits, (
+        f"{path.name}: expected {expected}, got "
+        f"{[(f.function, f.check, f.mistake) for f in report.failures]}\n{report}"
+    )
+    assert all(h.diagnosis for h in hits)
+    # the example of a failure is reproducible: it names the seed
+    assert any(h.example and h.example.get("seed") == seed for h in hits)
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_file_never_flagged(path: Path) -> None:
+    for seed in range(20):
+        report = conform(path, seed=seed, defs_only=True)
+        assert report.ok, f"false alarm on {path.name}, seed {seed}:\n{report}"
+        checked = [f for f in report.findings if f.status == "pass"]
+        assert len(checked) >= 5, f"{path.name}: too little was checked\n{report}"
