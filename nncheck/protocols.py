@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -267,9 +268,13 @@ class _Caller:
         try:
             return fn(*args, **kwargs)
         except (Exception, SystemExit) as exc:  # sys.exit() in their code is a crash too
-            raise UserCodeError(
-                self.name, f"raised {type(exc).__name__}: {exc}", _trim(exc, self.path)
-            ) from exc
+            message = f"raised {type(exc).__name__}: {exc}"
+            if isinstance(exc, KeyError) and re.fullmatch(r"[Wb]\d+", str(exc.args[0])):
+                message += (
+                    f" — your code reads {exc.args[0]}, a layer nncheck did not create: give "
+                    "--dims with every layer width of your network (e.g. --dims 2,10,5,1)"
+                )
+            raise UserCodeError(self.name, message, _trim(exc, self.path)) from exc
 
     def _bind(
         self, fn: Callable[..., Any], values: Mapping[str, Any]
@@ -278,6 +283,8 @@ class _Caller:
             sig = inspect.signature(fn)
         except (TypeError, ValueError):  # builtins and C functions: the course's order
             return [values[n] for n in self.order], {}
+        if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in sig.parameters.values()):
+            return [values[n] for n in self.order], {}  # f(*args): the course's order
         kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         required = [
             p
@@ -297,8 +304,7 @@ class _Caller:
             }
             return args, kwargs
         # unknown argument names: fall back to the course's positional order
-        has_var = any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in sig.parameters.values())
-        n_pos = len(self.order) if has_var else len([p for p in required if p.kind in kinds])
+        n_pos = len([p for p in required if p.kind in kinds])
         keyword_only = [p.name for p in required if p.kind not in kinds]
         signature = f"{self.name}{sig}"
         minimum = len(self.order) if self.minimum < 0 else self.minimum
@@ -568,10 +574,6 @@ def _check_dims_for(name: str, dims: Sequence[int]) -> None:
     shown = ",".join(map(str, dims))
     if name == "week2" and (len(dims) != 2 or dims[1] != 1):
         raise ProtocolError(f"--dims {shown}: propagate (logistic regression) needs --dims N_X,1")
-    if name == "week3" and len(dims) != 3:
-        raise ProtocolError(
-            f"--dims {shown}: the one-hidden-layer protocol needs three widths, e.g. --dims 3,4,1"
-        )
     if name == "course2" and len(dims) != 4:
         raise ProtocolError(
             f"--dims {shown}: forward_propagation_n uses three layers (W1, W2, W3): give four "

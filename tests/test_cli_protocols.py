@@ -356,7 +356,6 @@ def test_unusable_data_is_a_protocol_error(
     ("name", "dims", "message"),
     [
         ("week2_correct.py", (4, 3, 1), "needs --dims N_X,1"),
-        ("week3_correct.py", (4, 1), "needs three widths"),
         ("course2_correct.py", (4, 3, 1), "give four widths"),
     ],
 )
@@ -481,3 +480,28 @@ def test_changing_the_callers_arrays_in_place_is_reported(
     with pytest.raises(UserCodeError, match=message) as info:
         preflight(problem)
     assert info.value.function == function
+
+
+def test_three_layer_nets_through_the_week3_names_with_dims(tmp_path: Path) -> None:
+    module = load("course2_init_utils_style.py")
+    problem = build_problem(module, dims=(2, 10, 5, 1), m=6, seed=0)
+    assert problem.protocol == "week3"
+    p, X, Y = problem.params, problem.X, problem.Y
+    assert problem.cost(p) == pytest.approx(ref.model_cost(p, X, Y, "relu"), rel=1e-10)
+    full = ref.model_gradients(p, X, Y, "relu")
+    assert_grads_equal(preflight(problem), {k: v for k, v in full.items() if k[:2] != "dA"})
+    # without --dims nncheck builds a one-hidden-layer net; the KeyError says what to do
+    small = build_problem(module, m=6, seed=0)
+    with pytest.raises(UserCodeError, match=r"your code reads W3.*give --dims") as info:
+        preflight(small)
+    assert info.value.function == "forward_propagation"
+
+
+def test_star_args_functions_get_the_course_order(tmp_path: Path) -> None:
+    source = (MODELS / "week2_correct.py").read_text()
+    source = source.replace(
+        "def propagate(w, b, X, Y):", "def propagate(*args):\n    w, b, X, Y = args"
+    )
+    renamed = build_problem(load_target(write(tmp_path, source)), m=5, seed=8)
+    original = build_problem(load("week2_correct.py"), m=5, seed=8)
+    assert_grads_equal(preflight(renamed), preflight(original))
