@@ -1,0 +1,83 @@
+"""The package as users get it: the wheel ships reference/ and specs/, and imports stay lazy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False, **kw
+    )
+
+
+@pytest.mark.parametrize("package", ["nncheck", "nncheck.reference"])
+def test_import_is_lazy(package: str, tmp_path: Path) -> None:
+    code = textwrap.dedent(f"""
+        import sys
+        import {package}
+        heavy = sorted(m for m in ("sympy", "hypothesis", "mpmath") if m in sys.modules)
+        print(",".join(heavy))
+    """)
+    out = _run([sys.executable, "-c", code], cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"import {package} pulled in {out.stdout.strip()}"
+
+
+def test_specs_import_sympy_and_reference_does_not_need_it(tmp_path: Path) -> None:
+    code = "import sys, nncheck.specs; print('sympy' in sys.modules)"
+    out = _run([sys.executable, "-c", code], cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def test_wheel_ships_reference_and_specs_and_imports_from_a_fresh_venv(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    built = _run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=ROOT,
+    )
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    wheels = list(dist.glob("nncheck-*.whl"))
+    assert len(wheels) == 1, wheels
+    names = set(zipfile.ZipFile(wheels[0]).namelist())
+    for folder in ("reference", "specs"):
+        source = {p.name for p in (ROOT / folder).glob("*.py")}
+        shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith(f"nncheck/{folder}/")}
+        assert source and source <= shipped, f"wheel lacks nncheck/{folder}/{source - shipped}"
+    assert "nncheck/py.typed" in names
+    assert not any(n.startswith(("reference/", "specs/", "tests/")) for n in names)
+
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=False)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    site = _run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        cwd=tmp_path,
+    ).stdout.strip()
+    # install = unpack the wheel into the venv's site-packages (no pip, no network)
+    zipfile.ZipFile(wheels[0]).extractall(site)
+    code = textwrap.dedent("""
+        import nncheck, nncheck.reference as R, nncheck.specs as S
+        import numpy as np
+        print(nncheck.__file__)
+        print(R.__file__)
+        print(S.__file__)
+        assert R.sigmoid(np.array([0.0]))[0] == 0.5
+        assert S.get_spec("linear_backward").derive().holds()
+    """)
+    out = _run([str(python), "-c", code], cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    files = out.stdout.split()
+    assert len(files) == 3 and all(f.startswith(site) for f in files), (site, files)
