@@ -107,6 +107,14 @@ def test_activation_derivative_equals_central_difference(name, z):
     assert float(dg(np.array(z))) == pytest.approx(exact, rel=1e-12, abs=1e-15)
 
 
+def test_reference_kinks_and_slope_agree_with_the_specs():
+    for name, act in R.ACTIVATIONS.items():
+        spec = S.get_spec(name)
+        assert isinstance(spec, S.ScalarSpec)
+        assert act.kinks == tuple(float(k) for k in spec.kinks), name
+    assert float(S.DEFAULT_LEAKY_SLOPE) == R.LEAKY_SLOPE
+
+
 def test_leaky_slope_flows_through_spec_and_reference():
     spec = S.leaky_relu_spec(0.3)
     Z = np.array([[-2.0, -0.5, 0.0, 0.5]])
@@ -145,7 +153,9 @@ def test_loss_equals_spec_and_finite_differences(name, pair):
     spec = S.get_spec(name)
     assert isinstance(spec, S.ScalarSpec)
     close(loss(Y_hat, Y), spec.numpy()(Y_hat, Y))
+    close(R.loss(Y_hat, Y, kind), spec.numpy()(Y_hat, Y))
     close(dloss(Y_hat, Y), spec.numpy_derivative()(Y_hat, Y), rtol=1e-11)
+    close(R.loss_derivative(Y_hat, Y, kind), spec.numpy_derivative()(Y_hat, Y), rtol=1e-11)
     h = 1e-7
     numeric = (loss(Y_hat + h, Y) - loss(Y_hat - h, Y)) / (2 * h)
     np.testing.assert_allclose(dloss(Y_hat, Y), numeric, rtol=1e-6, atol=1e-7)
@@ -214,14 +224,17 @@ def test_activation_forward_and_backward_equal_spec(name, arrays):
 @given(data=st.data())
 def test_logistic_regression_equals_spec(data):
     n_x, m = data.draw(width), data.draw(examples_)
-    w = data.draw(values((n_x, 1), -2, 2))
-    b = data.draw(st.floats(-2, 2))
-    X = data.draw(values((n_x, m)))
+    # |z| ≤ 5·1·2 + 1 = 11 keeps σ(z) < 1 in float64, so the spec's literal L(σ(z), y) is
+    # finite; it is accurate to about e^|z|·ε ≈ 1e-11 absolute (the tolerance below)
+    w = data.draw(values((n_x, 1), -1, 1))
+    b = data.draw(st.floats(-1, 1))
+    X = data.draw(values((n_x, m), -2, 2))
     Y = data.draw(hnp.arrays(np.float64, (1, m), elements=st.sampled_from([0.0, 1.0])))
     spec = S.get_spec("logistic_regression").numpy()(w, b, X, Y)  # type: ignore[union-attr]
     J, dw, db = R.logistic_propagate(w, b, X, Y)
     close(R.logistic_forward(w, b, X), spec["A"])
-    assert J == pytest.approx(float(spec["J"]), rel=1e-10)
+    assert J == pytest.approx(float(spec["J"]), rel=1e-9, abs=1e-10)
+    assert R.logistic_cost(w, b, X, Y) == pytest.approx(float(spec["J"]), rel=1e-9, abs=1e-10)
     close(dw, spec["dw"])
     assert db == pytest.approx(float(spec["db"][0, 0]), rel=1e-12, abs=1e-14)
     h = 1e-6
