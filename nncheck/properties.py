@@ -110,7 +110,7 @@ class PropertyResult:
     check: str
     status: Status
     message: str
-    details: dict[str, object] = field(default_factory=dict)
+    details: dict[str, object] = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -984,46 +984,51 @@ def _layers(
     return sorted(out, key=lambda t: t[0])
 
 
-def symmetric_units(params: Mapping[str, object]) -> list[tuple[int, int, int]]:
+def _pairs_of_equal_rows(key: np.ndarray[Any, Any], limit: int | None) -> list[tuple[int, int]]:
+    """(j, k), j < k, for rows of ``key`` that are equal; at most ``limit`` pairs."""
+    n = key.shape[0]
+    _, inverse = np.unique(key.reshape(n, -1), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    groups: dict[int, list[int]] = {}
+    for j, g in enumerate(inverse.tolist()):
+        groups.setdefault(int(g), []).append(j)
+    pairs: list[tuple[int, int]] = []
+    for members in groups.values():
+        for a, j in enumerate(members):
+            for k in members[a + 1 :]:
+                if limit is not None and len(pairs) >= limit:
+                    return sorted(pairs)
+                pairs.append((j, k))
+    return sorted(pairs)
+
+
+def symmetric_units(
+    params: Mapping[str, object], *, limit: int | None = 1000
+) -> list[tuple[int, int, int]]:
     """Pairs of interchangeable hidden units, as ``(l, j, k)`` with j < k (units of layer l).
 
-    Units j and k of layer l are interchangeable when row j of W[l] equals row k, b[l][j]
-    equals b[l][k] (a missing or scalar b counts as equal) and, unless l is the last layer,
-    column j of W[l+1] equals column k. Swapping them leaves the network unchanged, so they
-    get swapped gradients: gradient descent keeps them equal forever. In the last layer equal
-    rows make interchangeable output units only when there is more than one.
+    Units j and k of hidden layer l (l < L) are interchangeable when row j of W[l] equals row
+    k, b[l][j] equals b[l][k] (a missing or scalar b counts as equal) and column j of W[l+1]
+    equals column k. Swapping them leaves the network unchanged, so they get swapped
+    gradients: gradient descent keeps them equal forever. Output units are never listed (their
+    labels differ, so their gradients do). At most ``limit`` pairs per layer are returned.
     """
     layers = _layers(params)
     by_l = {l: W for l, _, W, _ in layers}
     pairs: list[tuple[int, int, int]] = []
     for l, _, W, b in layers:
         n = W.shape[0]
-        if n < 2:
-            continue
         nxt = by_l.get(l + 1)
-        rows = W.reshape(n, -1)
+        if n < 2 or nxt is None or nxt.ndim != 2 or nxt.shape[1] != n:
+            continue
         brow = b.reshape(n, -1) if b is not None and b.size == n else np.zeros((n, 1))
-        cols = (
-            nxt.T.reshape(n, -1)
-            if nxt is not None and nxt.ndim == 2 and nxt.shape[1] == n
-            else np.zeros((n, 0))
-        )
-        key = np.concatenate([rows, brow, cols], axis=1)
-        # group identical rows
-        _, inverse = np.unique(key, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        for j in range(n):
-            for k in range(j + 1, n):
-                if inverse[j] == inverse[k]:
-                    pairs.append((l, j, k))
+        key = np.concatenate([W.reshape(n, -1), brow, nxt.T.reshape(n, -1)], axis=1)
+        pairs.extend((l, j, k) for j, k in _pairs_of_equal_rows(key, limit))
     return pairs
 
 
 def _equal_rows(W: np.ndarray[Any, Any]) -> list[tuple[int, int]]:
-    n = W.shape[0]
-    _, inverse = np.unique(W.reshape(n, -1), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    return [(j, k) for j in range(n) for k in range(j + 1, n) if inverse[j] == inverse[k]]
+    return _pairs_of_equal_rows(W, 1000)
 
 
 SYMMETRY_EXPLANATION = (

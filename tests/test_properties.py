@@ -75,6 +75,7 @@ def test_result_is_frozen_data_and_json() -> None:
     assert not P.PropertyResult("x", "fail", "m").ok
     with pytest.raises(AttributeError):
         r.status = "pass"  # type: ignore[misc]
+    assert hash(r) == hash(P.PropertyResult("x", "warn", "m", {"other": 1}))  # details aside
     d = json.loads(json.dumps(r.to_dict()))
     assert d == {
         "check": "x",
@@ -425,9 +426,12 @@ def test_symmetry_edge_cases() -> None:
     assert r.status == "warn" and r.ok
     X, Y = rng.standard_normal((2, 5)), np.array([[0.0, 1, 1, 0, 1]])
     assert P.check_symmetry_under_training(broken_by_next, X, Y, hidden="tanh").status == "pass"
-    assert P.symmetric_units({"W1": np.ones((3, 2)), "b1": np.array([[0.0], [0.0], [1.0]])}) == [
-        (1, 0, 1)
-    ]
+    unit2_differs_by_b = {
+        "W1": np.ones((3, 2)),
+        "b1": np.array([[0.0], [0.0], [1.0]]),
+        "W2": np.ones((1, 3)),
+    }
+    assert P.symmetric_units(unit2_differs_by_b) == [(1, 0, 1)]
     assert P.check_symmetry_breaking({"x": 1}).status == "skip"
     bad_shapes = {
         "W1": np.zeros((3, 2)),
@@ -658,3 +662,20 @@ def test_extreme_z_is_read_only_and_checks_use_copies() -> None:
 
     r = P.check_stability(sigmoid_in_place, P.EXTREME_Z, expected=R.sigmoid(P.EXTREME_Z))
     assert r.status == "warn" and r.ok  # right values, overflow on the way; the input is copied
+
+
+def test_symmetry_ignores_output_units_and_caps_pairs() -> None:
+    rng = np.random.default_rng(0)
+    multi_output = {
+        "W1": rng.standard_normal((3, 2)),
+        "b1": np.zeros((3, 1)),
+        "W2": np.zeros((2, 3)),
+        "b2": np.zeros((2, 1)),
+    }
+    assert P.symmetric_units(multi_output) == []  # output units see different labels
+    assert P.check_symmetry_breaking(multi_output).status == "warn"
+    wide = R.initialize_parameters([3, 60, 1], "zeros")
+    assert (
+        len(P.symmetric_units(wide)) == 1000
+        and len(P.symmetric_units(wide, limit=None)) == 60 * 59 // 2
+    )
