@@ -52,6 +52,9 @@ protocols (detected in this order; force one with --protocol):
   week4    L_model_forward(X, parameters) -> (AL, caches); compute_cost(AL, Y);
            L_model_backward(AL, Y, caches) -> {"dW1": ..., "db1": ...}. Parameters from
            --params, else your initialize_parameters_deep(dims), else He initialisation.
+  canonical  the reference's names: model_forward(X, parameters) -> (AL, caches); cost(AL, Y);
+           model_backward(AL, Y, caches) -> grads; parameters from --params, else your
+           initialize_parameters(dims), else He initialisation.
   course2  forward_propagation_n(X, Y, parameters) -> (cost, cache);
            backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
   week3    forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
@@ -160,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grad.add_argument(
         "--protocol",
-        choices=("auto", "week4", "course2", "week3", "week2", "generic"),
+        choices=("auto", "week4", "canonical", "course2", "week3", "week2", "generic"),
         default="auto",
         help="which functions to use (default: detect)",
     )

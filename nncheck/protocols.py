@@ -9,6 +9,10 @@ protocols, tried in this order when ``protocol="auto"``:
     ``L_model_backward(AL, Y, caches) -> grads`` (``dW1``, ``db1``, …). Parameters come from
     ``--params``, else the module's ``initialize_parameters_deep(layer_dims)``, else nncheck's
     He initialisation.
+``canonical``
+    The reference's names (conform's ``generic`` convention): ``model_forward(X, parameters)``,
+    ``cost(AL, Y)``, ``model_backward(AL, Y, caches)``, parameters from ``--params``, else the
+    module's ``initialize_parameters(layer_dims)``, else nncheck's He initialisation.
 ``course2``
     ``forward_propagation_n(X, Y, parameters) -> (cost, cache)``,
     ``backward_propagation_n(X, Y, cache) -> gradients`` (three layers: ``--dims`` has 4 widths).
@@ -72,6 +76,7 @@ GradFn = Callable[[Mapping[str, Any]], dict[str, FloatArray]]
 
 PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "week4": (("L_model_forward", "compute_cost", "L_model_backward"),),
+    "canonical": (("model_forward", "cost", "model_backward"),),
     "course2": (("forward_propagation_n", "backward_propagation_n"),),
     "week3": (("forward_propagation", "compute_cost", "backward_propagation"),),
     "week2": (("propagate",),),
@@ -81,6 +86,7 @@ PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
 
 DEFAULT_DIMS: Final[dict[str, tuple[int, ...]]] = {
     "week4": (5, 4, 3, 1),
+    "canonical": (5, 4, 3, 1),
     "course2": (4, 5, 3, 1),
     "week3": (3, 4, 1),
     "week2": (4, 1),
@@ -477,7 +483,7 @@ def build_problem(
     param_dict: dict[str, FloatArray] | None = None
     if params is not None:
         param_dict = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-        if name in ("week4", "week3", "course2") or (
+        if name in ("week4", "canonical", "week3", "course2") or (
             name == "generic" and _looks_layered(param_dict)
         ):
             dims_given = _check_param_dict(param_dict, dims_given)
@@ -501,11 +507,12 @@ def build_problem(
     else:
         X, Y = _data_arrays(data, layer_dims)
 
-    if name == "week4":
+    if name in ("week4", "canonical"):
+        init = "initialize_parameters_deep" if name == "week4" else "initialize_parameters"
         if param_dict is None:
-            param_dict, note = _week4_params(module, layer_dims, seed, path)
+            param_dict, note = _module_params(module, init, layer_dims, seed, path)
             notes.append(note)
-        cost, gradients = _week4(module, X, Y, path)
+        cost, gradients = _model(module, (functions[0], functions[1], functions[2]), X, Y, path)
     elif name == "course2":
         from nncheck.adapters.course2 import provide_gc_utils
 
@@ -609,15 +616,15 @@ def _data_arrays(
     return X, Y
 
 
-def _week4_params(
-    module: ModuleType, dims: Sequence[int], seed: int, path: str
+def _module_params(
+    module: ModuleType, fn: str, dims: Sequence[int], seed: int, path: str
 ) -> tuple[dict[str, FloatArray], str]:
-    init = getattr(module, "initialize_parameters_deep", None)
-    if not callable(init):
+    """Parameters from the module's own ``fn(layer_dims)``, else nncheck's He initialisation."""
+    init = getattr(module, fn, None)
+    if not callable(init) or not _takes_one_argument(init):
         return _reference_params(
             dims, seed
         ), f"parameters: nncheck's He initialisation, seed {seed}"
-    fn = "initialize_parameters_deep"
     try:
         value = init(list(dims))
     except Exception as exc:
@@ -634,13 +641,25 @@ def _week4_params(
         check_parameters(params, dims)
     except (ShapeError, ValueError, TypeError) as exc:
         raise UserCodeError(fn, f"returned unusable parameters: {exc}") from None
-    return params, f"parameters: the module's initialize_parameters_deep({list(dims)})"
+    return params, f"parameters: the module's {fn}({list(dims)})"
 
 
-def _week4(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
-    forward = _Caller(module, "L_model_forward", ("X", "parameters"), path)
-    compute_cost = _Caller(module, "compute_cost", ("AL", "Y"), path)
-    backward = _Caller(module, "L_model_backward", ("AL", "Y", "cache"), path)
+def _takes_one_argument(fn: Callable[..., Any]) -> bool:
+    """True when ``fn`` can be called with just ``layer_dims``."""
+    try:
+        inspect.signature(fn).bind([1, 1])
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _model(
+    module: ModuleType, names: tuple[str, str, str], X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    """forward(X, parameters) -> (AL, caches); cost(AL, Y); backward(AL, Y, caches) -> grads."""
+    forward = _Caller(module, names[0], ("X", "parameters"), path)
+    compute_cost = _Caller(module, names[1], ("AL", "Y"), path)
+    backward = _Caller(module, names[2], ("AL", "Y", "cache"), path)
 
     def cost(params: Mapping[str, Any]) -> Any:
         AL, _ = _unpack(forward(X=X, parameters=params), forward.name, ("AL", "caches"))
@@ -810,12 +829,14 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
     function = problem.functions[-1] if problem.protocol != "week2" else "propagate"
     cost_function = {
         "week4": "compute_cost",
+        "canonical": "cost",
         "week3": "compute_cost",
         "course2": "forward_propagation_n",
         "week2": "propagate",
     }.get(problem.protocol, problem.functions[0])
     cost_calls = {
         "week4": "L_model_forward or compute_cost",
+        "canonical": "model_forward or cost",
         "week3": "forward_propagation or compute_cost",
     }.get(problem.protocol, cost_function)
     _require_unchanged(before, problem, cost_calls)

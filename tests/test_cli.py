@@ -112,6 +112,8 @@ def test_gradcheck_catches_the_buggy_week4_example(capsys: pytest.CaptureFixture
     ("name", "argv", "failing"),
     [
         ("week3_correct.py", (), set()),
+        ("canonical_correct.py", ("--dims", "3,4,1"), set()),
+        ("course2_init_utils_style.py", ("--dims", "2,10,5,1"), set()),
         ("week3_buggy.py", (), {"W1", "b1"}),
         ("week2_correct.py", ("--dims", "3,1"), set()),
         ("week2_buggy.py", ("--dims", "3,1"), {"b"}),

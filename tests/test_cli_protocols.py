@@ -60,6 +60,8 @@ def test_parse_dims_rejects_malformed_input_with_a_fix(text: str, hint: str) -> 
         ("course2_correct.py", "course2"),
         ("generic_correct.py", "generic"),
         ("generic_pair_buggy.py", "generic"),
+        ("canonical_correct.py", "canonical"),
+        ("course2_init_utils_style.py", "week3"),
     ],
 )
 def test_detects_each_protocol(name: str, protocol: str) -> None:
@@ -505,3 +507,17 @@ def test_star_args_functions_get_the_course_order(tmp_path: Path) -> None:
     renamed = build_problem(load_target(write(tmp_path, source)), m=5, seed=8)
     original = build_problem(load("week2_correct.py"), m=5, seed=8)
     assert_grads_equal(preflight(renamed), preflight(original))
+
+
+def test_canonical_names_use_the_modules_initialiser_and_match_the_reference() -> None:
+    module = load("canonical_correct.py")
+    assert protocols.detect_protocol(module) == (
+        "canonical",
+        ("model_forward", "cost", "model_backward"),
+    )
+    problem = build_problem(module, dims=(4, 3, 2, 1), m=5, seed=0)
+    assert_grads_equal(problem.params, ref.initialize_parameters([4, 3, 2, 1], "he", seed=5))
+    p, X, Y = problem.params, problem.X, problem.Y
+    assert problem.cost(p) == pytest.approx(ref.model_cost(p, X, Y, "tanh"), rel=1e-10)
+    full = ref.model_gradients(p, X, Y, "tanh")
+    assert_grads_equal(preflight(problem), {k: v for k, v in full.items() if k[:2] != "dA"})
