@@ -6,6 +6,7 @@ the estimator's alone (the float64 derivative formula has rounding errors of its
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ SMOOTH = ("sigmoid", "tanh", "squared_loss", "cross_entropy_loss")
 mpmath.mp.dps = 40
 
 
+@functools.cache
 def _bind(name: str, other: float, modules: Any = "numpy") -> tuple[Callable[..., Any], Any]:
     """f(x) and the exact derivative expression of spec ``name`` in its ``wrt`` symbol, with the
     other symbol (the label y of a loss) fixed to ``other``."""
@@ -50,13 +52,19 @@ def _bind(name: str, other: float, modules: Any = "numpy") -> tuple[Callable[...
     return sp.lambdify(spec.wrt, expr, modules=modules), derivative.subs({})
 
 
-def _exact(name: str, x: FloatArray, other: float) -> FloatArray:
+@functools.cache
+def _exact_function(name: str, other: float) -> Callable[[Any], Any]:
     spec = get_spec(name)
     subs = {s: sp.Rational(int(other), 1) for s in spec.symbols if s != spec.wrt}
-    exact = sp.lambdify(spec.wrt, spec.derivative.subs(subs), modules="mpmath")
+    return sp.lambdify(spec.wrt, spec.derivative.subs(subs), modules="mpmath")  # type: ignore[no-any-return]
+
+
+def _exact(name: str, x: FloatArray, other: float) -> FloatArray:
+    exact = _exact_function(name, other)
     return np.array([float(exact(mpmath.mpf(float(v)))) for v in x])
 
 
+@functools.cache
 def _spec_function(name: str, other: float) -> Callable[[FloatArray], FloatArray]:
     spec = get_spec(name)
     f = spec.numpy()
