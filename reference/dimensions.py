@@ -144,7 +144,19 @@ def check_parameters(params: Mapping[str, FloatArray], layer_dims: Sequence[int]
 def check_gradients_shapes(
     grads: Mapping[str, FloatArray], layer_dims: Sequence[int], m: int
 ) -> None:
-    """Check dW[l], db[l] (and dA[l] when present) against the rules."""
+    """Check dW[l], db[l] (and dA[l] when present) against the rules.
+
+    Raises ``ValueError`` naming a missing dW[l] or db[l], and :class:`ShapeError` for a
+    gradient of the wrong shape.
+    """
+    missing = [
+        f"{k}{l}" for l in range(1, len(layer_dims)) for k in ("dW", "db") if f"{k}{l}" not in grads
+    ]
+    if missing:
+        raise ValueError(
+            f"grads are missing {missing} (layer dims {list(layer_dims)}); every W[l] and b[l] "
+            "needs its gradient dW[l], db[l]"
+        )
     for l in range(1, len(layer_dims)):
         check_shape(f"dW{l}", grads[f"dW{l}"], (layer_dims[l], layer_dims[l - 1]), RULES["dW"])
         check_shape(f"db{l}", grads[f"db{l}"], (layer_dims[l], 1), RULES["db"])

@@ -158,6 +158,19 @@ def test_parameter_key_errors():
         R.check_shape("b1", [[0.0]], (1, 1), R.RULES["b"])
 
 
+def test_gradient_shapes_are_checked_by_name():
+    dims, m = [3, 2, 1], 4
+    grads = {"dW1": np.ones((2, 3)), "db1": np.ones((2, 1)), "dW2": np.ones((1, 2))}
+    with pytest.raises(ValueError, match=r"grads are missing \['db2'\]"):
+        R.check_gradients_shapes(grads, dims, m)
+    grads["db2"] = np.ones((1, 1))
+    R.check_gradients_shapes(grads, dims, m)
+    with pytest.raises(R.ShapeError, match=r"dA1 has shape \(4, 2\): the transpose"):
+        R.check_gradients_shapes(grads | {"dA1": np.ones((4, 2))}, dims, m)
+    with pytest.raises(R.ShapeError, match=r"db1 has shape \(2,\): a rank-1 array"):
+        R.check_gradients_shapes(grads | {"db1": np.ones(2)}, dims, m)
+
+
 def test_layer_functions_refuse_shapes_numpy_would_broadcast():
     rng = np.random.default_rng(0)
     W, A = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
