@@ -22,7 +22,8 @@ Strategies (all arguments are validated when the strategy is built, raising
 - :func:`pre_activations` → Z, away from the ReLU kink at 0 unless ``avoid_kinks=False``.
 - :func:`well_conditioned` → bounded values (σ does not saturate unless a large bound is asked).
 - :func:`network_cases` → :class:`NetworkCase` (dims, m, hidden, params, X, Y, seed), the
-  composite the conformance suite uses; :func:`layer_cases` → :class:`LayerCase` for one layer.
+  composite the conformance suite uses; :func:`layer_cases` → :class:`LayerCase` for one layer;
+  :func:`logistic_cases` → :class:`LogisticCase` (w, scalar b, X, Y) for week 2.
 - :func:`find_counterexample` (check, strategy, seed, max_examples) → the smallest failing
   example as a :class:`Counterexample` (with the check's result and replay information), or None.
 """
@@ -52,6 +53,7 @@ __all__ = [
     "Architecture",
     "Counterexample",
     "LayerCase",
+    "LogisticCase",
     "NetworkCase",
     "architectures",
     "batch_sizes",
@@ -61,8 +63,10 @@ __all__ = [
     "labels",
     "layer_cases",
     "layer_dims",
+    "logistic_cases",
     "make_inputs",
     "make_layer_case",
+    "make_logistic_case",
     "make_network_case",
     "make_parameters",
     "network_cases",
@@ -647,6 +651,63 @@ def layer_cases(
     return _layer_cases(names, max_width, max_m)
 
 
+@dataclass(frozen=True)
+class LogisticCase:
+    """An input to logistic regression (course week 2): w (n_x, 1), a scalar b, X (n_x, m),
+    Y (1, m) of 0./1. b is a nonzero Python float unless ``nonzero_bias=False``."""
+
+    n_x: int
+    m: int
+    w: Arr = field(repr=False)
+    b: float
+    X: Arr = field(repr=False)
+    Y: Arr = field(repr=False)
+    seed: int
+
+    @property
+    def replay(self) -> str:
+        """Python that rebuilds this case exactly."""
+        return (
+            f"nncheck.strategies.make_logistic_case(n_x={self.n_x}, m={self.m}, "
+            f"seed={self.seed}, nonzero_bias={self.b != 0.0})"
+        )
+
+
+def make_logistic_case(n_x: int, m: int, seed: int, *, nonzero_bias: bool = True) -> LogisticCase:
+    """Build the :class:`LogisticCase` :func:`logistic_cases` draws for these arguments."""
+    n_x = _int_arg("n_x", n_x, 1)
+    m = _int_arg("m", m, 1)
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((n_x, 1)) / math.sqrt(n_x)
+    b = float(rng.standard_normal()) / 2.0 if nonzero_bias else 0.0
+    X = rng.standard_normal((n_x, m))
+    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+    return LogisticCase(n_x, m, w, b, X, Y, seed)
+
+
+@st.composite
+def _logistic_cases(
+    draw: st.DrawFn, max_features: int, max_m: int, nonzero_bias: bool
+) -> LogisticCase:
+    m = draw(batch_sizes(max_size=max_m))
+    n_x = draw(st.integers(1, max_features))
+    if draw(st.booleans()) and m <= max_features:
+        n_x = m  # w·X has the right shape for a transposed X when n_x = m
+    return make_logistic_case(n_x, m, draw(seeds()), nonzero_bias=nonzero_bias)
+
+
+def logistic_cases(
+    *, max_features: int = 6, max_m: int = 6, nonzero_bias: bool = True
+) -> st.SearchStrategy[LogisticCase]:
+    """:class:`LogisticCase` values for week-2 functions (``propagate(w, b, X, Y)``); m = 1,
+    m > 1 and n_x = m all occur often."""
+    max_features = _int_arg("max_features", max_features, 1)
+    max_m = _int_arg("max_m", max_m, 1)
+    if not isinstance(nonzero_bias, bool):
+        raise InvalidArgument(f"nonzero_bias={nonzero_bias!r} must be True or False")
+    return _logistic_cases(max_features, max_m, nonzero_bias)
+
+
 # --------------------------------------------------------------------------------------------
 # finding and shrinking counterexamples
 
@@ -679,6 +740,16 @@ def describe(value: object, *, max_values: int = 24) -> object:
                 k: describe(getattr(value, k), max_values=max_values)
                 for k in ("A_prev", "W", "b", "Z", "dA")
             },
+        }
+    if isinstance(value, LogisticCase):
+        return {
+            "kind": "LogisticCase",
+            "n_x": value.n_x,
+            "m": value.m,
+            "b": value.b,
+            "seed": value.seed,
+            "replay": value.replay,
+            **{k: describe(getattr(value, k), max_values=max_values) for k in ("w", "X", "Y")},
         }
     if isinstance(value, Architecture):
         return {"kind": "Architecture", "dims": list(value.dims), "hidden": value.hidden}

@@ -49,6 +49,7 @@ def test_public_names() -> None:
             "Architecture",
             "Counterexample",
             "LayerCase",
+            "LogisticCase",
             "NetworkCase",
             "architectures",
             "batch_sizes",
@@ -58,8 +59,10 @@ def test_public_names() -> None:
             "labels",
             "layer_cases",
             "layer_dims",
+            "logistic_cases",
             "make_inputs",
             "make_layer_case",
+            "make_logistic_case",
             "make_network_case",
             "make_parameters",
             "network_cases",
@@ -204,6 +207,31 @@ def test_layer_cases_contract(case: S.LayerCase) -> None:
         assert np.all(np.abs(case.Z) >= 1e-2)
     again = S.make_layer_case(case.n, case.n_prev, case.m, case.activation, case.seed)
     assert np.array_equal(again.dA, case.dA) and np.array_equal(again.W, case.W)
+
+
+@FAST
+@given(S.logistic_cases())
+def test_logistic_cases_contract(case: S.LogisticCase) -> None:
+    assert case.w.shape == (case.n_x, 1) and isinstance(case.b, float) and case.b != 0.0
+    assert case.X.shape == (case.n_x, case.m) and case.Y.shape == (1, case.m)
+    again = S.make_logistic_case(case.n_x, case.m, case.seed)
+    assert np.array_equal(again.X, case.X) and again.b == case.b
+    assert S.describe(case)["replay"] == case.replay  # type: ignore[index]
+
+
+def test_logistic_cases_frequencies_and_a_planted_bug() -> None:
+    cases = sample(S.logistic_cases(), 200)
+    assert sum(c.m == 1 for c in cases) / len(cases) > 0.15
+    assert sum(c.n_x == c.m > 1 for c in cases) / len(cases) > 0.15
+    assert all(c.b == 0.0 for c in sample(S.logistic_cases(nonzero_bias=False), 20))
+
+    def db_is_mean(case: S.LogisticCase) -> bool:
+        A = R.sigmoid(case.w.T @ case.X + case.b)
+        db_buggy = float(np.sum(A - case.Y))  # planted: the 1/m is missing
+        return bool(np.isclose(db_buggy, R.logistic_propagate(case.w, case.b, case.X, case.Y)[2]))
+
+    ce = S.find_counterexample(db_is_mean, S.logistic_cases(), seed=0)
+    assert ce is not None and (ce.example.n_x, ce.example.m) == (1, 2)
 
 
 # --- frequencies of the bug-revealing cases ------------------------------------------------
