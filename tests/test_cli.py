@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 from pathlib import Path
@@ -519,3 +520,41 @@ def test_conform_without_any_known_function_exits_2(
     assert code == EXIT_ERROR
     assert "found none of the functions of a known convention" in err
     assert "L_model_forward" in err
+
+
+def test_directional_mode_reports_the_chance_of_a_miss(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "gradcheck", str(examples.CORRECT), "--seed", "0", "--mode", "directional"
+    )
+    assert code == EXIT_OK
+    assert "mode directional" in out
+    assert "ok (miss chance " in out
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_reports_are_rich_tables_with_colour(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from nncheck import protocols
+    from nncheck.conformance import conform
+    from nncheck.loader import load_target
+    from nncheck.report import print_conformance, print_gradcheck
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "140")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    problem = protocols.build_problem(load_target(examples.BUGGY), m=4, seed=0)
+    report = protocols.check_problem(problem, seed=0)
+    screen = _Terminal()
+    print_gradcheck(report, "week4_buggy.py", problem, screen)
+    text = screen.getvalue()
+    assert "\x1b[" in text  # colour
+    assert "│" in text and "max abs error" in text  # a drawn table
+    assert "FAIL: 3 of 6 parameters" in text
+    screen = _Terminal()
+    print_conformance(conform(examples.BUGGY, seed=0), screen)
+    assert "\x1b[" in screen.getvalue() and "FAIL  linear_backward" in screen.getvalue()
