@@ -502,34 +502,46 @@ def make_network_case(
     """Build the :class:`NetworkCase` that :func:`network_cases` draws for these arguments.
 
     With ``avoid_kinks`` and a ReLU/leaky-ReLU hidden activation, values are redrawn (from
-    seeds derived deterministically from ``seed``) until every hidden pre-activation satisfies
-    |z| ≥ ``kink_margin`` · init_scale, so finite differences never straddle a kink.
+    seeds derived deterministically from ``seed``, up to 100 times, keeping the best) until
+    every hidden pre-activation satisfies |z| ≥ ``kink_margin`` · init_scale (scaled down by
+    1000 / (number of hidden pre-activations) for wide layers), so finite differences never
+    straddle a kink.
     """
     d = _dims_arg("dims", dims)
     m = _int_arg("m", m, 1)
     (h,) = _hidden_arg(hidden)
-    for attempt in range(1000):
+    check_kinks = avoid_kinks and h in KINK_ACTIVATIONS and len(d) > 2
+    # wide layers have many pre-activations; shrink the margin so a kink-free draw stays likely
+    # (a finite-difference step moves z by about 1e-5, so even 1e-5 keeps clear of the kink)
+    entries = sum(d[1:-1]) * m
+    margin = kink_margin * init_scale * min(1.0, 1000.0 / max(entries, 1))
+    best: tuple[float, dict[str, Arr], Arr, Arr] | None = None
+    for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
         sub = int(rng.integers(0, MAX_SEED))
         params = make_parameters(d, sub, init_scale=init_scale, nonzero_bias=nonzero_bias)
         X = rng.standard_normal((d[0], m))
         Y = (rng.random((d[-1], m)) < 0.5).astype(np.float64)
-        if not (avoid_kinks and h in KINK_ACTIVATIONS) or _hidden_kink_free(
-            params, X, h, kink_margin * init_scale
-        ):
+        gap = _hidden_kink_gap(params, X, h) if check_kinks else math.inf
+        if best is None or gap > best[0]:
+            best = (gap, params, X, Y)
+        if gap >= margin:
             break
+    assert best is not None
+    _, params, X, Y = best
     return NetworkCase(tuple(d), m, h, params, X, Y, seed, init_scale, nonzero_bias, avoid_kinks)
 
 
-def _hidden_kink_free(params: Mapping[str, Arr], X: Arr, hidden: str, margin: float) -> bool:
+def _hidden_kink_gap(params: Mapping[str, Arr], X: Arr, hidden: str) -> float:
+    """The smallest |z| over the hidden layers' pre-activations (inf without hidden layers)."""
     A = X
     L = len(params) // 2
+    gap = math.inf
     for l in range(1, L):
         Z = params[f"W{l}"] @ A + params[f"b{l}"]
-        if not _kink_free(Z, margin):
-            return False
+        gap = min(gap, float(np.min(np.abs(Z))))
         A = np.maximum(Z, 0.0) if hidden == "relu" else np.where(Z > 0, Z, 0.01 * Z)
-    return True
+    return gap
 
 
 @st.composite

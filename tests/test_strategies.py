@@ -436,3 +436,11 @@ def test_checks_get_copies_so_mutating_code_cannot_hide_its_bug() -> None:
 if __name__ == "__main__":  # python tests/test_strategies.py: print the measured frequencies
     for name, share in network_case_frequencies().items():
         print(f"{name:34s} {share:6.1%}  (floor {FLOORS[name]:.0%})")
+
+
+def test_wide_relu_cases_stay_off_the_kink() -> None:
+    case = S.make_network_case([20, 100, 100, 1], 32, "relu", seed=0)
+    _, caches = R.model_forward(case.X, case.params, case.hidden)
+    gap = min(float(np.min(np.abs(c.Z))) for c in caches[:-1])
+    assert gap >= 1e-3 * 1000 / (200 * 32)  # the documented margin for 6400 pre-activations
+    assert gap > 1e-5  # far more than a finite-difference step moves z
