@@ -370,8 +370,9 @@ def _run_gradcheck(
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     except protocols.UserCodeError as exc:
         return _user_code_failure(exc, target=target, as_json=as_json, out=out)
-    except GradientInputError as exc:
-        return _fail(str(exc), kind="gradient_input", as_json=as_json, out=out, code=EXIT_PROBLEMS)
+    except GradientInputError as exc:  # e.g. a cost that is not deterministic
+        error = {"kind": "gradient_input", "message": str(exc)}
+        return _finding(str(exc), target=target, as_json=as_json, out=out, error=error)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code
@@ -408,16 +409,35 @@ def _warning_notes(caught: Sequence[warnings.WarningMessage], limit: int = 3) ->
 
 def _user_code_failure(exc: Any, *, target: str, as_json: bool, out: TextIO) -> int:
     """A crash or unusable return value in the person's code: a finding, exit 1."""
-    message = f"{exc.function} {exc.message}"
+    return _finding(
+        f"{exc.function} {exc.message}",
+        target=target,
+        as_json=as_json,
+        out=out,
+        error=exc.to_dict(),
+        traceback=exc.traceback,
+    )
+
+
+def _finding(
+    message: str,
+    *,
+    target: str,
+    as_json: bool,
+    out: TextIO,
+    error: dict[str, str],
+    traceback: str = "",
+) -> int:
+    """Report a problem in the person's code that stopped the check: exit 1."""
     if as_json:
         from nncheck.report import print_json
 
         print(f"nncheck: {message}", file=sys.stderr)
-        print_json({"ok": False, "target": str(target), "error": exc.to_dict()}, out)
+        print_json({"ok": False, "target": str(target), "error": error}, out)
         return EXIT_PROBLEMS
     lines = [f"nncheck gradcheck {target}", "", f"FAIL: {message}"]
-    if exc.traceback:
-        lines += ["", "your traceback (trimmed to your file):", exc.traceback]
+    if traceback:
+        lines += ["", "your traceback (trimmed to your file):", traceback]
     print("\n".join(lines), file=out)
     return EXIT_PROBLEMS
 

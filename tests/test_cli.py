@@ -558,3 +558,24 @@ def test_on_a_terminal_reports_are_rich_tables_with_colour(
     screen = _Terminal()
     print_conformance(conform(examples.BUGGY, seed=0), screen)
     assert "\x1b[" in screen.getvalue() and "FAIL  linear_backward" in screen.getvalue()
+
+
+def test_a_cost_that_is_not_deterministic_is_a_finding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (
+        (MODELS / "generic_correct.py")
+        .read_text()
+        .replace(
+            "    return float(np.mean(np.logaddexp(0.0, Z) - Y * Z))",
+            "    return float(np.mean(np.logaddexp(0.0, Z) - Y * Z)) + np.random.rand() * 1e-3",
+        )
+    )
+    path = write(tmp_path, source)
+    code, out, _ = run(capsys, "gradcheck", str(path), "--dims", "3,1", "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert "FAIL: cost is not deterministic" in out
+    code, data = run_json(capsys, "gradcheck", str(path), "--dims", "3,1", "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert data["error"]["kind"] == "gradient_input"
+    assert "not deterministic" in data["error"]["message"]
