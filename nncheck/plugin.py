@@ -1,0 +1,262 @@
+"""pytest plugin: ``pytest --nncheck=TARGET`` (registered through the ``pytest11`` entry point).
+
+Collects one test item per function and check of :func:`nncheck.conform`, named like
+``nncheck::linear_backward::gradient``; a failing item shows the finding (message, diagnosis,
+expected vs actual, formula, smallest failing example), not an internal traceback.
+
+Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
+``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-defs-only``. Without
+``--nncheck``, the targets come from ``pyproject.toml``::
+
+    [tool.nncheck]
+    target = "my_assignment.py"     # or a list of targets
+    seed = 0                        # optional
+    convention = "week4"            # optional
+    defs_only = true                # optional
+
+``pyproject.toml`` is read with ``tomllib`` (Python ≥ 3.11) or ``tomli`` (which pytest itself
+requires on Python 3.10), because pytest's own ini handling only sees ``[tool.pytest.ini_options]``.
+
+The header prints the seed and each target's convention. Under pytest-xdist the controller draws
+the seed and hands it to every worker, so all workers collect and run the same examples.
+
+Kept thin and lazy: this module imports only pytest and the standard library; nncheck's checks are
+imported the first time a target is planned, so a pytest run without ``--nncheck`` (or
+``[tool.nncheck]``) imports no numpy-heavy module, no sympy and no hypothesis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from nncheck.conformance import Finding, Plan, PlannedCheck
+
+__all__ = ["NncheckFailure", "NncheckItem", "NncheckWarning"]
+
+_SEED_KEY = "nncheck_seed"
+
+
+class NncheckFailure(AssertionError):
+    """A failing finding, raised by an item and rendered by :meth:`NncheckItem.repr_failure`."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+class NncheckWarning(UserWarning):
+    """A finding with status "warn" (the item passes; the warning shows in pytest's summary)."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("nncheck", "check hand-written neural-network math")
+    group.addoption(
+        "--nncheck",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="check this implementation (.py file or module name); repeatable",
+    )
+    group.addoption(
+        "--nncheck-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed of nncheck's examples (default: random, printed in the header)",
+    )
+    group.addoption(
+        "--nncheck-convention",
+        default=None,
+        metavar="NAME",
+        help="auto (default), week2, week3, week4, course2 or generic",
+    )
+    group.addoption(
+        "--nncheck-defs-only",
+        action="store_true",
+        default=None,
+        help="run only imports and definitions of the target (skip training at import time)",
+    )
+
+
+def _pyproject_settings(rootpath: Path) -> dict[str, Any]:
+    path = rootpath / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    if sys.version_info >= (3, 11):
+        import tomllib as toml
+    else:  # Python 3.10: pytest itself depends on tomli there
+        try:
+            import tomli as toml  # type: ignore[import-not-found, unused-ignore]
+        except ModuleNotFoundError:
+            return {}
+    try:
+        with path.open("rb") as fh:
+            data = toml.load(fh)
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"nncheck: cannot read {path}: {exc}") from None
+    section = data.get("tool", {}).get("nncheck", {})
+    if not isinstance(section, dict):
+        raise pytest.UsageError(f"nncheck: [tool.nncheck] in {path} must be a table")
+    return section
+
+
+class _Settings:
+    """Targets, seed, convention and loading mode, from the command line or pyproject.toml."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        targets: list[str] = list(config.getoption("nncheck") or [])
+        from_file = _pyproject_settings(config.rootpath) if not targets else {}
+        if not targets:
+            raw = from_file.get("target", from_file.get("targets", []))
+            raw_list = [raw] if isinstance(raw, str) else list(raw)
+            targets = [
+                str(t if os.path.isabs(t) or not t.endswith(".py") else config.rootpath / t)
+                for t in raw_list
+            ]
+        self.targets = targets
+        seed = config.getoption("nncheck_seed")
+        if seed is None:
+            seed = from_file.get("seed")
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None and _SEED_KEY in workerinput:
+            seed = workerinput[_SEED_KEY]
+        if seed is None:
+            seed = secrets.randbelow(100_000)
+        if not isinstance(seed, int) or seed < 0:
+            raise pytest.UsageError(
+                f"nncheck: the seed must be a non-negative integer, got {seed!r}"
+            )
+        self.seed: int = seed
+        self.convention: str = (
+            config.getoption("nncheck_convention") or from_file.get("convention") or "auto"
+        )
+        defs_only = config.getoption("nncheck_defs_only")
+        self.defs_only = bool(defs_only if defs_only is not None else from_file.get("defs_only"))
+        self._plans: dict[str, Plan | Exception] = {}
+
+    def plan(self, target: str) -> Plan:
+        """The plan of ``target`` (built once; a load error is raised again on every call)."""
+        if target not in self._plans:
+            from nncheck.conformance import plan
+
+            try:
+                self._plans[target] = plan(
+                    target, convention=self.convention, seed=self.seed, defs_only=self.defs_only
+                )
+            except Exception as exc:  # LoadError or a bad option: reported at collection
+                self._plans[target] = exc
+        result = self._plans[target]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+_SETTINGS = pytest.StashKey[_Settings]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings = _Settings(config)
+    config.stash[_SETTINGS] = settings
+    if settings.targets and config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistSeed(settings.seed), "nncheck-xdist-seed")
+
+
+class _XdistSeed:
+    """Hands the controller's seed to every xdist worker."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_SEED_KEY] = self.seed
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is None or not settings.targets:
+        return None
+    lines = [f"nncheck: seed {settings.seed} (replay with --nncheck-seed={settings.seed})"]
+    for target in settings.targets:
+        try:
+            convention = settings.plan(target).convention
+        except Exception as exc:  # shown again, in full, as a collection error
+            convention = f"not loaded ({type(exc).__name__})"
+        lines.append(f"nncheck: {target}: convention {convention}")
+    return lines
+
+
+class NncheckCollector(pytest.Collector):
+    """The checks of one target."""
+
+    def __init__(self, *, target: str, settings: _Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target = target
+        self.settings = settings
+
+    def collect(self) -> list[pytest.Item]:
+        from nncheck.loader import LoadError
+
+        try:
+            plan = self.settings.plan(self.target)
+        except (LoadError, ValueError) as exc:
+            raise self.CollectError(f"nncheck cannot load {self.target}: {exc}") from None
+        return [
+            NncheckItem.from_parent(self, name=f"{item.function}::{item.check}", planned=item)
+            for item in plan.items
+        ]
+
+
+class NncheckItem(pytest.Item):
+    """One check of one function; fails with the finding, skips when the function is absent."""
+
+    def __init__(self, *, planned: PlannedCheck, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.planned = planned
+
+    def runtest(self) -> None:
+        finding = self.planned.run()
+        self.user_properties.append(("nncheck", finding.to_dict()))
+        if finding.status == "fail":
+            raise NncheckFailure(finding)
+        if finding.status == "skip":
+            pytest.skip(finding.message)
+        if finding.status == "warn":
+            warnings.warn(NncheckWarning(f"{self.name}: {finding.message}"), stacklevel=1)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, NncheckFailure):
+            return str(excinfo.value.finding)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        parent = self.parent
+        target = parent.target if isinstance(parent, NncheckCollector) else "nncheck"
+        return target, None, self.nodeid
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is None or not settings.targets:
+        return
+    several = len(settings.targets) > 1
+    for target in settings.targets:
+        name = f"nncheck[{target}]" if several else "nncheck"
+        collector = NncheckCollector.from_parent(
+            session, name=name, nodeid=name, target=target, settings=settings
+        )
+        report = collector.ihook.pytest_make_collect_report(collector=collector)
+        if report.failed:
+            session.ihook.pytest_collectreport(report=report)
+            continue
+        items.extend(i for i in report.result if isinstance(i, pytest.Item))
