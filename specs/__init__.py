@@ -32,6 +32,7 @@ from ._registry import (
     cost_spec,
     describe,
     get_spec,
+    verify,
 )
 from ._scalar import (
     DEFAULT_LEAKY_SLOPE,
@@ -69,4 +70,5 @@ __all__ = [
     "m",
     "n_l",
     "n_prev",
+    "verify",
 ]

@@ -93,7 +93,7 @@ class DeepNetworkSpec(MatrixSpec):
             self.name,
             {"L": len(dims) - 1, "m": m, **{f"n{l}": n for l, n in enumerate(dims)}},
             f"J = (1/m) Σ L(AL, Y) of the whole {hidden} network, differentiated by every "
-            "W and b element (compared at random points to 60 digits)",
+            "W and b element",
             derived,
             closed,
             exact=False,

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 
 import sympy as sp
 
-from ._common import m, n_l, n_prev
+from ._common import is_zero, m, n_l, n_prev
 from ._matrix import (
     DIMENSIONS_SECTION,
     FORWARD_SECTION,
@@ -277,6 +277,25 @@ def describe(spec: Spec | str) -> str:
     return "\n".join(lines)
 
 
+def verify(spec: Spec | str) -> tuple[bool, str]:
+    """Check one spec with SymPy; returns (holds, a one-line account of what was checked).
+
+    Scalar specs: the notes' derivative equals ``sympy.diff`` of the formula. Matrix specs:
+    ``derive()`` at the default small sizes gives back the closed forms.
+    """
+    s = get_spec(spec) if isinstance(spec, str) else spec
+    if isinstance(s, ScalarSpec):
+        ok = is_zero(s.derivative - s.notes_derivative)
+        return ok, f"{s.derivative_formula} {'equals' if ok else 'DIFFERS FROM'} sympy.diff"
+    d = s.derive()
+    bad = d.mismatches()
+    sizes = ", ".join(f"{k}={v}" for k, v in d.sizes.items()) or "symbolic"
+    how = "exactly" if d.exact else "at random points to 60 digits"
+    if not bad:
+        return True, f"derived by SymPy ({sizes}), equal to the closed forms {how}: {d.how}"
+    return False, f"derived by SymPy ({sizes}): {', '.join(bad)} differ from the closed forms"
+
+
 __all__ = [
     "SPECS",
     "Spec",
@@ -285,4 +304,5 @@ __all__ = [
     "cost_spec",
     "describe",
     "get_spec",
+    "verify",
 ]

@@ -308,3 +308,29 @@ def test_matrix_numpy_binds_dimensions_from_the_arrays():
         f(np.ones((2, 2)), np.ones((4, 2)), np.ones(4))
     with pytest.raises(TypeError, match="takes 3 arrays"):
         f(np.ones((2, 2)))
+
+
+def test_verify_reports_what_was_checked_and_catches_a_wrong_derivative():
+    ok, account = S.verify("sigmoid")
+    assert ok and "σ′(z) = σ(z)(1 − σ(z)) equals sympy.diff" in account
+    tanh = S.get_spec("tanh")
+    assert isinstance(tanh, S.ScalarSpec)
+    wrong = dataclasses.replace(tanh, notes_derivative=1 - sp.tanh(z))
+    ok, account = S.verify(wrong)
+    assert not ok and "DIFFERS FROM" in account
+    ok, account = S.verify("linear_backward")
+    assert ok and "n_l=2, n_prev=3, m=2" in account and "exactly" in account
+    spec = S.get_spec("linear_backward")
+    mutant = dataclasses.replace(spec, outputs={**spec.outputs, "dW": M.dZ * M.A_prev.T})
+    ok, account = S.verify(mutant)
+    assert not ok and "dW differ" in account
+
+
+def test_python_dash_m_prints_verified_specs(capsys):
+    from nncheck.specs.__main__ import main
+
+    assert main(["relu", "linear_forward"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("verified:   yes") == 2 and "ReLU(z) = max(0, z)" in out
+    assert main(["nope"]) == 2
+    assert "no spec named 'nope'" in capsys.readouterr().err
