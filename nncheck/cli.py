@@ -220,7 +220,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _rename(text: str) -> tuple[str, str]:
+    course, sep, yours = text.partition("=")
+    if not sep or not course.strip().isidentifier() or not yours.strip().isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write COURSE_NAME=YOUR_NAME, e.g. --rename L_model_forward=forward"
+        )
+    return course.strip(), yours.strip()
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rename",
+        type=_rename,
+        action="append",
+        default=[],
+        metavar="COURSE=YOURS",
+        help="your name for a course function, e.g. --rename L_model_forward=forward (repeatable)",
+    )
     parser.add_argument(
         "--defs-only",
         action="store_true",
@@ -299,6 +316,7 @@ def _fresh_seed() -> int:
 
 
 def _cmd_gradcheck(args: argparse.Namespace) -> int:
+    from nncheck import protocols
     from nncheck.loader import LoadError, load_target
 
     seed = args.seed if args.seed is not None else _fresh_seed()
@@ -308,6 +326,10 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
             module = load_target(args.model, defs_only=args.defs_only)
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
+        try:
+            module = protocols.rename(module, dict(args.rename))
+        except protocols.ProtocolError as exc:
+            return _fail(str(exc), kind="usage", as_json=args.json, out=out)
         return _run_gradcheck(
             out,
             module,
@@ -447,10 +469,13 @@ def _finding(
 
 
 def _cmd_conform(args: argparse.Namespace) -> int:
+    convention: str | dict[str, str] = args.convention
+    if args.rename:
+        convention = {"convention": args.convention, **dict(args.rename)}
     return _run_conform(
         sys.stdout,
         args.target,
-        convention=args.convention,
+        convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
         as_json=args.json,
@@ -462,7 +487,7 @@ def _run_conform(
     out: TextIO,
     target: str,
     *,
-    convention: str = "auto",
+    convention: str | dict[str, str] = "auto",
     seed: int | None,
     defs_only: bool = False,
     as_json: bool = False,
@@ -482,7 +507,8 @@ def _run_conform(
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     if report.convention == "none":  # no known function names: like gradcheck's "no protocol"
         messages = "; ".join(f.message for f in report.failures)
-        return _fail(f"{target}: {messages}", kind="usage", as_json=as_json, out=out)
+        hint = " (on the command line: --rename COURSE_NAME=YOUR_NAME)"
+        return _fail(f"{target}: {messages}{hint}", kind="usage", as_json=as_json, out=out)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code

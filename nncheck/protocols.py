@@ -68,6 +68,7 @@ __all__ = [
     "load_arrays",
     "parse_dims",
     "preflight",
+    "rename",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -427,8 +428,32 @@ def detect_protocol(module: ModuleType, requested: str = "auto") -> tuple[str, t
     raise ProtocolError(
         f"{where}: no gradient-check protocol recognised. nncheck looked for these functions:\n"
         + "\n".join(lines)
-        + "\nsee `nncheck gradcheck --help` for each protocol's signatures"
+        + "\nname yours like one of these, or map them with --rename COURSE_NAME=YOUR_NAME; "
+        "`nncheck gradcheck --help` shows each protocol's signatures"
     )
+
+
+def rename(module: ModuleType, names: Mapping[str, str]) -> ModuleType:
+    """A view of ``module`` in which each course name of ``names`` is the person's function.
+
+    ``names`` maps a course name to the person's name (``{"L_model_forward": "forward"}``).
+    The person's functions keep their own globals; ``module`` itself is left unchanged.
+    Raises :class:`ProtocolError` when a named function does not exist.
+    """
+    if not names:
+        return module
+    view = ModuleType(module.__name__, module.__doc__)
+    view.__dict__.update(module.__dict__)
+    for course, yours in names.items():
+        function = getattr(module, yours, None)
+        if not callable(function):
+            known = sorted(k for k, v in vars(module).items() if callable(v) and k[:1] != "_")
+            raise ProtocolError(
+                f"--rename {course}={yours}: the file defines no function {yours!r} "
+                f"(it defines {', '.join(known) or 'no functions'})"
+            )
+        setattr(view, course, function)
+    return view
 
 
 def _module_path(module: ModuleType) -> str:

@@ -579,3 +579,42 @@ def test_a_cost_that_is_not_deterministic_is_a_finding(
     assert code == EXIT_PROBLEMS
     assert data["error"]["kind"] == "gradient_input"
     assert "not deterministic" in data["error"]["message"]
+
+
+def test_rename_maps_the_persons_names_onto_the_course_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = examples.BUGGY.read_text()
+    source = source.replace("L_model_forward", "forward_pass").replace(
+        "L_model_backward", "backward_pass"
+    )
+    path = write(tmp_path, source)
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR and "--rename COURSE_NAME=YOUR_NAME" in err
+    renames = (
+        "--rename",
+        "L_model_forward=forward_pass",
+        "--rename",
+        "L_model_backward=backward_pass",
+    )
+    code, data = run_json(capsys, "gradcheck", str(path), "--seed", "0", *renames)
+    assert code == EXIT_PROBLEMS
+    assert {p["name"] for p in data["parameters"] if not p["ok"]} == {"W1", "W2", "W3"}
+    code, data = run_json(capsys, "conform", str(path), "--seed", "0", *renames)
+    assert code == EXIT_PROBLEMS
+    assert any(
+        f["function"] == "L_model_backward" and f["status"] == "fail" for f in data["findings"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rename", "message"),
+    [
+        ("L_model_forward", "write COURSE_NAME=YOUR_NAME"),
+        ("L_model_forward=no_such", "defines no function 'no_such'"),
+    ],
+)
+def test_bad_renames_exit_2(capsys: pytest.CaptureFixture[str], rename: str, message: str) -> None:
+    code, _, err = run(capsys, "gradcheck", str(examples.CORRECT), "--rename", rename)
+    assert code == EXIT_ERROR
+    assert message in err
