@@ -1341,7 +1341,7 @@ def check_update_direction(
                 f"{key} did not change: the update must assign the new value "
                 f"({key} = {key} − α·{gkey}) and return it"
             )
-        elif proportional and abs(ratio + 1.0) < 1e-6:
+        elif np.allclose(step, -want, rtol=1e-6, atol=atol):
             message = (
                 f"{key} moved along the gradient (+α·{gkey}): a sign flip — gradient descent is "
                 f"{key} = {key} − α·{gkey}"
@@ -1384,7 +1384,19 @@ def check_update_direction(
         return _crash("update_direction", cost_fn, exc)
     tried: list[dict[str, float]] = []
     lr = learning_rate
+    resolution = 1e3 * float(np.finfo(np.float64).eps) * max(1.0, abs(j0))
     for _ in range(4):
+        if lr * gnorm * gnorm < resolution:
+            # the predicted decrease α·‖g‖² is below the rounding of J: the cost cannot judge
+            details["tried"] = tried
+            return PropertyResult(
+                "update_direction",
+                "pass",
+                f"{fname} steps every parameter by −α·dθ; the cost change at α = {lr:g} "
+                f"(about {_fmt(lr * gnorm * gnorm)}) is below the rounding of J = {_fmt(j0)}, "
+                "so it was not compared",
+                details,
+            )
         out, error = (new, None) if lr == learning_rate else run(lr)
         if out is None:
             return PropertyResult("update_direction", "fail", str(error), details)

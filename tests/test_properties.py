@@ -679,3 +679,16 @@ def test_symmetry_ignores_output_units_and_caps_pairs() -> None:
         len(P.symmetric_units(wide)) == 1000
         and len(P.symmetric_units(wide, limit=None)) == 60 * 59 // 2
     )
+
+
+def test_update_direction_near_a_minimum_is_not_judged_by_rounding() -> None:
+    params = {"W1": np.array([[1.0, -2.0]]), "b1": np.array([[0.5]])}
+    grads = {"dW1": np.array([[1e-12, -1e-12]]), "db1": np.array([[1e-12]])}
+
+    def flat_cost(p: Mapping[str, Arr]) -> float:
+        return 0.7  # a cost that rounding cannot move
+
+    r = P.check_update_direction(R.update_parameters, params, grads, flat_cost, learning_rate=0.01)
+    assert r.status == "pass" and "below the rounding" in r.message
+    r = P.check_update_direction(update_sign_flip, params, grads, flat_cost, learning_rate=0.01)
+    assert r.status == "fail" and "sign flip" in r.message
