@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import venv
 import zipfile
 from pathlib import Path
 
@@ -16,10 +15,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], cwd: Path, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    env.update(env_extra or {})
     return subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False, **kw
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -43,7 +45,7 @@ def test_specs_import_sympy_and_reference_does_not_need_it(tmp_path: Path) -> No
     assert out.stdout.strip() == "True"
 
 
-def test_wheel_ships_reference_and_specs_and_imports_from_a_fresh_venv(tmp_path: Path) -> None:
+def test_wheel_ships_reference_and_specs_and_imports_from_it(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     # --no-isolation builds offline with the installed hatchling (in the dev extra); without
     # it, build fetches hatchling into an isolated environment
@@ -62,14 +64,9 @@ def test_wheel_ships_reference_and_specs_and_imports_from_a_fresh_venv(tmp_path:
     assert "nncheck/py.typed" in names
     assert not any(n.startswith(("reference/", "specs/", "tests/")) for n in names)
 
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
-    site = _run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        cwd=tmp_path,
-    ).stdout.strip()
-    # install = unpack the wheel into the venv's site-packages (no pip, no network)
+    # install = unpack the wheel onto the front of sys.path of a fresh interpreter (no pip, no
+    # network); it shadows the editable install, whose path comes after site-packages
+    site = tmp_path / "site"
     zipfile.ZipFile(wheels[0]).extractall(site)
     code = textwrap.dedent("""
         import nncheck, nncheck.reference as R, nncheck.specs as S
@@ -80,7 +77,7 @@ def test_wheel_ships_reference_and_specs_and_imports_from_a_fresh_venv(tmp_path:
         assert R.sigmoid(np.array([0.0]))[0] == 0.5
         assert S.get_spec("linear_backward").derive().holds()
     """)
-    out = _run([str(python), "-c", code], cwd=tmp_path)
+    out = _run([sys.executable, "-c", code], cwd=tmp_path, env_extra={"PYTHONPATH": str(site)})
     assert out.returncode == 0, out.stderr
     files = out.stdout.split()
-    assert len(files) == 3 and all(f.startswith(site) for f in files), (site, files)
+    assert len(files) == 3 and all(f.startswith(str(site)) for f in files), (site, files)
