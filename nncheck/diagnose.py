@@ -26,6 +26,7 @@ import numpy as np
 
 __all__ = [
     "FORMULAS",
+    "SPEC_FORMULAS",
     "Diagnosis",
     "Mutant",
     "activation_backward_mutants",
@@ -69,23 +70,49 @@ class Diagnosis:
 Mutant = tuple[Diagnosis, Callable[[], Mapping[str, Any]]]
 """A known mistake and a thunk computing the outputs it would produce."""
 
-FORMULAS: dict[str, str] = {
+SPEC_FORMULAS: dict[str, str] = {
     "linear_forward": "Z[l] = W[l]·A[l−1] + b[l]",
     "linear_backward": (
-        "dW[l] = (1/m) dZ[l]·A[l−1]ᵀ, db[l] = (1/m) Σ_axis=1 dZ[l] (keepdims), "
-        "dA[l−1] = W[l]ᵀ·dZ[l]"
+        "dW[l] = (1/m) dZ[l]·A[l−1]ᵀ; db[l] = (1/m) Σ_columns dZ[l]; dA[l−1] = W[l]ᵀ·dZ[l]"
     ),
-    "activation_backward": "dZ[l] = dA[l] ∗ g'(Z[l])  (g' evaluated at Z, not at A)",
-    "sigmoid": "σ(z) = 1/(1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z))",
-    "relu": "ReLU(z) = max(0, z), ReLU'(z) = 1 if z > 0 else 0",
-    "tanh": "tanh'(z) = 1 − tanh(z)² = 1 − a²",
-    "cost": "J = −(1/m) Σ [y·log(a) + (1 − y)·log(1 − a)]",
-    "update": "θ := θ − α·dθ for every W[l] and b[l]",
-    "init": "W[l] = randn(n[l], n[l−1])·0.01 (or ·√(2/n[l−1]) for He), b[l] = zeros(n[l], 1)",
-    "logistic": "A = σ(wᵀX + b), dw = (1/m) X·(A − Y)ᵀ, db = (1/m) Σ (A − Y)",
-    "model_forward": "[LINEAR → RELU]×(L−1) → LINEAR → SIGMOID",
+    "activation_backward": "dZ[l] = dA[l] ∗ g′(Z[l])",
+    "sigmoid": "σ(z) = 1/(1+e^(−z))",
+    "relu": "ReLU(z) = max(0, z)",
+    "tanh": "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+    "cost": "J = (1/m) Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾)",
+    "cross_entropy_loss": "L(ŷ, y) = −(y log ŷ + (1 − y) log(1 − ŷ))",
+    "gradient_descent_update": "θ := θ − α·dJ/dθ",
+    "initialization": (
+        "W[l] = randn(n[l], n[l−1])·0.01 (or ·√(2/n[l−1]), He), never two equal rows; "
+        "b[l] = zeros((n[l], 1)) is fine"
+    ),
+    "logistic_regression": "ŷ = σ(wᵀx + b); dw = (1/m) X·(A − Y)ᵀ, db = (1/m) Σᵢ (a⁽ⁱ⁾ − y⁽ⁱ⁾)",
+    "deep_network": (
+        "[LINEAR → g]×(L−1) → LINEAR → SIGMOID; dZ[L] = A[L] − Y, then for l = L…1: dW[l], "
+        "db[l], dA[l−1] by linear_backward and dZ[l−1] = dA[l−1] ∗ g′(Z[l−1])"
+    ),
 }
-"""Plain-text formulas quoted in messages, keyed by operation (the notes' notation)."""
+"""The plain-text ``formula`` of the specs in ``nncheck.specs`` that messages quote, copied here so
+that diagnosing never imports SymPy (a test checks the copies against the specs)."""
+
+_OPERATION_SPECS: dict[str, tuple[str, ...]] = {
+    "linear_forward": ("linear_forward",),
+    "linear_backward": ("linear_backward",),
+    "activation_backward": ("activation_backward",),
+    "sigmoid": ("sigmoid",),
+    "relu": ("relu",),
+    "tanh": ("tanh",),
+    "cost": ("cost", "cross_entropy_loss"),
+    "update": ("gradient_descent_update",),
+    "init": ("initialization",),
+    "logistic": ("logistic_regression",),
+    "model_forward": ("deep_network",),
+}
+
+FORMULAS: dict[str, str] = {
+    op: "; ".join(SPEC_FORMULAS[name] for name in names) for op, names in _OPERATION_SPECS.items()
+}
+"""Formulas quoted in messages, keyed by operation, composed from :data:`SPEC_FORMULAS`."""
 
 
 def formula(name: str) -> str | None:

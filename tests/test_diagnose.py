@@ -157,3 +157,12 @@ def test_diagnosis_quotes_a_formula() -> None:
     d, _ = dg.linear_backward_mutants(dZ, np.ones((4, 3)), np.ones((2, 4)))[0]
     assert d.formula is not None and "dW[l]" in d.formula
     assert d.formula in str(d)
+
+
+def test_quoted_formulas_are_the_specs_formulas() -> None:
+    specs = pytest.importorskip("nncheck.specs")
+    for name, text in dg.SPEC_FORMULAS.items():
+        assert specs.get_spec(name).formula == text, name
+    for op, text in dg.FORMULAS.items():
+        assert dg.formula(op) == text
+        assert any(t in text for t in dg.SPEC_FORMULAS.values()), op
