@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 from nncheck import properties as P
@@ -227,3 +228,40 @@ def test_update_direction_search() -> None:
     none_found(check(R.update_parameters), S.network_cases())
     ce = found(check(update_sign_flip), S.network_cases())
     assert ce.example.dims == (1, 1) and ce.example.m == 1 and "sign flip" in ce.result.message
+
+
+def every_property_on_the_reference(c: S.NetworkCase) -> P.PropertyResult:
+    """All checks at once on correct code; the first failure (there must be none) is returned."""
+    AL, caches = R.model_forward(c.X, c.params, c.hidden)
+    grads = R.model_backward(AL, c.Y, caches)
+    shapes = {k: v for k, v in c.expected_shapes().items() if k in grads or k in c.params}
+    init = R.initialize_parameters(c.dims, "he" if "relu" in c.hidden else "small", seed=c.seed)
+    results = [
+        P.check_output_shapes({**grads, **c.params}, shapes),
+        P.check_no_rank1(grads),
+        P.check_scalar_cost(R.model_cost(c.params, c.X, c.Y, c.hidden)),
+        P.check_no_mutation(R.model_backward, AL, c.Y, caches),
+        P.check_deterministic(R.model_gradients, c.params, c.X, c.Y, c.hidden),
+        P.check_dtype_preserved(R.model_gradients, c.params, c.X, c.Y, c.hidden),
+        P.check_stability(
+            R.model_cost, {k: v * 1e3 for k, v in c.params.items()}, c.X, c.Y, c.hidden
+        ),
+        P.check_symmetry_breaking(init),
+        P.check_symmetry_under_training(init, c.X, c.Y, hidden=c.hidden),
+        P.check_init_scale(init, c.hidden),
+        P.check_update_direction(
+            R.update_parameters, c.params, grads, lambda p: R.model_cost(p, c.X, c.Y, c.hidden)
+        ),
+    ]
+    failed = [r for r in results if not r.ok]
+    return failed[0] if failed else P.PropertyResult("all", "pass", "every property holds")
+
+
+@pytest.mark.parametrize("init_scale", [0.01, 1.0, 100.0])
+def test_no_property_ever_fails_the_reference(init_scale: float) -> None:
+    # tiny, ordinary and saturating weights; zero and nonzero b; up to 4 layers of width 8
+    for nonzero_bias in (True, False):
+        strategy = S.network_cases(
+            init_scale=init_scale, nonzero_bias=nonzero_bias, max_layers=4, max_width=8, max_m=8
+        )
+        none_found(every_property_on_the_reference, strategy, n=40)
