@@ -6,6 +6,7 @@ is never broken). b[l] may be zero. Scales:
 
 - ``"small"``: W = randn·0.01 (the notes' first recipe; keeps tanh/sigmoid out of saturation)
 - ``"he"``:    W = randn·√(2 / n[l−1]) (for ReLU layers)
+- ``"xavier"``: W = randn·√(1 / n[l−1]) (for tanh layers)
 - ``"zeros"``: W = 0 (the counter-example: fails to break symmetry)
 """
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from ._types import FloatArray, Params
 
-InitMethod = Literal["small", "he", "zeros"]
+InitMethod = Literal["small", "he", "xavier", "zeros"]
 
 
 def initialize_parameters(
@@ -48,8 +49,12 @@ def initialize_parameters(
             W = rng.standard_normal(shape) * scale
         elif method == "he":
             W = rng.standard_normal(shape) * np.sqrt(2.0 / dims[l - 1])
+        elif method == "xavier":
+            W = rng.standard_normal(shape) * np.sqrt(1.0 / dims[l - 1])
         else:
-            raise ValueError(f"unknown init method {method!r}; expected 'small', 'he' or 'zeros'")
+            raise ValueError(
+                f"unknown init method {method!r}; expected 'small', 'he', 'xavier' or 'zeros'"
+            )
         params[f"W{l}"] = W
         params[f"b{l}"] = np.zeros((dims[l], 1))
     return params

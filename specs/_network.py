@@ -108,6 +108,7 @@ class InitializationSpec(MatrixSpec):
         default_factory=lambda: {
             "small": sp.Rational(1, 100),
             "he": sp.sqrt(2 / n_prev),
+            "xavier": sp.sqrt(1 / n_prev),
             "zeros": sp.Integer(0),
         }
     )

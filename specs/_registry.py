@@ -203,6 +203,7 @@ def _build() -> dict[str, Spec]:
         formulas={
             "small": "W[l] = np.random.randn(n[l], n[l−1]) * 0.01",
             "he": "W[l] = np.random.randn(n[l], n[l−1]) * np.sqrt(2 / n[l−1])",
+            "xavier": "W[l] = np.random.randn(n[l], n[l−1]) * np.sqrt(1 / n[l−1])",
             "zeros": "W[l] = 0: every hidden unit computes the same function forever",
             "b": "b[l] = np.zeros((n[l], 1))",
         },

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nncheck.reference as R
+import nncheck.specs as S
 
 
 @pytest.fixture
@@ -207,7 +208,7 @@ def test_labels_must_match_the_output():
 # --- initialisation ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["small", "he", "zeros"])
+@pytest.mark.parametrize("method", ["small", "he", "xavier", "zeros"])
 def test_initialisation_follows_the_rules(method):
     dims = [5, 4, 3, 1]
     p = R.initialize_parameters(dims, method, seed=3)
@@ -221,11 +222,13 @@ def test_initialisation_follows_the_rules(method):
         np.testing.assert_array_equal(p[k], again[k])
 
 
-def test_initialisation_scales():
-    big = R.initialize_parameters([400, 300], "he", seed=1)["W1"]
-    assert big.std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
-    small = R.initialize_parameters([400, 300], "small", seed=1)["W1"]
-    assert small.std() == pytest.approx(0.01, rel=0.02)
+@pytest.mark.parametrize("method", ["small", "he", "xavier", "zeros"])
+def test_initialisation_scales_match_the_spec(method):
+    spec = S.get_spec("initialization")
+    assert isinstance(spec, S.InitializationSpec)
+    W = R.initialize_parameters([400, 300], method, seed=1)["W1"]
+    # 120 000 standard normals: the sample std is within 1% of the scale with overwhelming odds
+    assert W.std() == pytest.approx(spec.scale(method, 400), rel=0.01, abs=0.0)
 
 
 def test_initialisation_rejects_bad_arguments():
@@ -234,7 +237,7 @@ def test_initialisation_rejects_bad_arguments():
     with pytest.raises(ValueError, match="at least 1"):
         R.initialize_parameters([3, 0, 1])
     with pytest.raises(ValueError, match="unknown init method"):
-        R.initialize_parameters([3, 1], "xavier")  # type: ignore[arg-type]
+        R.initialize_parameters([3, 1], "uniform")  # type: ignore[arg-type]
 
 
 def test_symmetric_units_counts_the_bias():

@@ -255,7 +255,7 @@ def test_symmetric_start_gives_equal_gradients():
     assert spec.scale("he", 8) == pytest.approx(0.5)
     assert spec.scale("zeros", 3) == 0.0
     with pytest.raises(KeyError, match="unknown init method"):
-        spec.scale("xavier", 3)
+        spec.scale("uniform", 3)
 
 
 def test_gradient_descent_is_a_descent_direction():
