@@ -291,7 +291,6 @@ def test_dimension_rules_hold_for_random_architectures(arch, hidden, seed):
         assert g.shape == reference_rules[key], key
 
 
-@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(arch=architecture(), hidden=st.sampled_from(R.HIDDEN_ACTIVATIONS), seed=st.integers(0, 99))
 def test_model_gradients_equal_central_differences(arch, hidden, seed):
