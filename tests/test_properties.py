@@ -385,7 +385,7 @@ def test_stability_does_not_change_global_error_state() -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_inits_break_symmetry(seed: int) -> None:
     dims, _, _, X, Y = _case(seed)
-    for method in ("small", "he"):
+    for method in ("small", "he", "xavier"):
         params = R.initialize_parameters(dims, method, seed=seed)
         assert P.check_symmetry_breaking(params).status == "pass"
         r = P.check_symmetry_under_training(params, X, Y, hidden="tanh")
@@ -451,6 +451,8 @@ def test_init_scale(seed: int) -> None:
     dims = [max(dims[0], 2), *dims[1:]]
     small = R.initialize_parameters(dims, "small", seed=seed)
     assert P.check_init_scale(small, "tanh").status == "pass"
+    xavier = R.initialize_parameters(dims, "xavier", seed=seed)
+    assert P.check_init_scale(xavier, "tanh").status == "pass"
     he = R.initialize_parameters(dims, "he", seed=seed)
     assert P.check_init_scale(he, "relu").status in ("pass", "skip")
     large = {k: v * 1000 if k.startswith("W") else v for k, v in small.items()}  # randn * 10
