@@ -264,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nncheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `nncheck specs | head`: the reader has gone, stop quietly
+        with contextlib.suppress(Exception):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # like a process ended by SIGPIPE
     return code
 
 

@@ -91,3 +91,12 @@ def test_a_crash_in_the_persons_code_exits_1_with_their_traceback(tmp_path: Path
     assert done.returncode == 1
     assert "FAIL: propagate raised ValueError" in done.stdout
     assert f'File "{path}", line 14, in propagate' in done.stdout
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    assert SCRIPT is not None
+    done = subprocess.run(
+        f"'{SCRIPT}' specs | head -n 1", shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.startswith("sigmoid")
+    assert done.stderr == ""
