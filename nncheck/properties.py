@@ -32,7 +32,8 @@ Checks (``check`` name → function)
   ``expected`` where both are finite are ``"fail"``.
 - ``"symmetry_breaking"`` :func:`check_symmetry_breaking(params)` — no two hidden units are
   interchangeable (equal rows of W[l], equal entries of b[l] and equal columns of W[l+1]);
-  zero b is allowed, a one-row W (an output unit, logistic regression) may be zero.
+  zero b is allowed, a one-row W (an output unit, logistic regression) may be zero; given
+  ``X, Y`` a failure is explained by training on the reference.
   :func:`symmetric_units(params)` lists the interchangeable pairs.
 - ``"symmetry_under_training"`` :func:`check_symmetry_under_training(params, X, Y)` — trains
   with the reference and shows that interchangeable units stay equal (the notes' argument).
@@ -1039,13 +1040,21 @@ SYMMETRY_EXPLANATION = (
 )
 
 
-def check_symmetry_breaking(params: Mapping[str, object]) -> PropertyResult:
+def check_symmetry_breaking(
+    params: Mapping[str, object],
+    X: np.ndarray[Any, Any] | None = None,
+    Y: np.ndarray[Any, Any] | None = None,
+    *,
+    hidden: str = "relu",
+) -> PropertyResult:
     """An initialiser must break symmetry: no interchangeable units (:func:`symmetric_units`).
 
     ``"fail"`` for interchangeable units (e.g. all-zero or constant W). ``"warn"`` when a W
     with more than one row has equal rows but the units differ through b or the next layer's
     weights (symmetry is broken, but not in the way the notes recommend). Zero b is allowed; a
-    one-row W (an output unit, logistic regression) may be zero.
+    one-row W (an output unit, logistic regression) may be zero. Given data ``X``, ``Y`` (and
+    the ``hidden`` activation), a failure is explained by training: the message adds what
+    :func:`check_symmetry_under_training` shows on the reference.
     """
     if not isinstance(params, Mapping):
         return _not_a_mapping("symmetry_breaking", "fail", params, "the parameters")
@@ -1068,17 +1077,28 @@ def check_symmetry_breaking(params: Mapping[str, object]) -> PropertyResult:
         what = (
             "all zero" if not np.any(W) else "constant" if np.all(W == W.flat[0]) else "equal rows"
         )
+        details: dict[str, object] = {
+            "pairs": [list(p) for p in pairs[:20]],
+            "pairs_per_matrix": per_layer,
+            "layer": l,
+            "units": [j, k],
+        }
+        shown = ""
+        if X is not None and Y is not None:
+            trained = check_symmetry_under_training(params, X, Y, hidden=hidden)
+            details["under_training"] = trained.to_dict()
+            if trained.status == "fail":
+                steps = trained.details["steps"]
+                shown = (
+                    f" (shown on the reference: after {steps} gradient-descent steps on your "
+                    f"data, units {j} and {k} are still equal)"
+                )
         return PropertyResult(
             "symmetry_breaking",
             "fail",
             f"{keys[l]} does not break symmetry ({what}): units {j} and {k} of layer {l} are "
-            f"interchangeable — {SYMMETRY_EXPLANATION}",
-            {
-                "pairs": [list(p) for p in pairs[:20]],
-                "pairs_per_matrix": per_layer,
-                "layer": l,
-                "units": [j, k],
-            },
+            f"interchangeable — {SYMMETRY_EXPLANATION}{shown}",
+            details,
         )
     equal = [(key, _equal_rows(W)) for _, key, W, _ in layers if W.shape[0] > 1]
     equal = [(key, rows) for key, rows in equal if rows]

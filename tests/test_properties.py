@@ -694,3 +694,18 @@ def test_update_direction_near_a_minimum_is_not_judged_by_rounding() -> None:
     assert r.status == "pass" and "below the rounding" in r.message
     r = P.check_update_direction(update_sign_flip, params, grads, flat_cost, learning_rate=0.01)
     assert r.status == "fail" and "sign flip" in r.message
+
+
+def test_symmetry_breaking_failure_is_explained_by_training_when_data_is_given() -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 4)), np.array([[0.0, 1.0, 1.0, 0.0]])
+    constant = {k: np.full_like(v, 0.2) for k, v in R.initialize_parameters([3, 4, 1]).items()}
+    r = P.check_symmetry_breaking(constant, X, Y, hidden="tanh")
+    assert (
+        r.status == "fail" and "shown on the reference: after 5 gradient-descent steps" in r.message
+    )
+    trained = r.details["under_training"]
+    assert isinstance(trained, dict) and trained["status"] == "fail"
+    assert "shown on the reference" not in P.check_symmetry_breaking(constant).message
+    ok = R.initialize_parameters([3, 4, 1], seed=0)
+    assert P.check_symmetry_breaking(ok, X, Y).status == "pass"
