@@ -11,7 +11,7 @@ import inspect
 import math
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -393,7 +393,8 @@ def _run_cases(
     judge: Callable[[Trial, Any, Case], Finding | None],
     passed: str,
 ) -> Finding:
-    """Run ``judge`` on every case; report the smallest failing case, diagnosed on the largest."""
+    """Run ``judge`` on every case; report the smallest failing case that a known mistake
+    explains (else the smallest failing case), with its own numbers, diagnosis and example."""
     failures: list[tuple[Case, Finding]] = []
     for case in cases:
         trial = factory(ctx, case)
@@ -403,23 +404,9 @@ def _run_cases(
             failures.append((case, f))
     if not failures:
         return _finding(function, check, "pass", passed)
-    # the diagnosis comes from the most informative (first) failing case, the example from the
-    # smallest one
-    _, main = failures[0]
-    smallest = min(failures, key=lambda cf: cf[0].size)[0]
-    return Finding(
-        main.function,
-        main.check,
-        main.status,
-        main.message,
-        diagnosis=main.diagnosis,
-        mistake=main.mistake,
-        expected=main.expected,
-        actual=main.actual,
-        worst_index=main.worst_index,
-        example=smallest.example(),
-        formula=main.formula,
-    )
+    diagnosed = [cf for cf in failures if cf[1].diagnosis is not None]
+    case, chosen = min(diagnosed or failures, key=lambda cf: cf[0].size)
+    return replace(chosen, example=case.example())
 
 
 def values_check(
