@@ -49,23 +49,23 @@ exit codes: 0 all good, 1 problems found in your code, 2 usage or load error.
 
 _GRADCHECK_EPILOG = """\
 protocols (detected in this order; force one with --protocol):
-  week4    L_model_forward(X, parameters) -> (AL, caches); compute_cost(AL, Y);
-           L_model_backward(AL, Y, caches) -> {"dW1": ..., "db1": ...}. Parameters from
-           --params, else your initialize_parameters_deep(dims), else He initialisation.
-  canonical  the reference's names: model_forward(X, parameters) -> (AL, caches); cost(AL, Y);
-           model_backward(AL, Y, caches) -> grads; parameters from --params, else your
-           initialize_parameters(dims), else He initialisation.
-  course2  forward_propagation_n(X, Y, parameters) -> (cost, cache);
-           backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
-  week3    forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
-           backward_propagation(parameters, cache, X, Y) -> grads; also course 2's
-           3-layer forward_propagation / backward_propagation(X, Y, cache): give all widths
-  week2    propagate(w, b, X, Y) -> ({"dw": ..., "db": ...}, cost)  (--dims N_X,1)
-  generic  cost(params, X, Y) -> float and gradients(params, X, Y) -> dict, or
-           cost_and_gradients(params, X, Y) -> (cost, dict); params is a dict of arrays
-           (--params, else W1, b1, ... from --dims); gradient keys "W1" or "dW1".
-Arguments are matched by name, else by the order shown. Your forward's cache goes to your
-backward untouched.
+  week4      L_model_forward(X, parameters) -> (AL, caches); compute_cost(AL, Y);
+             L_model_backward(AL, Y, caches) -> {"dW1": ..., "db1": ...}. Parameters from
+             --params, else your initialize_parameters_deep(dims), else He initialisation.
+  canonical  the reference's names: model_forward(X, parameters) -> (AL, caches);
+             cost(AL, Y); model_backward(AL, Y, caches) -> grads. Parameters from --params,
+             else your initialize_parameters(dims), else He initialisation.
+  course2    forward_propagation_n(X, Y, parameters) -> (cost, cache);
+             backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
+  week3      forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
+             backward_propagation(parameters, cache, X, Y) -> grads; also course 2's 3-layer
+             forward_propagation / backward_propagation(X, Y, cache): give every width
+  week2      propagate(w, b, X, Y) -> ({"dw": ..., "db": ...}, cost)  (--dims N_X,1)
+  generic    cost(params, X, Y) -> float and gradients(params, X, Y) -> dict, or
+             cost_and_gradients(params, X, Y) -> (cost, dict); params is a dict of arrays
+             (--params, else W1, b1, ... from --dims); gradient keys "W1" or "dW1".
+Arguments are matched by name, else by the order shown; --rename maps your own names. Your
+forward's cache goes to your backward untouched.
 
 data: X (n[0], m) standard normal and Y (n[L], m) in {0, 1} (both classes present when m >= 2)
 are drawn with numpy's default_rng(--seed): deterministic and cheap. --data reads arrays X and Y
