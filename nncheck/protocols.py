@@ -434,16 +434,13 @@ def detect_protocol(module: ModuleType, requested: str = "auto") -> tuple[str, t
 
 
 def rename(module: ModuleType, names: Mapping[str, str]) -> ModuleType:
-    """A view of ``module`` in which each course name of ``names`` is the person's function.
+    """Make each course name of ``names`` refer to the person's function, and return ``module``.
 
-    ``names`` maps a course name to the person's name (``{"L_model_forward": "forward"}``).
-    The person's functions keep their own globals; ``module`` itself is left unchanged.
-    Raises :class:`ProtocolError` when a named function does not exist.
+    ``names`` maps a course name to the person's name (``{"L_model_forward": "forward"}``). The
+    course names are added to ``module`` itself, so helpers nncheck provides later (the course's
+    ``gc_utils``) are seen by the person's functions too. Raises :class:`ProtocolError` when a
+    named function does not exist.
     """
-    if not names:
-        return module
-    view = ModuleType(module.__name__, module.__doc__)
-    view.__dict__.update(module.__dict__)
     for course, yours in names.items():
         function = getattr(module, yours, None)
         if not callable(function):
@@ -452,8 +449,8 @@ def rename(module: ModuleType, names: Mapping[str, str]) -> ModuleType:
                 f"--rename {course}={yours}: the file defines no function {yours!r} "
                 f"(it defines {', '.join(known) or 'no functions'})"
             )
-        setattr(view, course, function)
-    return view
+        setattr(module, course, function)
+    return module
 
 
 def _module_path(module: ModuleType) -> str:
