@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -68,8 +69,16 @@ def broadcast_float(value: Any, args: Sequence[Any]) -> FloatArray:
 
 
 def elementwise(expr: Any, symbols: Sequence[Any]) -> Callable[..., FloatArray]:
-    """Lambdify ``expr`` with ``modules="numpy"`` into an elementwise float64 function."""
-    f = sp.lambdify(tuple(symbols), expr, modules="numpy")
+    """Lambdify ``expr`` with ``modules="numpy"`` into an elementwise float64 function.
+
+    Cached: asking a spec for ``numpy()`` in a loop compiles the expression once.
+    """
+    return _elementwise(expr, tuple(symbols))
+
+
+@functools.lru_cache(maxsize=256)
+def _elementwise(expr: Any, symbols: tuple[Any, ...]) -> Callable[..., FloatArray]:
+    f = sp.lambdify(symbols, expr, modules="numpy")
     n = len(symbols)
 
     def call(*args: npt.ArrayLike) -> FloatArray:
