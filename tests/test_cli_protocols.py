@@ -7,6 +7,7 @@ person's cost and gradients, called through the protocol, must equal the referen
 from __future__ import annotations
 
 import textwrap
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -521,3 +522,36 @@ def test_canonical_names_use_the_modules_initialiser_and_match_the_reference() -
     assert problem.cost(p) == pytest.approx(ref.model_cost(p, X, Y, "tanh"), rel=1e-10)
     full = ref.model_gradients(p, X, Y, "tanh")
     assert_grads_equal(preflight(problem), {k: v for k, v in full.items() if k[:2] != "dA"})
+
+
+def test_a_complex_step_probe_gets_the_persons_own_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The numeric core may try complex inputs and fall back when the code refuses them: the
+    person's float(...) TypeError must reach it unwrapped, while real-input crashes stay
+    UserCodeErrors."""
+    import nncheck.numeric
+
+    problem = build_problem(load("week3_correct.py"), m=4, seed=0)  # float(np.squeeze(cost))
+    seen: list[BaseException] = []
+
+    def fake_check_gradients(cost, params, grads, **kwargs):  # type: ignore[no-untyped-def]
+        probe = {k: v.astype(complex) for k, v in params.items()}
+        with warnings.catch_warnings():  # as the numeric core probes: discarding i·h is an error
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            try:
+                cost(probe)
+            except Exception as exc:
+                seen.append(exc)
+        try:
+            cost({k: v[:0] for k, v in params.items()})  # real inputs that crash their code
+        except Exception as exc:
+            seen.append(exc)
+        return "report"
+
+    monkeypatch.setattr(nncheck.numeric, "check_gradients", fake_check_gradients)
+    assert protocols.check_problem(problem) == "report"
+    assert len(seen) == 2
+    assert type(seen[0]) is np.exceptions.ComplexWarning  # not UserCodeError
+    assert type(seen[1]) is UserCodeError
+    assert "forward_propagation: raised ValueError" in str(seen[1])
