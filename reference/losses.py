@@ -105,9 +105,9 @@ def cost(y_hat: npt.ArrayLike, y: npt.ArrayLike, kind: LossName = "cross_entropy
         )
     if y_a.size == 0:
         raise ValueError("the cost of zero examples is undefined: y is empty")
-    return float(np.sum(loss(y_hat_a, y_a, kind)) / examples(y_a))
+    return float(np.sum(loss(y_hat_a, y_a, kind)) / num_examples(y_a))
 
 
-def examples(y: FloatArray) -> int:
+def num_examples(y: FloatArray) -> int:
     """m, the number of examples of a (n_y, m) array: its columns (its length if rank-1)."""
     return int(y.shape[-1]) if y.ndim >= 1 else 1
