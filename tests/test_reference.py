@@ -342,3 +342,27 @@ def test_unknown_names_are_explained():
         R.model_forward(np.ones((1, 1)), {"W1": np.ones((1, 1)), "b1": np.ones((1, 1))}, "elu")
     with pytest.raises(TypeError, match="real numeric array"):
         R.sigmoid(np.array(["a"]))
+
+
+def test_public_names_are_the_ones_we_mean():
+    expected = {
+        # the formulas
+        "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
+        "leaky_relu", "leaky_relu_derivative", "get_activation", "squared_loss",
+        "squared_loss_derivative", "cross_entropy_loss", "cross_entropy_derivative",
+        "cross_entropy_from_logits", "loss", "loss_derivative", "cost", "num_examples",
+        "linear_forward", "linear_backward", "activation_forward", "activation_backward",
+        "logistic_forward", "logistic_cost", "logistic_propagate", "logistic_predict",
+        "model_forward", "model_backward", "model_cost", "model_gradients", "output_gradient",
+        "predict", "update_parameters", "gradient_descent_step", "initialize_parameters",
+        "breaks_symmetry", "symmetric_units",
+        # the dimension rules
+        "RULES", "ShapeError", "check_shape", "check_parameters", "check_gradients_shapes",
+        "expected_shapes", "layer_dims_from_params", "labels_like", "shape_message",
+        # names and types
+        "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "LEAKY_SLOPE", "Activation", "DomainError",
+        "FloatArray", "Grads", "Params", "InitMethod", "LayerCache", "LossName",
+    }  # fmt: skip
+    assert set(R.__all__) == expected
+    assert all(hasattr(R, name) for name in R.__all__)
+    assert issubclass(R.ShapeError, ValueError) and issubclass(R.DomainError, ValueError)
