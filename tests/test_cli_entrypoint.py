@@ -60,7 +60,7 @@ def test_argparse_errors_exit_2(tmp_path: Path) -> None:
     assert "--dims" in done.stderr and "'four' is not a whole number" in done.stderr
 
 
-@pytest.mark.parametrize("case", ["missing", "syntax", "protocol", "pickled"])
+@pytest.mark.parametrize("case", ["missing", "syntax", "protocol", "pickled", "nan", "dims"])
 def test_bad_input_exits_2_with_a_message(tmp_path: Path, case: str) -> None:
     argv = ["gradcheck", str(tmp_path / "hw.py")]
     if case == "syntax":
@@ -73,6 +73,13 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path, case: str) -> None:
         np.savez(tmp_path / "p.npz", W1=np.array([None], dtype=object))
         argv = ["gradcheck", str(examples.CORRECT), "--params", str(tmp_path / "p.npz")]
         expected = "object (pickled) arrays"
+    elif case == "nan":
+        np.savez(tmp_path / "d.npz", X=np.full((5, 2), np.inf), Y=np.array([[0.0, 1.0]]))
+        argv = ["gradcheck", str(examples.CORRECT), "--data", str(tmp_path / "d.npz")]
+        expected = "non-finite value inf"
+    elif case == "dims":
+        argv = ["gradcheck", str(examples.CORRECT), "--dims", "5,4,,x"]
+        expected = "'x' is not a whole number"
     else:
         expected = "no such file"
     done = nncheck(*argv)
@@ -91,6 +98,30 @@ def test_a_crash_in_the_persons_code_exits_1_with_their_traceback(tmp_path: Path
     assert done.returncode == 1
     assert "FAIL: propagate raised ValueError" in done.stdout
     assert f'File "{path}", line 14, in propagate' in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        (
+            "    return grads, np.squeeze(np.array(cost))",
+            "    return grads",
+            "must return (grads, cost)",
+        ),
+        ("    db = np.sum(A - Y) / m", "    db = np.sum(A - Y, axis=0) / m", "db has shape (8,)"),
+        ("    db = np.sum(A - Y) / m", "    db = np.sum(A - Y) / 0", "non-finite value"),
+    ],
+)
+def test_wrong_return_values_exit_1_naming_the_problem(
+    tmp_path: Path, replace: str, by: str, expected: str
+) -> None:
+    source = (Path(__file__).parent / "cli_models" / "week2_correct.py").read_text()
+    assert replace in source
+    path = tmp_path / "hw.py"
+    path.write_text(source.replace(replace, by))
+    done = nncheck("gradcheck", str(path), "--seed", "0")
+    assert done.returncode == 1
+    assert expected in done.stdout
 
 
 def test_a_closed_pipe_ends_quietly() -> None:
