@@ -132,7 +132,8 @@ class MatrixSpec:
     """Common fields of the matrix specs: name, section, plain-text and LaTeX formulas.
 
     ``formulas`` maps each output to its plain-text formula (quoted in user-facing messages);
-    ``shapes`` maps each array to its symbolic shape (the dimension rules).
+    ``shapes`` maps each array to its symbolic shape (the dimension rules); ``domain`` says
+    where the formulas hold and where they have kinks.
     """
 
     name: str
@@ -141,6 +142,8 @@ class MatrixSpec:
     formulas: Mapping[str, str]
     latex_lines: tuple[str, ...]
     shapes: Mapping[str, tuple[Any, ...]]
+    domain: str = "all real entries; no kinks (linear)"
+    """Where the formulas hold and where they are not differentiable, in words."""
 
     def latex(self) -> str:
         """The formulas in LaTeX, one per line."""

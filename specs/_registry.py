@@ -48,6 +48,14 @@ Spec: TypeAlias = ScalarSpec | MatrixSpec
 _LAYER_SHAPES = _shape_map(W, b, A_prev, Z_sym, A_sym, dZ, dA, dW, db, dA_prev)
 
 
+def _activation_domain(g: ScalarSpec | None) -> str:
+    if g is None:
+        return "all real Z; not differentiable where g has a kink (ReLU, leaky ReLU: Z = 0)"
+    if not g.kinks:
+        return f"all real Z; {g.name} is smooth"
+    return f"all real Z; not differentiable where Z = {', '.join(str(k) for k in g.kinks)}"
+
+
 def activation_forward_spec(activation: str | ScalarSpec | None = None) -> ActivationForwardSpec:
     """A[l] = g(Z[l]) for a named activation, or for any g when ``activation`` is None."""
     g = None if activation is None else activation_spec(activation)
@@ -59,6 +67,7 @@ def activation_forward_spec(activation: str | ScalarSpec | None = None) -> Activ
         formulas={"A": f"A[l] = {gname}(Z[l]), elementwise"},
         latex_lines=(f"A^{{[l]}} = {gname}\\left(Z^{{[l]}}\\right)",),
         shapes=_shape_map(Z_sym, A_sym),
+        domain=_activation_domain(g),
         activation=g,
     )
 
@@ -76,6 +85,7 @@ def activation_backward_spec(
         formulas={"dZ": f"dZ[l] = dA[l] ∗ {gname}′(Z[l]) (elementwise; g′ at Z, not at A)"},
         latex_lines=(f"dZ^{{[l]}} = dA^{{[l]}} \\ast {gname}'\\left(Z^{{[l]}}\\right)",),
         shapes=_shape_map(dA, Z_sym, dZ),
+        domain=_activation_domain(g),
         activation=g,
     )
 
@@ -100,6 +110,7 @@ def cost_spec(loss: str | ScalarSpec = CROSS_ENTROPY_LOSS) -> CostSpec:
             loss.latex(),
         ),
         shapes={"Y_hat": (sp.Integer(1), m), "Y": (sp.Integer(1), m), "J": ()},
+        domain=loss.domain,
         loss=loss,
     )
 
@@ -134,6 +145,7 @@ def _build() -> dict[str, Spec]:
             "dw": (sp.Symbol("n_x", positive=True, integer=True), sp.Integer(1)),
             "db": (sp.Integer(1), sp.Integer(1)),
         },
+        domain="labels y in {0, 1}; any real w, b, X (J from the logits is finite); smooth",
     )
     specs["gradient_descent_update"] = GradientDescentSpec(
         name="gradient_descent_update",
@@ -142,6 +154,7 @@ def _build() -> dict[str, Spec]:
         formulas={"theta": "θ := θ − α·dJ/dθ (W[l] := W[l] − α·dW[l], b[l] := b[l] − α·db[l])"},
         latex_lines=("\\theta := \\theta - \\alpha \\frac{\\partial J}{\\partial \\theta}",),
         shapes={"theta": (n_l, n_prev), "dtheta": (n_l, n_prev)},
+        domain="learning rate α > 0; dθ has the shape of θ",
     )
     specs["linear_forward"] = LinearForwardSpec(
         name="linear_forward",
@@ -192,6 +205,7 @@ def _build() -> dict[str, Spec]:
             "dW^{[l]}: (n^{[l]}, n^{[l-1]}) \\quad db^{[l]}: (n^{[l]}, 1)",
         ),
         shapes=_LAYER_SHAPES,
+        domain="n[l], n[l−1], m: positive integers (m = 1 and n[l] = m included)",
     )
     specs["initialization"] = InitializationSpec(
         name="initialization",
@@ -213,6 +227,7 @@ def _build() -> dict[str, Spec]:
             "b^{[l]} = 0",
         ),
         shapes=_shape_map(W, b),
+        domain="n[l−1] ≥ 1; W[l] must have no two equal rows (with equal b[l] entries)",
     )
     specs["deep_network"] = DeepNetworkSpec(
         name="deep_network",
@@ -233,6 +248,7 @@ def _build() -> dict[str, Spec]:
             "dZ^{[l]} = dA^{[l]} \\ast g'(Z^{[l]})",
         ),
         shapes=_LAYER_SHAPES,
+        domain="labels y in {0, 1}; not differentiable where a hidden Z = 0 (ReLU, leaky ReLU)",
     )
     return specs
 
@@ -270,6 +286,7 @@ def describe(spec: Spec | str) -> str:
     for key, text in s.formulas.items():
         if text != s.formula:
             lines.append(f"  {key + ':':<11} {text}")
+    lines.append(f"  domain:     {s.domain}")
     if s.shapes:
         shapes = ", ".join(
             f"{k}: ({', '.join(_fmt(d) for d in v)})" for k, v in s.shapes.items() if v

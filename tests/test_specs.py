@@ -57,6 +57,7 @@ def test_every_spec_has_section_formula_latex_and_description(name):
     assert text == S.describe(spec)
     assert text.splitlines()[0] == f"{name} — {spec.section}"
     assert spec.formula in text
+    assert f"  domain:     {spec.domain}" in text and spec.domain
 
 
 def test_public_names():
