@@ -618,3 +618,14 @@ def test_bad_renames_exit_2(capsys: pytest.CaptureFixture[str], rename: str, mes
     code, _, err = run(capsys, "gradcheck", str(examples.CORRECT), "--rename", rename)
     assert code == EXIT_ERROR
     assert message in err
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, "-"), (float("nan"), "nan"), (0.0, "0"), (0.5, "0.5"), (2.0, "2"),
+     (12345.0, "1.23e+04"), (1.5e-5, "1.50e-05"), (-0.25, "-0.25")],
+)  # fmt: skip
+def test_format_number(value: float | None, text: str) -> None:
+    from nncheck.report import format_number
+
+    assert format_number(value) == text
