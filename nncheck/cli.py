@@ -395,8 +395,12 @@ def _run_gradcheck(
     except protocols.ProtocolError as exc:
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     except protocols.UserCodeError as exc:
+        if not emit:
+            return EXIT_PROBLEMS
         return _user_code_failure(exc, target=target, as_json=as_json, out=out)
     except GradientInputError as exc:  # e.g. a cost that is not deterministic
+        if not emit:
+            return EXIT_PROBLEMS
         error = {"kind": "gradient_input", "message": str(exc)}
         return _finding(str(exc), target=target, as_json=as_json, out=out, error=error)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
