@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nncheck import examples, protocols
 from nncheck import reference as ref
@@ -555,3 +557,18 @@ def test_a_complex_step_probe_gets_the_persons_own_exception(
     assert type(seen[0]) is np.exceptions.ComplexWarning  # not UserCodeError
     assert type(seen[1]) is UserCodeError
     assert "forward_propagation: raised ValueError" in str(seen[1])
+
+
+@given(st.lists(st.integers(1, 10_000), min_size=2, max_size=8), st.sampled_from([",", ", ", " "]))
+def test_parse_dims_round_trips_any_widths(widths: list[int], separator: str) -> None:
+    assert protocols.parse_dims(separator.join(map(str, widths))) == tuple(widths)
+
+
+@given(st.text(max_size=12))
+def test_parse_dims_either_parses_or_explains(text: str) -> None:
+    try:
+        dims = protocols.parse_dims(text)
+    except ValueError as exc:
+        assert "--dims" in str(exc)
+    else:
+        assert len(dims) >= 2 and all(d >= 1 for d in dims)
