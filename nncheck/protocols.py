@@ -276,7 +276,11 @@ class _Caller:
             return fn(*args, **kwargs)
         except (Exception, SystemExit) as exc:  # sys.exit() in their code is a crash too
             message = f"raised {type(exc).__name__}: {exc}"
-            if isinstance(exc, KeyError) and re.fullmatch(r"[Wb]\d+", str(exc.args[0])):
+            if (
+                isinstance(exc, KeyError)
+                and exc.args
+                and re.fullmatch(r"[Wb]\d+", str(exc.args[0]))
+            ):
                 message += (
                     f" — your code reads {exc.args[0]}, a layer nncheck did not create: give "
                     "--dims with every layer width of your network (e.g. --dims 2,10,5,1)"

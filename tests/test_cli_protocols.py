@@ -572,3 +572,12 @@ def test_parse_dims_either_parses_or_explains(text: str) -> None:
         assert "--dims" in str(exc)
     else:
         assert len(dims) >= 2 and all(d >= 1 for d in dims)
+
+
+def test_an_exception_without_arguments_is_reported_too(tmp_path: Path) -> None:
+    source = (MODELS / "week2_correct.py").read_text()
+    source = source.replace("    m = X.shape[1]\n", "    raise KeyError()\n")
+    problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
+    with pytest.raises(UserCodeError, match="raised KeyError") as info:
+        preflight(problem)
+    assert "raise KeyError()" in info.value.traceback
