@@ -275,7 +275,7 @@ class _Caller:
         try:
             return fn(*args, **kwargs)
         except (Exception, SystemExit) as exc:  # sys.exit() in their code is a crash too
-            message = f"raised {type(exc).__name__}: {exc}"
+            message = f"raised {type(exc).__name__}: {_safe_str(exc)}"
             if (
                 isinstance(exc, KeyError)
                 and exc.args
@@ -325,6 +325,14 @@ class _Caller:
                 " (arguments are matched by name, else by this order)"
             )
         return [values[n] for n in self.order[:n_pos]], {}
+
+
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)``, even when the person's exception class breaks ``__str__``."""
+    try:
+        return str(exc)
+    except Exception:  # their __str__ raised: say so rather than crash
+        return "<the exception's str() failed>"
 
 
 def _trim(exc: BaseException, path: str) -> str:
@@ -654,7 +662,9 @@ def _module_params(
     try:
         value = init(list(dims))
     except Exception as exc:
-        raise UserCodeError(fn, f"raised {type(exc).__name__}: {exc}", _trim(exc, path)) from exc
+        raise UserCodeError(
+            fn, f"raised {type(exc).__name__}: {_safe_str(exc)}", _trim(exc, path)
+        ) from exc
     if not isinstance(value, Mapping):
         raise UserCodeError(fn, f"must return a dict of parameters; it returned {_describe(value)}")
     try:

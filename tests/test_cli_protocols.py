@@ -581,3 +581,13 @@ def test_an_exception_without_arguments_is_reported_too(tmp_path: Path) -> None:
     with pytest.raises(UserCodeError, match="raised KeyError") as info:
         preflight(problem)
     assert "raise KeyError()" in info.value.traceback
+
+
+def test_an_exception_whose_str_fails_is_still_reported(tmp_path: Path) -> None:
+    source = (MODELS / "week2_correct.py").read_text() + (
+        "\n\nclass Weird(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+    )
+    source = source.replace("    m = X.shape[1]\n", "    raise Weird()\n")
+    problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
+    with pytest.raises(UserCodeError, match="raised Weird: <the exception's str"):
+        preflight(problem)
