@@ -35,6 +35,7 @@ __all__ = [
     "print_gradcheck",
     "print_json",
     "progress",
+    "ratio_hint",
 ]
 
 PROGRESS_DELAY = 1.0
@@ -138,7 +139,30 @@ def _header_lines(report: GradReport, target: str, header: GradHeader) -> list[s
     ]
 
 
-def _failure_lines(report: GradReport) -> list[str]:
+def ratio_hint(ratio: float, m: int) -> str:
+    """Words for a suspicious ratio (yours ÷ finite difference): m, 1/m, −1, −m, or 2; else ""."""
+
+    def near(target: float) -> bool:
+        return abs(ratio - target) <= 1e-3 * abs(target)
+
+    if m > 1 and near(m):
+        return f"that is m = {m}: is the 1/m missing?"
+    if m > 1 and near(1.0 / m):
+        return f"that is 1/m = 1/{m}: is there an extra 1/m?"
+    if m > 1 and near(m * m):
+        return f"that is m² = {m * m}: a missing 1/m, carried back through dA to this layer?"
+    if m > 1 and near(1.0 / (m * m)):
+        return f"that is 1/m² = 1/{m * m}: an extra 1/m, carried back through dA to this layer?"
+    if m > 1 and near(-m):
+        return f"that is −m = −{m}: the sign is flipped and the 1/m is missing"
+    if near(-1.0):
+        return "the sign is flipped"
+    if near(2.0) or near(0.5):
+        return "a factor of 2 too many or too few"
+    return ""
+
+
+def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
     lines = []
     for p in report.parameters:
         if p.ok:
@@ -153,7 +177,9 @@ def _failure_lines(report: GradReport) -> list[str]:
         ratio = ""
         if p.numeric != 0 and p.analytic != 0:
             r = p.analytic / p.numeric
-            ratio = f" (yours is {format_number(r)} × the finite difference)"
+            hint = ratio_hint(r, m)
+            hint = f"; {hint}" if hint else ""
+            ratio = f" (yours is {format_number(r)} × the finite difference{hint})"
         lines.append(
             f"  d{p.name}{where}: yours {format_number(p.analytic)}, "
             f"finite differences {format_number(p.numeric)}{ratio}"
@@ -178,7 +204,7 @@ def gradcheck_text(report: GradReport, target: str, header: GradHeader) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
     table = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines = [*_header_lines(report, target, header), "", *table, ""]
-    failures = _failure_lines(report)
+    failures = _failure_lines(report, header.m)
     if failures:
         lines += ["worst element of each failing gradient:", *failures, ""]
     lines.append(_summary(report))
@@ -214,7 +240,7 @@ def print_gradcheck(
     for p, row in zip(report.parameters, _rows(report), strict=True):
         table.add_row(*row, style=None if p.ok else "red")
     console.print(table)
-    failures = _failure_lines(report)
+    failures = _failure_lines(report, header.m)
     if failures:
         console.print("worst element of each failing gradient:", markup=False)
         for line in failures:

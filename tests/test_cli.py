@@ -106,7 +106,7 @@ def test_gradcheck_catches_the_buggy_week4_example(capsys: pytest.CaptureFixture
     summary = next(line for line in out.splitlines() if line.startswith("FAIL:"))
     assert "W1, W2, W3" in summary
     assert "b1" not in summary and "b3" not in summary
-    assert "(yours is 8 × the finite difference)" in out  # dW is m = 8 times too large
+    assert "(yours is 8 × the finite difference; that is m = 8: is the 1/m missing?)" in out
 
 
 @pytest.mark.parametrize(
@@ -629,3 +629,25 @@ def test_format_number(value: float | None, text: str) -> None:
     from nncheck.report import format_number
 
     assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    ("ratio", "m", "words"),
+    [
+        (8.0, 8, "is the 1/m missing?"),
+        (0.125, 8, "is there an extra 1/m?"),
+        (1 / 64, 8, "1/m² = 1/64"),
+        (64.0, 8, "m² = 64"),
+        (-8.0, 8, "the sign is flipped and the 1/m is missing"),
+        (-1.0, 8, "the sign is flipped"),
+        (2.0, 8, "a factor of 2"),
+        (3.7, 8, ""),
+        (1.0, 1, ""),
+        (8.1, 8, ""),
+    ],
+)
+def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) -> None:
+    from nncheck.report import ratio_hint
+
+    hint = ratio_hint(ratio, m)
+    assert (words in hint) if words else hint == ""
