@@ -17,7 +17,21 @@ DOC = Path(__file__).parents[1] / "docs" / "readme" / "cli.md"
 
 
 def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
+    """The fenced code blocks of the section whose opening fence names ``language``."""
+    found: list[str] = []
+    current: list[str] | None = None
+    kind = ""
+    for line in DOC.read_text().splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current, kind = [], line[3:].strip()
+            else:
+                if kind == language:
+                    found.append("\n".join(current) + "\n")
+                current = None
+        elif current is not None:
+            current.append(line)
+    return found
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
@@ -60,3 +74,19 @@ def test_the_documented_conform_json_keys_are_the_real_ones(
     assert set(real) == set(documented)
     assert set(real["findings"][0]) == set(documented["findings"][0])
     assert set(real["summary"]) == set(documented["summary"])
+
+
+def test_the_documented_gradcheck_output_is_what_it_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (sample,) = [b for b in blocks("") if b.startswith("$ nncheck gradcheck week4_buggy.py")]
+    command = sample.splitlines()[0].split()[2:]
+    assert main([command[0], str(examples.BUGGY), *command[2:]]) == 1
+    out = capsys.readouterr().out.splitlines()
+    lines = sample.splitlines()[1:]
+    header = lines[0]
+    assert header.split() == out[4].split()
+    # the learner-facing lines; the bound column is the numeric core's and may be refined
+    for line in lines:
+        if line.startswith(("  dW1[", "FAIL:", "worst element")):
+            assert line in out
