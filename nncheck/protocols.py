@@ -523,6 +523,7 @@ def build_problem(
             dims_given = _check_param_dict(param_dict, dims_given)
         elif name == "week2":
             dims_given = _check_week2_params(param_dict, dims_given)
+            param_dict["b"] = param_dict["b"].reshape(1, 1)  # a scalar b, checked as (1, 1)
     if name == "generic" and param_dict is not None and not _looks_layered(param_dict):
         if dims_given is None and data is None:
             raise ProtocolError(

@@ -591,3 +591,26 @@ def test_an_exception_whose_str_fails_is_still_reported(tmp_path: Path) -> None:
     problem = build_problem(load_target(write(tmp_path, source)), m=3, seed=0)
     with pytest.raises(UserCodeError, match="raised Weird: <the exception's str"):
         preflight(problem)
+
+
+@pytest.mark.parametrize("b", [np.array(0.25), np.array([0.25]), np.array([[0.25]])])
+def test_week2_params_accept_b_as_any_single_number(tmp_path: Path, b: np.ndarray) -> None:
+    w = np.array([[0.5], [-1.0], [2.0]])
+    problem = build_problem(load("week2_correct.py"), params={"w": w, "b": b}, m=4, seed=0)
+    assert problem.dims == (3, 1)
+    assert problem.params["b"].shape == (1, 1)
+    J, dw, db = ref.logistic_propagate(w, 0.25, problem.X, problem.Y)
+    assert problem.cost(problem.params) == pytest.approx(J, rel=1e-10)
+    grads = preflight(problem)
+    np.testing.assert_allclose(grads["dw"], dw, rtol=1e-10)
+    assert grads["db"][0, 0] == pytest.approx(db, rel=1e-10)
+
+
+def test_week2_params_are_checked(tmp_path: Path) -> None:
+    module = load("week2_correct.py")
+    with pytest.raises(ProtocolError, match="needs arrays w and b"):
+        build_problem(module, params={"w": np.ones((3, 1))})
+    with pytest.raises(ProtocolError, match="needs a column"):
+        build_problem(module, params={"w": np.ones(3), "b": np.array(0.0)})
+    with pytest.raises(ProtocolError, match="b is a single number"):
+        build_problem(module, params={"w": np.ones((3, 1)), "b": np.ones(2)})
