@@ -20,15 +20,45 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first attribute access)
 _LAZY: dict[str, str] = {
+    "check_gradients": "nncheck.numeric",
+    "assert_gradients": "nncheck.numeric",
+    "GradReport": "nncheck.numeric",
+    "ParameterReport": "nncheck.numeric",
+    "GradientMismatch": "nncheck.numeric",
+    "GradientInputError": "nncheck.numeric",
+    "conform": "nncheck.conformance",
+    "ConformanceReport": "nncheck.conformance",
+    "Finding": "nncheck.conformance",
+    "LoadError": "nncheck.loader",
     "ShapeError": "nncheck.reference",
 }
 
 __all__ = [
+    "ConformanceReport",
+    "Finding",
+    "GradReport",
+    "GradientInputError",
+    "GradientMismatch",
+    "LoadError",
+    "ParameterReport",
     "ShapeError",
     "__version__",
+    "assert_gradients",
+    "check_gradients",
+    "conform",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
+    from nncheck.conformance import ConformanceReport, Finding, conform
+    from nncheck.loader import LoadError
+    from nncheck.numeric import (
+        GradientInputError,
+        GradientMismatch,
+        GradReport,
+        ParameterReport,
+        assert_gradients,
+        check_gradients,
+    )
     from nncheck.reference import ShapeError
 
 
