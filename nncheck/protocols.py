@@ -481,6 +481,12 @@ def _check_param_dict(
     """Check W1, b1, … against the dimension rules; return the widths they imply."""
     from nncheck.reference import ShapeError, layer_dims_from_params
 
+    extra = sorted(k for k in params if not re.fullmatch(r"[Wb]\d+", k))
+    if extra:
+        raise ProtocolError(
+            f"--params holds {', '.join(extra)} besides the parameters W1, b1, …; save only "
+            "the parameters (np.savez(path, **parameters))"
+        )
     try:
         implied = tuple(layer_dims_from_params(params))
     except (ShapeError, ValueError) as exc:

@@ -329,6 +329,8 @@ def test_params_npz_sets_the_dims_and_disagreeing_dims_are_refused(tmp_path: Pat
     bad = dict(params, W2=params["W2"].T)
     with pytest.raises(ProtocolError, match="W2 has shape"):
         build_problem(load_target(examples.CORRECT), params=bad)
+    with pytest.raises(ProtocolError, match="holds dW1 besides the parameters"):
+        build_problem(load_target(examples.CORRECT), params=dict(params, dW1=params["W1"]))
 
 
 def test_data_npz_sets_m_and_n0_and_rank1_Y_is_accepted(tmp_path: Path) -> None:
