@@ -632,6 +632,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             outcome = "passed" if run["ok"] else "caught problems"
             mark = "as intended" if run["as_intended"] else "NOT as intended"
             print(f"demo: {run['command']} on the {run['example']} example {outcome} ({mark})")
+        lines = examples.BUGGY.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if "planted mistake" in text), None)
+        where = f"{examples.BUGGY}:{line}" if line else str(examples.BUGGY)
+        print(f"demo: the planted mistake ({examples.BUGGY_MISTAKE}) is at {where}")
         if intended:
             print(
                 "demo: done. The correct file passed and the planted mistake was caught; now "

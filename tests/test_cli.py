@@ -436,6 +436,9 @@ def test_demo_runs_as_intended(capsys: pytest.CaptureFixture[str]) -> None:
     assert "nncheck gradcheck week4_buggy.py" in out
     assert "NOT as intended" not in out
     assert out.count("(as intended)") == 4
+    assert f"is at {examples.BUGGY}:" in out
+    line = int(out.split(f"is at {examples.BUGGY}:")[1].split()[0])
+    assert "np.dot(dZ, A_prev.T)" in examples.BUGGY.read_text().splitlines()[line - 1]
 
 
 def test_demo_json(capsys: pytest.CaptureFixture[str]) -> None:
