@@ -79,6 +79,9 @@ SPEC_FORMULAS: dict[str, str] = {
     "sigmoid": "σ(z) = 1/(1+e^(−z))",
     "relu": "ReLU(z) = max(0, z)",
     "tanh": "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+    "sigmoid.derivative": "σ′(z) = σ(z)(1 − σ(z))",
+    "relu.derivative": "ReLU′(z) = 1 if z > 0 else 0 (0 at the kink z = 0, by convention)",
+    "tanh.derivative": "tanh′(z) = 1 − tanh(z)²",
     "cost": "J = (1/m) Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾)",
     "cross_entropy_loss": "L(ŷ, y) = −(y log ŷ + (1 − y) log(1 − ŷ))",
     "gradient_descent_update": "θ := θ − α·dJ/dθ",
@@ -92,16 +95,17 @@ SPEC_FORMULAS: dict[str, str] = {
         "db[l], dA[l−1] by linear_backward and dZ[l−1] = dA[l−1] ∗ g′(Z[l−1])"
     ),
 }
-"""The plain-text ``formula`` of the specs in ``nncheck.specs`` that messages quote, copied here so
-that diagnosing never imports SymPy (a test checks the copies against the specs)."""
+"""The plain-text ``formula`` (``name.derivative``: ``derivative_formula``) of the specs in
+``nncheck.specs`` that messages quote, copied here so that diagnosing never imports SymPy (a test
+checks the copies against the specs)."""
 
 _OPERATION_SPECS: dict[str, tuple[str, ...]] = {
     "linear_forward": ("linear_forward",),
     "linear_backward": ("linear_backward",),
     "activation_backward": ("activation_backward",),
-    "sigmoid": ("sigmoid",),
-    "relu": ("relu",),
-    "tanh": ("tanh",),
+    "sigmoid": ("sigmoid", "sigmoid.derivative"),
+    "relu": ("relu", "relu.derivative"),
+    "tanh": ("activation_backward", "tanh.derivative"),
     "cost": ("cost", "cross_entropy_loss"),
     "update": ("gradient_descent_update",),
     "init": ("initialization",),
@@ -872,10 +876,17 @@ def update_mutants(
     L = _layers(P)
     op = "update"
 
-    def upd(sign: float = -1.0, rate: float = a, skip: set[str] | None = None) -> dict[str, Array]:
-        return {
-            k: (v if skip and k in skip else v + sign * rate * G["d" + k]) for k, v in P.items()
-        }
+    def upd(
+        sign: float = -1.0,
+        rate: float = a,
+        skip: set[str] | None = None,
+        flip: str = "Wb",
+    ) -> dict[str, Array]:
+        out: dict[str, Array] = {}
+        for k, v in P.items():
+            s = sign if k[:1] in flip else -1.0
+            out[k] = v if skip and k in skip else v + s * rate * G["d" + k]
+        return out
 
     out: list[Mutant] = [
         (
@@ -885,6 +896,22 @@ def update_mutants(
                 op,
             ),
             lambda: upd(sign=1.0),
+        ),
+        (
+            _d(
+                "update_wrong_sign",
+                "the weights move along the gradient (W + α·dW), increasing the cost",
+                op,
+            ),
+            lambda: upd(sign=1.0, flip="W"),
+        ),
+        (
+            _d(
+                "update_wrong_sign",
+                "the biases move along the gradient (b + α·db), increasing the cost",
+                op,
+            ),
+            lambda: upd(sign=1.0, flip="b"),
         ),
         (
             _d("missing_learning_rate", "the update ignores the learning rate: θ − dθ", op),

@@ -4,6 +4,7 @@ ever flagged (20 seeds each)."""
 from __future__ import annotations
 
 import ast
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,9 @@ def test_corpus_is_big_enough() -> None:
 
 
 @pytest.mark.parametrize("path", BUGGY, ids=lambda p: p.stem)
-@pytest.mark.parametrize("seed", [0, 17])
-def test_bug_is_caught_with_its_diagnosis(path: Path, seed: int) -> None:
+def test_bug_is_caught_with_its_diagnosis(path: Path) -> None:
     expected = _expected(path)
+    seed = zlib.crc32(path.name.encode()) % 1000  # a different, fixed seed for every file
     report = conform(path, seed=seed, defs_only=True)
     assert not report.ok, f"{path.name}: no check failed\n{report}"
     hits = [

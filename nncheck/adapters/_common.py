@@ -384,6 +384,53 @@ def _diagnose(
     return Diagnosis(first_d.mistake, "; ".join(d.message for d in explained), first_d.formula)
 
 
+SEARCH_EXAMPLES = 6
+"""Examples Hypothesis draws per values/shapes check once the fixed cases pass."""
+
+
+def _from_network_case(nc: Any, seed: int) -> Case:
+    return Case(
+        tuple(nc.dims),
+        int(nc.m),
+        seed,
+        "drawn by Hypothesis",
+        np.asarray(nc.X, dtype=np.float64),
+        np.asarray(nc.Y, dtype=np.float64).reshape(nc.dims[-1], nc.m),
+        {k: np.asarray(v, dtype=np.float64) for k, v in nc.params.items()},
+        rng_seed=int(nc.seed),
+    )
+
+
+def _search(
+    ctx: Context,
+    factory: TrialFactory,
+    judge: Callable[[Trial, Any, Case], Finding | None],
+    depth: int,
+    n_x: int | None,
+) -> tuple[Case, Finding] | None:
+    """Let Hypothesis draw more networks (widths 1…6, m 1…6, equal and unequal widths) and
+    shrink the first failure to the smallest example; None when every draw passes."""
+    try:
+        from nncheck.strategies import find_counterexample, network_cases
+    except ImportError:  # pragma: no cover - hypothesis is a dependency
+        return None
+    strategy = network_cases(
+        hidden="relu", min_layers=depth, max_layers=depth, n_x=n_x, max_width=6, max_m=6
+    ).map(lambda nc: _from_network_case(nc, ctx.seed))
+
+    def passes(case: Case) -> bool:
+        trial = factory(ctx, case)
+        return judge(trial, trial.invoke(), case) is None
+
+    found = find_counterexample(passes, strategy, seed=ctx.seed, max_examples=SEARCH_EXAMPLES)
+    if found is None:
+        return None
+    case = found.example
+    trial = factory(ctx, case)
+    finding = judge(trial, trial.invoke(), case)  # an exception here is the person's, reported
+    return None if finding is None else (case, finding)
+
+
 def _run_cases(
     ctx: Context,
     function: str,
@@ -392,9 +439,10 @@ def _run_cases(
     cases: Sequence[Case],
     judge: Callable[[Trial, Any, Case], Finding | None],
     passed: str,
+    search: tuple[int, int | None] | None = None,
 ) -> Finding:
-    """Run ``judge`` on every case; report the smallest failing case that a known mistake
-    explains (else the smallest failing case), with its own numbers, diagnosis and example."""
+    """Run ``judge`` on every case; the largest failing case decides the diagnosis, and the
+    smallest failing case with the same diagnosis is reported (its own numbers and example)."""
     failures: list[tuple[Case, Finding]] = []
     for case in cases:
         trial = factory(ctx, case)
@@ -402,10 +450,19 @@ def _run_cases(
         f = judge(trial, result, case)
         if f is not None:
             failures.append((case, f))
+    if not failures and search is not None:
+        drawn = _search(ctx, factory, judge, *search)
+        if drawn is not None:
+            failures.append(drawn)
+        else:
+            passed += f" (and on {SEARCH_EXAMPLES} networks drawn by Hypothesis)"
     if not failures:
         return _finding(function, check, "pass", passed)
-    diagnosed = [cf for cf in failures if cf[1].diagnosis is not None]
-    case, chosen = min(diagnosed or failures, key=lambda cf: cf[0].size)
+    # the most informative (first) failing case decides the diagnosis: on a small case two
+    # mistakes can give the same numbers; the example shown is the smallest case agreeing with it
+    mistake = failures[0][1].mistake
+    agreeing = [cf for cf in failures if cf[1].mistake == mistake]
+    case, chosen = min(agreeing, key=lambda cf: cf[0].size)
     return replace(chosen, example=case.example())
 
 
@@ -449,6 +506,7 @@ def values_check(
             ctx.cases(depth, n_x, dims),
             judge,
             "outputs match the reference on every case",
+            search=(depth, n_x) if dims is None else None,
         )
 
     return Check(function, "values", run)

@@ -62,24 +62,31 @@ def update_direction_check(
         old = copy.deepcopy(dict(trial.args["parameters"]))
         grads = trial.args["grads"]
         new = trial.outputs(trial.invoke())
-        total = 0.0
-        unchanged = []
+        along: list[str] = []
+        unchanged: list[str] = []
         for key, value in old.items():
             if key not in new or ("d" + key) not in grads:
                 continue
             step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
+            grad = np.asarray(grads["d" + key], dtype=np.float64)
             if not np.any(step):
                 unchanged.append(key)
-            total += float(np.sum(step * np.asarray(grads["d" + key], dtype=np.float64)))
-        if total < 0 and not unchanged:
-            return Finding(function, "direction", "pass", "the update moves against the gradient")
-        if total >= 0:
+            elif float(np.sum(step * grad)) >= 0:
+                along.append(key)
+        if not along and not unchanged:
+            return Finding(
+                function, "direction", "pass", "every parameter moves against its gradient"
+            )
+        if along:
             return Finding(
                 function,
                 "direction",
                 "fail",
-                "the update moves along the gradient, so the cost goes up",
-                diagnosis="update with the wrong sign: θ := θ − α·dθ, not θ + α·dθ",
+                f"{', '.join(along)} move along the gradient, so the cost goes up",
+                diagnosis=(
+                    f"update with the wrong sign for {', '.join(along)}: "
+                    "θ := θ − α·dθ, not θ + α·dθ"
+                ),
                 mistake="update_wrong_sign",
                 formula="θ := θ − α·dθ",
                 example=case.example(),
