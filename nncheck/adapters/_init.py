@@ -91,17 +91,22 @@ def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
     def run(ctx: Context) -> Finding:
         dims = init_dims(ctx, depth)
         params = _params_of(call_init(ctx, function, order, dims), function)
+        from nncheck.properties import check_symmetry_breaking
+
+        verdict = check_symmetry_breaking(params)
         d = dg.init_diagnosis(params)
-        if d is None:
-            return Finding(function, "symmetry", "pass", "every W[l] breaks symmetry")
+        if verdict.status != "fail" and d is None:
+            if verdict.status == "warn":
+                return Finding(function, "symmetry", "warn", verdict.message)
+            return Finding(function, "symmetry", "pass", verdict.message)
         return Finding(
             function,
             "symmetry",
             "fail",
-            "the initial weights do not break symmetry",
-            diagnosis=d.message,
-            mistake=d.mistake,
-            formula=d.formula,
+            verdict.message if verdict.status == "fail" else "the initial weights have equal rows",
+            diagnosis=d.message if d else None,
+            mistake=d.mistake if d else "identical_rows",
+            formula=dg.formula("init"),
             example={"dims": dims, "seed": ctx.seed},
         )
 
