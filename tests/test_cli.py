@@ -654,3 +654,34 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
 
     hint = ratio_hint(ratio, m)
     assert (words in hint) if words else hint == ""
+
+
+@pytest.mark.parametrize(
+    ("module", "names"),
+    [
+        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"}),
+        (
+            "nncheck.protocols",
+            {"DEFAULT_DIMS", "DEFAULT_M", "PROTOCOLS", "GradProblem", "ProtocolError",
+             "UserCodeError", "build_problem", "check_problem", "detect_protocol", "draw_data",
+             "load_arrays", "parse_dims", "preflight", "rename"},
+        ),
+        (
+            "nncheck.report",
+            {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "conformance_lines",
+             "format_number", "gradcheck_text", "is_terminal", "print_conformance",
+             "print_gradcheck", "print_json", "progress", "ratio_hint"},
+        ),
+        ("nncheck.examples", {"BUGGY", "BUGGY_MISTAKE", "CORRECT", "EXAMPLES_DIR"}),
+    ],
+)  # fmt: skip
+def test_public_names_are_the_intended_ones_and_documented(module: str, names: set[str]) -> None:
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == names
+    for name in names:
+        obj = getattr(mod, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert inspect.getdoc(obj), f"{module}.{name} has no docstring"
