@@ -150,3 +150,18 @@ def test_works_under_xdist_with_one_seed_for_all_workers(pytester: pytest.Pytest
     # every worker used the controller's seed: the examples of the failures name it
     examples = re.findall(r"seed=(\d+)", out)
     assert examples and set(examples) == {seed.group(1)}
+
+
+def test_several_targets_get_their_own_prefix(pytester: pytest.Pytester) -> None:
+    _copy(pytester, "w2_correct_course.py", "a.py")
+    _copy(pytester, "w2_bug_dw_missing_m.py", "b.py")
+    result = pytester.runpytest(
+        "--nncheck=a.py", "--nncheck=b.py", "--nncheck-seed=2", "-p", "no:cacheprovider"
+    )
+    out = result.stdout.str()
+    assert "FAILED nncheck[b.py]::propagate::values" in out
+    assert "nncheck[a.py]::propagate::values" not in out  # passed, so not listed
+    result.stdout.fnmatch_lines(
+        ["nncheck: a.py: convention week2", "nncheck: b.py: convention week2"]
+    )
+    assert result.parseoutcomes()["failed"] >= 1
