@@ -367,7 +367,7 @@ def _run_gradcheck(
     """Build and check the gradient problem of ``module``; print the report; return the code."""
     from nncheck import protocols
     from nncheck.numeric import GradientInputError
-    from nncheck.report import is_terminal, print_gradcheck, print_json, progress
+    from nncheck.report import close_call_note, is_terminal, print_gradcheck, print_json, progress
 
     try:
         problem = protocols.build_problem(
@@ -415,7 +415,11 @@ def _run_gradcheck(
                 "functions": list(problem.functions),
                 "dims": list(problem.dims),
                 "m": problem.m,
-                "notes": [*data_out.get("notes", report.notes), *problem.notes],
+                "notes": [
+                    *([close] if (close := close_call_note(report)) else []),
+                    *data_out.get("notes", report.notes),
+                    *problem.notes,
+                ],
             }
         )
         print_json(data_out, out)

@@ -27,6 +27,7 @@ __all__ = [
     "PROGRESS_DELAY",
     "GradHeader",
     "ProgressTicker",
+    "close_call_note",
     "conformance_lines",
     "format_number",
     "gradcheck_text",
@@ -187,6 +188,28 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
     return lines
 
 
+def close_call_note(report: GradReport) -> str | None:
+    """A caveat when every failing gradient agrees with its finite difference to within 5 %.
+
+    Such small disagreements are usually real (a slightly wrong formula), but they can also be
+    rounding in a cost computed from a saturated sigmoid (log of a value next to 1); the
+    verdict stands, and this says how to tell the two apart.
+    """
+    failing = [p for p in report.parameters if not p.ok]
+    if not failing:
+        return None
+    for p in failing:
+        if p.analytic is None or p.numeric is None or p.numeric == 0:
+            return None
+        if abs(p.analytic / p.numeric - 1.0) > 0.05:
+            return None
+    return (
+        "every failing gradient is within 5% of its finite difference: if your cost is tiny "
+        "(a saturated sigmoid, AL next to 0 or 1), rounding in the cost can do this — rerun "
+        "with another --seed, more --m or smaller --params; a real mistake persists"
+    )
+
+
 def _summary(report: GradReport) -> str:
     total = len(report.parameters)
     failed = [p.name for p in report.parameters if not p.ok]
@@ -208,9 +231,13 @@ def gradcheck_text(report: GradReport, target: str, header: GradHeader) -> str:
     if failures:
         lines += ["worst element of each failing gradient:", *failures, ""]
     lines.append(_summary(report))
-    notes = [*header.notes, *report.notes]
-    lines += [f"note: {n}" for n in notes]
+    lines += [f"note: {n}" for n in _notes(report, header)]
     return "\n".join(lines)
+
+
+def _notes(report: GradReport, header: GradHeader) -> list[str]:
+    close = close_call_note(report)
+    return [*([close] if close else []), *header.notes, *report.notes]
 
 
 def _console(stream: TextIO) -> Console:
@@ -246,7 +273,7 @@ def print_gradcheck(
         for line in failures:
             console.print(line, style="red", markup=False)
     console.print(_summary(report), style="bold green" if report.ok else "bold red", markup=False)
-    for note in [*header.notes, *report.notes]:
+    for note in _notes(report, header):
         console.print(f"note: {note}", style="dim", markup=False)
 
 

@@ -668,9 +668,9 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
         ),
         (
             "nncheck.report",
-            {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "conformance_lines",
-             "format_number", "gradcheck_text", "is_terminal", "print_conformance",
-             "print_gradcheck", "print_json", "progress", "ratio_hint"},
+            {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note",
+             "conformance_lines", "format_number", "gradcheck_text", "is_terminal",
+             "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
         ),
         ("nncheck.examples", {"BUGGY", "BUGGY_MISTAKE", "CORRECT", "EXAMPLES_DIR"}),
     ],
@@ -685,3 +685,24 @@ def test_public_names_are_the_intended_ones_and_documented(module: str, names: s
         obj = getattr(mod, name)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             assert inspect.getdoc(obj), f"{module}.{name} has no docstring"
+
+
+@pytest.mark.parametrize(
+    ("analytic", "numeric", "noted"),
+    [(1.02, 1.0, True), (0.97, 1.0, True), (8.0, 1.0, False), (-1.0, 1.0, False)],
+)
+def test_close_calls_get_a_caveat_but_keep_their_verdict(
+    analytic: float, numeric: float, noted: bool
+) -> None:
+    from nncheck.numeric import GradReport, ParameterReport
+    from nncheck.report import close_call_note
+
+    def param(name: str, verdict: str, a: float) -> ParameterReport:
+        return ParameterReport(
+            name, (1, 1), verdict, abs(a - numeric), 0.01, 1e-9, (0, 0), a, numeric
+        )
+
+    failing = GradReport(False, "full", "auto", 10, (param("W1", "mismatch", analytic),), 0)
+    assert (close_call_note(failing) is not None) is noted
+    passing = GradReport(True, "full", "auto", 10, (param("W1", "ok", numeric),), 0)
+    assert close_call_note(passing) is None
