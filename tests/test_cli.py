@@ -706,3 +706,13 @@ def test_close_calls_get_a_caveat_but_keep_their_verdict(
     assert (close_call_note(failing) is not None) is noted
     passing = GradReport(True, "full", "auto", 10, (param("W1", "ok", numeric),), 0)
     assert close_call_note(passing) is None
+
+
+@pytest.mark.parametrize("seed", ["1", "7"])
+def test_demo_runs_as_intended_on_other_seeds(
+    capsys: pytest.CaptureFixture[str], seed: str
+) -> None:
+    code, data = run_json(capsys, "demo", "--seed", seed)
+    assert code == EXIT_OK, data
+    assert data["seed"] == int(seed)
+    assert all(run["as_intended"] for run in data["runs"])
