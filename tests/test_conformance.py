@@ -174,3 +174,41 @@ def test_dA_key_convention_is_decided_from_shapes() -> None:
     older = {f"dA{l + 1}": np.zeros((dims[l], m)) for l in range(3)}
     assert dA_convention(newer, dims, m) == "dA0"
     assert dA_convention(older, dims, m) == "dA1"
+
+
+def test_wrong_kind_of_result_is_the_persons_failure(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "none.py",
+        """
+        def propagate(w, b, X, Y):
+            return None
+        """,
+    )
+    report = conform(path, seed=0)
+    f = next(f for f in report.findings if (f.function, f.check) == ("propagate", "values"))
+    assert f.status == "fail" and "must return (grads, cost)" in f.message
+
+
+def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dataclasses
+
+    from nncheck.adapters import week4
+
+    def broken(ctx: object) -> Finding:
+        raise RuntimeError("internal")
+
+    original = week4.checks()
+    patched = [
+        dataclasses.replace(c, run=broken)
+        if (c.function, c.check) == ("linear_forward", "values")
+        else c
+        for c in original
+    ]
+    monkeypatch.setattr(week4, "checks", lambda: patched)
+    report = conform(WEEK4, seed=0)
+    f = next(f for f in report.findings if (f.function, f.check) == ("linear_forward", "values"))
+    assert f.status == "warn" and "nncheck's problem" in f.message
+    assert report.ok

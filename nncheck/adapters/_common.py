@@ -26,6 +26,7 @@ __all__ = [
     "Mismatch",
     "Prerequisite",
     "Trial",
+    "WrongResult",
     "bind_call",
     "compare",
     "first",
@@ -68,6 +69,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "print_msg": ("print_msg", "verbose"),
 }
 """Names people give each canonical argument (first match wins; unknown names bind by position)."""
+
+
+class WrongResult(TypeError):
+    """The person's function returned something of the wrong kind (reported as their failure)."""
 
 
 class Prerequisite(Exception):
@@ -253,7 +258,7 @@ def to_float(value: Any) -> float:
     """A cost or scalar returned as anything with exactly one element, as a float."""
     arr = np.asarray(value, dtype=np.float64)
     if arr.size != 1:
-        raise ValueError(f"expected a single number, got an array of shape {arr.shape}")
+        raise WrongResult(f"expected a single number, got an array of shape {arr.shape}")
     return float(arr.reshape(()))
 
 
@@ -369,7 +374,11 @@ def _finding(
 def _diagnose(
     trial: Trial, actual: Mapping[str, Any], mismatches: list[Mismatch]
 ) -> Diagnosis | None:
-    found = match_mistake(trial.expected, actual, trial.mutants())
+    try:
+        mutants = list(trial.mutants())
+    except Exception:  # a replay that cannot be built names nothing; never blame the person
+        mutants = []
+    found = match_mistake(trial.expected, actual, mutants)
     if found is not None:
         return found
     explained: list[Diagnosis] = []

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from nncheck import diagnose as dg
-from nncheck.adapters._common import Check, Context, Prerequisite, bind_call
+from nncheck.adapters._common import Check, Context, Prerequisite, WrongResult, bind_call
 from nncheck.conformance._report import Finding
 
 __all__ = ["call_init", "init_checks", "init_dims"]
@@ -31,7 +31,9 @@ def call_init(ctx: Context, function: str, order: Sequence[str], dims: Sequence[
 
 def _params_of(result: Any, function: str) -> Mapping[str, Any]:
     if not isinstance(result, Mapping):
-        raise TypeError(f"{function} must return a dict of parameters, got {type(result).__name__}")
+        raise WrongResult(
+            f"{function} must return a dict of parameters, got {type(result).__name__}"
+        )
     return result
 
 

@@ -26,6 +26,7 @@ from nncheck.adapters._common import (
     Context,
     Prerequisite,
     Trial,
+    WrongResult,
     bind_call,
     compare,
     mutation_check,
@@ -121,7 +122,7 @@ def _forward(ctx: Context, X: Array, Y: Array, params: Mapping[str, Array]) -> t
         {"X": X, "Y": Y, "parameters": params},
     )
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise TypeError("forward_propagation_n must return (cost, cache)")
+        raise WrongResult("forward_propagation_n must return (cost, cache)")
     return result[0], result[1]
 
 
@@ -186,7 +187,7 @@ def _backward_trial(ctx: Context, case: Case) -> Trial:
 
     def outputs(r: Any) -> Mapping[str, Any]:
         if not isinstance(r, Mapping):
-            raise TypeError(f"backward_propagation_n must return a dict, got {type(r).__name__}")
+            raise WrongResult(f"backward_propagation_n must return a dict, got {type(r).__name__}")
         return r
 
     return Trial(
@@ -206,7 +207,7 @@ def _backward_gradient(ctx: Context) -> Finding:
     params = _params(case)
     grads = _backward_call(ctx, case, _cache(ctx, case, params))
     if not isinstance(grads, Mapping):
-        raise TypeError("backward_propagation_n must return a dict of gradients")
+        raise WrongResult("backward_propagation_n must return a dict of gradients")
 
     def cost(p: dict[str, Array]) -> float:
         return to_float(_forward(ctx, case.X, case.Y, p)[0])

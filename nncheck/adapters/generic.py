@@ -31,6 +31,7 @@ from nncheck.adapters._common import (
     Check,
     Context,
     Trial,
+    WrongResult,
     bind_call,
     first,
     mutation_check,
@@ -150,7 +151,7 @@ def _lb_call(ctx: Context, dZ: Array, A_prev: Array, W: Array) -> Any:
 
 def _lb_outputs(r: Any) -> dict[str, Any]:
     if not (isinstance(r, tuple) and len(r) == 3):
-        raise TypeError("linear_backward must return (dA_prev, dW, db)")
+        raise WrongResult("linear_backward must return (dA_prev, dW, db)")
     return dict(zip(("dA_prev", "dW", "db"), r, strict=True))
 
 

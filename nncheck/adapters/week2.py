@@ -19,6 +19,7 @@ from nncheck.adapters._common import (
     Check,
     Context,
     Trial,
+    WrongResult,
     bind_call,
     compare,
     first,
@@ -55,7 +56,7 @@ def _propagate(
 ) -> tuple[Mapping[str, Any], Any]:
     result = bind_call(ctx.fn("propagate"), _ORDER, {"w": w, "b": b, "X": X, "Y": Y}, _ALIASES)
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Mapping)):
-        raise TypeError("propagate must return (grads, cost) with grads = {'dw': ..., 'db': ...}")
+        raise WrongResult("propagate must return (grads, cost) with grads = {'dw': ..., 'db': ...}")
     return result[0], result[1]
 
 
@@ -161,7 +162,7 @@ def _optimize(ctx: Context) -> Finding:
     )  # fmt: skip
     params = first(result)
     if not isinstance(params, Mapping):
-        raise TypeError("optimize must return (params, grads, costs) with params = {'w', 'b'}")
+        raise WrongResult("optimize must return (params, grads, costs) with params = {'w', 'b'}")
     mm = compare({"w": rw, "b": rb}, {"w": params.get("w"), "b": params.get("b")})
     if not mm:
         return Finding("optimize", "values", "pass", f"w and b match {n} steps of gradient descent")

@@ -23,6 +23,7 @@ from nncheck.adapters._common import (
     Context,
     Prerequisite,
     Trial,
+    WrongResult,
     bind_call,
     first,
     mutation_check,
@@ -146,7 +147,7 @@ def _backward_trial(ctx: Context, case: Case) -> Trial:
 
     def outputs(r: Any) -> Mapping[str, Any]:
         if not isinstance(r, Mapping):
-            raise TypeError(f"backward_propagation must return a dict, got {type(r).__name__}")
+            raise WrongResult(f"backward_propagation must return a dict, got {type(r).__name__}")
         return r
 
     return Trial(
@@ -175,7 +176,7 @@ def _backward_gradient(ctx: Context) -> Finding:
     params = _params(case)
     grads = _backward_call(ctx, params, _cache(ctx, case, params), case)
     if not isinstance(grads, Mapping):
-        raise TypeError(f"backward_propagation must return a dict, got {type(grads).__name__}")
+        raise WrongResult(f"backward_propagation must return a dict, got {type(grads).__name__}")
     missing = [f"d{k}" for k in params if f"d{k}" not in grads]
     if missing:
         raise Prerequisite(f"the gradients dict has no {', '.join(missing)}")

@@ -29,6 +29,7 @@ from nncheck.adapters._common import (
     Context,
     Prerequisite,
     Trial,
+    WrongResult,
     bind_call,
     first,
     mutation_check,
@@ -196,11 +197,17 @@ def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
     A_prev, W, b = _layer(case)
 
     def mutants() -> list[dg.Mutant]:
-        out: list[dg.Mutant] = []
-        for act in ACTS:
-            for d, thunk in dg.linear_activation_forward_mutants(A_prev, W, b, act, f"A[{act}]"):
-                out.append((d, thunk))
-        return out
+        per_act = {
+            act: dg.linear_activation_forward_mutants(A_prev, W, b, act, f"A[{act}]")
+            for act in ACTS
+        }
+        # a mistake outside the activation branch (a missing bias) shows in both activations
+        both: list[dg.Mutant] = [
+            (ds, partial(_merged, ts, tr))
+            for (ds, ts), (dr, tr) in zip(per_act["sigmoid"], per_act["relu"], strict=True)
+            if ds.mistake == dr.mistake == "missing_bias"
+        ]
+        return both + [m for act in ACTS for m in per_act[act]]
 
     return Trial(
         invoke=lambda: {act: _laf(ctx, A_prev, W, b, act) for act in ACTS},
@@ -253,7 +260,7 @@ def _linear_backward_trial(ctx: Context, case: Case) -> Trial:
 
 def _triple(result: Any, name: str) -> dict[str, Any]:
     if not (isinstance(result, tuple) and len(result) == 3):
-        raise TypeError(
+        raise WrongResult(
             f"{name} must return (dA_prev, dW, db); it returned {type(result).__name__}"
         )
     return dict(zip(_LB_KEYS, result, strict=True))
@@ -318,6 +325,13 @@ def _lab_call(ctx: Context, dA: Array, cache: Any, act: str) -> Any:
     )
 
 
+def _merged(*thunks: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for t in thunks:
+        out.update(t())
+    return out
+
+
 def _suffixed(thunk: Callable[[], Mapping[str, Any]], act: str) -> dict[str, Any]:
     return {f"{k}[{act}]": v for k, v in thunk().items()}
 
@@ -335,9 +349,23 @@ def _linear_activation_backward_trial(ctx: Context, case: Case) -> Trial:
             expected[f"{k}[{act}]"] = v
 
     def mutants() -> list[dg.Mutant]:
+        per_act = {
+            act: dg.linear_activation_backward_mutants(dA, A_prev, W, b, act) for act in ACTS
+        }
         out: list[dg.Mutant] = []
+        # a mistake of the shared linear part shows in both activations: one mutant for both
+        linear = {
+            act: [m for m in per_act[act] if m[0].formula == dg.formula("linear_backward")]
+            for act in ACTS
+        }
+        for (ds, ts), (_, tr) in zip(linear["sigmoid"], linear["relu"], strict=True):
+            if ds.mistake:
+                both = partial(
+                    _merged, partial(_suffixed, ts, "sigmoid"), partial(_suffixed, tr, "relu")
+                )
+                out.append((ds, both))
         for act in ACTS:
-            for d, thunk in dg.linear_activation_backward_mutants(dA, A_prev, W, b, act):
+            for d, thunk in per_act[act]:
                 out.append(
                     (
                         dg.Diagnosis(d.mistake, f"with activation={act!r}: {d.message}", d.formula),
@@ -470,7 +498,7 @@ def dA_convention(grads: Mapping[str, Any], dims: tuple[int, ...], m: int) -> st
 
 def _canonical_grads(grads: Any, dims: tuple[int, ...], m: int) -> dict[str, Any]:
     if not isinstance(grads, Mapping):
-        raise TypeError(
+        raise WrongResult(
             f"L_model_backward must return a dict of gradients, got {type(grads).__name__}"
         )
     L = len(dims) - 1
@@ -559,7 +587,7 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
         ctx.fn("L_model_backward"), ["AL", "Y", "caches"], {"AL": AL, "Y": Y, "caches": caches}
     )
     if not isinstance(grads, Mapping):
-        raise TypeError(f"L_model_backward must return a dict, got {type(grads).__name__}")
+        raise WrongResult(f"L_model_backward must return a dict, got {type(grads).__name__}")
     L = len(case.dims) - 1
     missing = [f"d{k}" for k in params if f"d{k}" not in grads]
     if missing:

@@ -92,6 +92,14 @@ def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Findi
         except Prerequisite as exc:
             return Finding(check.function, check.check, "skip", f"skipped: {exc}")
         except Exception as exc:  # the person's code raised: that is a finding, not a crash
+            if not _raised_in_persons_code(exc, path):
+                return Finding(
+                    check.function,
+                    check.check,
+                    "warn",
+                    f"nncheck could not run this check ({type(exc).__name__}: {exc}); "
+                    "this is nncheck's problem, not yours — please report it",
+                )
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)
             return Finding(
@@ -105,6 +113,21 @@ def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Findi
             )
 
     return run
+
+
+def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
+    """True when a frame of the traceback is in the person's file (or the file is unknown)."""
+    from nncheck.adapters._common import WrongResult
+
+    if path is None or isinstance(exc, WrongResult):
+        return True
+    real = os.path.realpath(path)
+    tb = exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == real:
+            return True
+        tb = tb.tb_next
+    return isinstance(exc, TypeError) and "argument" in str(exc)  # a call that does not fit
 
 
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
