@@ -541,8 +541,10 @@ def _cmd_specs(args: argparse.Namespace) -> int:
     from nncheck import specs
 
     if args.name is not None:
+        wanted = args.name.strip().lower().replace("-", "_").replace(" ", "_")
+        name = next((n for n in specs.SPECS if n.lower() == wanted), args.name)
         try:
-            chosen = [specs.get_spec(args.name)]
+            chosen = [specs.get_spec(name)]
         except (KeyError, ValueError, LookupError):
             names = ", ".join(sorted(specs.SPECS))
             return _fail(

@@ -420,6 +420,13 @@ def test_specs_one_name_as_text_latex_and_json(capsys: pytest.CaptureFixture[str
     assert [s["name"] for s in data["specs"]] == ["sigmoid"]
 
 
+@pytest.mark.parametrize("name", ["Linear-Backward", "linear backward", "LINEAR_BACKWARD"])
+def test_specs_names_forgive_case_and_dashes(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    code, out, _ = run(capsys, "specs", name)
+    assert code == EXIT_OK
+    assert out.startswith("linear_backward — ")
+
+
 def test_specs_unknown_name_exits_2_listing_names(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "specs", "sigmoyd")
     assert code == EXIT_ERROR
