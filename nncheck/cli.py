@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, NoReturn, TextIO
 
-__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST", "build_parser", "main"]
 
 EXIT_OK = 0
 """Everything checked is right."""
@@ -24,6 +24,9 @@ EXIT_PROBLEMS = 1
 """Problems found in the checked code (wrong gradients, failed checks, a crash in it)."""
 EXIT_ERROR = 2
 """Usage or load error: bad arguments, missing file, syntax error, no recognised protocol."""
+
+SATURATED_COST = 1e-6
+"""Below this cost the output is saturated and the report says so (a note, not a verdict)."""
 
 _DESCRIPTION = """\
 nncheck: is your hand-written neural-network math right, and if not, what exactly is wrong?
@@ -391,7 +394,16 @@ def _run_gradcheck(
         ):
             warnings.simplefilter("always")
             report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
-        problem = dataclasses.replace(problem, notes=problem.notes + _warning_notes(caught))
+            start = float(abs(problem.cost(problem.params)))
+        notes = _warning_notes(caught)
+        if start < SATURATED_COST:
+            notes += (
+                f"the cost at the checked parameters is only {start:.2g}: the output is "
+                "saturated (AL next to Y), where finite differences of the cost are least "
+                "precise; a check at less confident parameters (another --seed, smaller "
+                "--params) is more telling",
+            )
+        problem = dataclasses.replace(problem, notes=problem.notes + notes)
     except protocols.ProtocolError as exc:
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     except protocols.UserCodeError as exc:

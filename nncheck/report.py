@@ -204,9 +204,9 @@ def close_call_note(report: GradReport) -> str | None:
         if abs(p.analytic / p.numeric - 1.0) > 0.05:
             return None
     return (
-        "every failing gradient is within 5% of its finite difference: if your cost is tiny "
-        "(a saturated sigmoid, AL next to 0 or 1), rounding in the cost can do this — rerun "
-        "with another --seed, more --m or smaller --params; a real mistake persists"
+        "every failing gradient is within 5% of its finite difference: a real mistake persists "
+        "under another --seed or --m, while rounding in a saturated cost (AL next to 0 or 1) "
+        "does not"
     )
 
 

@@ -666,7 +666,8 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"}),
+        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST",
+                         "build_parser", "main"}),
         (
             "nncheck.protocols",
             {"DEFAULT_DIMS", "DEFAULT_M", "PROTOCOLS", "GradProblem", "ProtocolError",
@@ -723,3 +724,11 @@ def test_demo_runs_as_intended_on_other_seeds(
     assert code == EXIT_OK, data
     assert data["seed"] == int(seed)
     assert all(run["as_intended"] for run in data["runs"])
+
+
+def test_a_saturated_output_is_noted(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("gradcheck", str(examples.CORRECT), "--dims", "1,1,1", "--m", "1", "--seed", "3")
+    _, data = run_json(capsys, *argv)
+    assert any("the output is saturated" in note for note in data["notes"])
+    _, data = run_json(capsys, "gradcheck", str(examples.CORRECT), "--seed", "0")
+    assert not any("saturated" in note for note in data["notes"])
