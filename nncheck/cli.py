@@ -398,9 +398,9 @@ def _run_gradcheck(
         notes = _warning_notes(caught)
         if start < SATURATED_COST:
             notes += (
-                f"the cost at the checked parameters is only {start:.2g}: the output is "
-                "saturated (AL next to Y), where finite differences of the cost are least "
-                "precise; a check at less confident parameters (another --seed, smaller "
+                f"the cost at the checked parameters is only {start:.2g} (with a sigmoid "
+                "output: the output is saturated, AL next to Y); finite differences are least "
+                "precise there, so a check at other parameters (another --seed, other "
                 "--params) is more telling",
             )
         problem = dataclasses.replace(problem, notes=problem.notes + notes)
