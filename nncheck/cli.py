@@ -396,6 +396,8 @@ def _run_gradcheck(
             report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
             start = float(abs(problem.cost(problem.params)))
         notes = _warning_notes(caught)
+        if problem.m == 1:
+            notes += ("with m = 1 example a missing or extra 1/m cannot show: use --m 2 or more",)
         if start < SATURATED_COST:
             notes += (
                 f"the cost at the checked parameters is only {start:.2g} (with a sigmoid "

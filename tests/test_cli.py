@@ -732,3 +732,11 @@ def test_a_saturated_output_is_noted(capsys: pytest.CaptureFixture[str]) -> None
     assert any("the output is saturated" in note for note in data["notes"])
     _, data = run_json(capsys, "gradcheck", str(examples.CORRECT), "--seed", "0")
     assert not any("saturated" in note for note in data["notes"])
+
+
+def test_m_equal_1_is_noted_because_it_hides_1_over_m(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "1", "--seed", "0")
+    assert code == EXIT_OK  # dW without 1/m is right when m = 1
+    assert any("with m = 1 example" in note for note in data["notes"])
+    _, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "2", "--seed", "0")
+    assert not any("with m = 1" in note for note in data["notes"])
