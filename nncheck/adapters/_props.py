@@ -12,7 +12,7 @@ from nncheck import reference as ref
 from nncheck.adapters._common import Case, Check, Context, Trial, bind_call, compare, first
 from nncheck.conformance._report import Finding
 
-__all__ = ["cost_scalar_check", "predict_check", "update_direction_check"]
+__all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
 
 def cost_scalar_check(
@@ -156,3 +156,36 @@ def predict_check(
         return Finding(function, "threshold", "pass", "predicts 1 exactly where AL > 0.5")
 
     return Check(function, "threshold", run)
+
+
+def stability_check(function: str) -> Check:
+    """σ at extreme inputs (z = ±750, ±1e4): overflow or NaN only warns, a wrong value fails."""
+
+    def run(ctx: Context) -> Finding:
+        from nncheck.properties import EXTREME_Z, check_stability
+
+        f = ctx.fn(function)
+        Z = np.array(EXTREME_Z)
+
+        def persons(z: Any) -> Any:
+            return np.asarray(first(bind_call(f, ["Z"], {"Z": z})), dtype=np.float64)
+
+        persons.__name__ = persons.__qualname__ = function
+        verdict = check_stability(persons, Z, expected=ref.sigmoid(Z))
+        status = verdict.status if verdict.status in ("pass", "fail", "warn") else "skip"
+        return Finding(
+            function,
+            "stability",
+            "pass"
+            if status == "pass"
+            else "fail"
+            if status == "fail"
+            else "warn"
+            if status == "warn"
+            else "skip",
+            verdict.message,
+            example={"Z": [float(z) for z in Z.ravel()], "seed": ctx.seed},
+            formula="σ(z) = 1/(1+e^(−z))",
+        )
+
+    return Check(function, "stability", run)

@@ -28,6 +28,7 @@ from nncheck.adapters._common import (
     values_check,
 )
 from nncheck.adapters._gradient import gradient_finding
+from nncheck.adapters._props import stability_check
 from nncheck.adapters.week4 import _activation_trial
 from nncheck.conformance._report import Finding
 
@@ -225,6 +226,7 @@ def checks() -> list[Check]:
     return [
         values_check("sigmoid", sig),
         mutation_check("sigmoid", sig),
+        stability_check("sigmoid"),
         Check("initialize_with_zeros", "shapes", _zeros),
         values_check("propagate", _propagate_trial),
         shapes_check("propagate", _propagate_trial),

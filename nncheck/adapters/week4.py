@@ -38,7 +38,12 @@ from nncheck.adapters._common import (
 )
 from nncheck.adapters._gradient import gradient_finding
 from nncheck.adapters._init import init_checks
-from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.adapters._props import (
+    cost_scalar_check,
+    predict_check,
+    stability_check,
+    update_direction_check,
+)
 from nncheck.conformance._report import Finding
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -659,6 +664,8 @@ def checks() -> list[Check]:
     for name in ("sigmoid", "relu"):
         t = _activation_trial(name)
         out += [values_check(name, t), mutation_check(name, t)]
+        if name == "sigmoid":
+            out.append(stability_check(name))
     for name in ("sigmoid_backward", "relu_backward"):
         t = _activation_backward_trial(name)
         out += [
