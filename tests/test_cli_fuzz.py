@@ -54,3 +54,35 @@ def test_any_command_line_ends_in_0_1_or_2_without_a_traceback(
     out, err = capsys.readouterr()
     assert code in (0, 1, 2), (argv, code)
     assert "Traceback" not in out + err, argv
+
+
+OPTION_VALUES = {
+    "--dims": ["4,1", "3,4,1", "5,4,3,1", "2,10,5,1", "1,1", "4,5,3,1"],
+    "--m": ["1", "2", "5"],
+    "--seed": ["0", "1", "12345"],
+    "--mode": ["auto", "full", "directional"],
+    "--protocol": ["auto", "week4", "canonical", "course2", "week3", "week2", "generic"],
+    "--rename": ["L_model_forward=L_model_forward", "propagate=sigmoid"],
+}
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_plausible_gradcheck_runs_end_in_0_1_or_2_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], inputs: list[str], data: st.DataObject
+) -> None:
+    models = [p for p in inputs if p.endswith(".py")] + [str(MODELS / "course2_buggy.py")]
+    arrays = [p for p in inputs if p.endswith(".npz")]
+    argv = ["gradcheck", data.draw(st.sampled_from(models), label="model")]
+    for flag in data.draw(st.lists(st.sampled_from([*OPTION_VALUES, "--data", "--params"])))[:4]:
+        pool = OPTION_VALUES.get(flag, arrays)
+        argv += [flag, data.draw(st.sampled_from(pool), label=flag)]
+    argv += data.draw(st.sampled_from([[], ["--json"], ["--defs-only"]]), label="extra")
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2), (argv, code)
+    assert "Traceback" not in out + err, argv
