@@ -119,38 +119,66 @@ def _check_one(
     bound: dict[str, tuple[int, str]],
     problems: list[str],
 ) -> None:
+    """Bind the dimension names of ``value`` or append one problem explaining why it is wrong."""
+    shape = getattr(value, "shape", None)
+    if type(shape) is tuple and len(shape) == 2:  # the fast path: no allocation when it fits
+        added: list[str] = []
+        for dim, size in zip(spec.dims, shape, strict=True):
+            if dim is None:
+                continue
+            if isinstance(dim, int):
+                if size != dim:
+                    break
+            else:
+                seen = bound.get(dim)
+                if seen is None:
+                    bound[dim] = (size, name)
+                    added.append(dim)
+                elif seen[0] != size:
+                    break
+        else:
+            return
+        for dim in added:  # a wrong array binds nothing: judge later ones against the others
+            del bound[dim]
     if value is None and spec.optional:
         return
-    shape = getattr(value, "shape", None)
+    problems.append(_explain(where, name, value, shape, spec, bound))
+
+
+def _explain(
+    where: str,
+    name: str,
+    value: object,
+    shape: object,
+    spec: _ArraySpec,
+    bound: Mapping[str, tuple[int, str]],
+) -> str:
     if not isinstance(shape, tuple):
-        problems.append(
+        return (
             f"{where}: {name} is a {type(value).__name__}, not an array; "
             f"{name}: {spec.text} needs a 2-D numpy array"
         )
-        return
+    if len(shape) == 1:
+        r, c = spec.dims
+        fix = (
+            f"make it a column with {name}.reshape(-1, 1) (create it with np.zeros((n, 1)), "
+            "and sum with keepdims=True)"
+            if c == 1
+            else f"make it a row with {name}.reshape(1, -1)"
+            if r == 1
+            else "keep it 2-D (np.random.randn(n, 1), not np.random.randn(n))"
+        )
+        return (
+            f"{where}: {name} has shape {shape}, a rank-1 array, but {name}: {spec.text} "
+            f"is 2-D; {fix}"
+        )
     if len(shape) != 2:
-        if len(shape) == 1:
-            r, c = spec.dims
-            fix = (
-                f"make it a column with {name}.reshape(-1, 1) (create it with np.zeros((n, 1)), "
-                "and sum with keepdims=True)"
-                if c == 1
-                else f"make it a row with {name}.reshape(1, -1)"
-                if r == 1
-                else "keep it 2-D (np.random.randn(n, 1), not np.random.randn(n))"
-            )
-            problems.append(
-                f"{where}: {name} has shape {shape}, a rank-1 array, but {name}: {spec.text} "
-                f"is 2-D; {fix}"
-            )
-        else:
-            problems.append(
-                f"{where}: {name} has shape {shape}, a rank-{len(shape)} array, "
-                f"but {name}: {spec.text} is 2-D"
-            )
-        return
+        return (
+            f"{where}: {name} has shape {shape}, a rank-{len(shape)} array, "
+            f"but {name}: {spec.text} is 2-D"
+        )
     texts = _dims_text(spec)
-    before = dict(bound)
+    local: dict[str, int] = {}
     reasons: list[str] = []
     for axis, (dim, size) in enumerate(zip(spec.dims, shape, strict=True)):
         if isinstance(dim, int):
@@ -158,20 +186,16 @@ def _check_one(
                 reasons.append(f"its axis {axis} must be {dim} ({texts[axis]})")
         elif dim is not None:
             seen = bound.get(dim)
-            if seen is None:
-                bound[dim] = (int(size), name)
-            elif seen[0] != size:
+            if seen is not None and seen[0] != size:
                 reasons.append(f"{dim} = {seen[0]} from {seen[1]}")
-    if reasons:
-        # A wrong array binds nothing: later arguments are judged against the others.
-        bound.clear()
-        bound.update(before)
-        message = (
-            f"{where}: {name} has shape {shape}, but {' and '.join(reasons)} ({name}: {spec.text})"
-        )
-        if _fits(shape[::-1], spec, before):
-            message += f"; its transpose would fit: is {name} transposed?"
-        problems.append(message)
+            elif seen is None and local.setdefault(dim, size) != size:
+                reasons.append(f"both of its axes are {dim}")
+    message = (
+        f"{where}: {name} has shape {shape}, but {' and '.join(reasons)} ({name}: {spec.text})"
+    )
+    if _fits(shape[::-1], spec, bound):
+        message += f"; its transpose would fit: is {name} transposed?"
+    return message
 
 
 def _fits(shape: tuple[int, ...], spec: _ArraySpec, bound: Mapping[str, tuple[int, str]]) -> bool:

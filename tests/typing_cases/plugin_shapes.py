@@ -35,3 +35,19 @@ total = float(np.sum(Z))
 plain: np.ndarray[tuple[int, ...], np.dtype[np.float64]] = np.asarray(X)
 mixed = plain @ W  # an unknown ndarray on the left keeps W's columns
 mixed2 = W @ plain
+chained = (plain @ W) @ W  # E: operator
+
+# every constructor the plugin knows, with a literal shape that cannot multiply X (3, 10): each
+# line errs only if the plugin's hook for that name fired (the guard against renamed numpy stubs)
+c_ones = np.ones((3, 1)) @ X  # E: operator
+c_empty = np.empty((4, 4)) @ X  # E: operator
+c_mt_standard = np.random.standard_normal((3, 4)) @ X  # E: operator
+c_mt_normal = np.random.normal(0.0, 1.0, (3, 4)) @ X  # E: operator
+c_mt_uniform = np.random.uniform(-1.0, 1.0, size=(3, 4)) @ X  # E: operator
+c_mt_random = np.random.random_sample((3, 4)) @ X  # E: operator
+c_rs = np.random.RandomState(0).randn(3, 4) @ X  # E: operator
+c_gen_normal = rng.normal(0.0, 1.0, size=(3, 4)) @ X  # E: operator
+c_gen_random = rng.random((3, 4)) @ X  # E: operator
+c_gen_uniform = rng.uniform(-1.0, 1.0, (3, 4)) @ X  # E: operator
+c_keep_col = np.sum(Z, axis=1, keepdims=True) @ X  # E: operator
+c_keep_method = Z.mean(axis=1, keepdims=True) @ X  # E: operator
