@@ -212,3 +212,23 @@ def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
     f = next(f for f in report.findings if (f.function, f.check) == ("linear_forward", "values"))
     assert f.status == "warn" and "nncheck's problem" in f.message
     assert report.ok
+
+
+def test_course_helpers_imported_from_missing_modules_are_provided(tmp_path: Path) -> None:
+    # the assignment imports sigmoid, relu and their backward functions from dnn_utils
+    source = WEEK4.read_text()
+    kept = source[source.index("def initialize_parameters(") :]
+    path = _write(
+        tmp_path,
+        "step_by_step.py",
+        "import numpy as np\nimport copy\n"
+        "from dnn_utils import sigmoid, sigmoid_backward, relu, relu_backward\n\n" + kept,
+    )
+    with pytest.raises(LoadError):
+        conform(path)
+    report = conform(path, defs_only=True, seed=6)
+    assert report.ok, report
+    skipped = {f.function for f in report.findings if f.status == "skip"}
+    assert {"sigmoid", "relu", "sigmoid_backward", "relu_backward"} <= skipped
+    checked = {f.function for f in report.findings if f.status == "pass"}
+    assert {"linear_activation_forward", "L_model_backward"} <= checked

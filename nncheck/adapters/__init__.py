@@ -24,6 +24,7 @@ __all__ = [
     "Prerequisite",
     "convention_module",
     "detect_convention",
+    "provide_helpers",
 ]
 
 CONVENTIONS = ("week4", "week3", "week2", "course2", "generic")
@@ -37,6 +38,19 @@ def convention_module(name: str) -> types.ModuleType:
             f"unknown convention {name!r}; expected 'auto' or one of: {', '.join(CONVENTIONS)}"
         )
     return importlib.import_module(f"nncheck.adapters.{name}")
+
+
+def provide_helpers(module: types.ModuleType, convention: str) -> frozenset[str]:
+    """Define the course helpers of ``convention`` (its module's ``HELPERS``) that ``module``
+    lacks — the course ships them in ``dnn_utils``/``planar_utils``/``gc_utils``, which learners
+    import rather than write. Returns the names provided (they are not checked as the person's)."""
+    helpers = getattr(convention_module(convention), "HELPERS", {})
+    provided = []
+    for name, f in helpers.items():
+        if not callable(getattr(module, name, None)):
+            setattr(module, name, f)
+            provided.append(name)
+    return frozenset(provided)
 
 
 def available_conventions() -> list[str]:

@@ -161,10 +161,13 @@ class Context:
     path: str | None
     convention: str
     _cases: dict[Any, list[Case]] = field(default_factory=dict)
+    provided: frozenset[str] = frozenset()
 
     def has(self, name: str) -> bool:
-        """True when the person's module defines the function the convention calls ``name``."""
-        return callable(getattr(self.module, self.names.get(name, name), None))
+        """True when the person's module defines the function the convention calls ``name``
+        (course helpers that nncheck provided because an import was missing do not count)."""
+        attr = self.names.get(name, name)
+        return attr not in self.provided and callable(getattr(self.module, attr, None))
 
     def fn(self, name: str) -> Callable[..., Any]:
         """The person's function for ``name``; :class:`Prerequisite` when it is absent."""

@@ -7,12 +7,11 @@ gradients, large for wrong ones), ``initialize_parameters_zeros/random/he(layers
 
 The assignment's network is LINEAR → RELU → LINEAR → RELU → LINEAR → SIGMOID with widths
 [4, 5, 3, 1] (its ``gc_utils.vector_to_dictionary`` hard-codes them); when the person's file imports
-``gc_utils`` helpers that are not installed, course-compatible ones are provided.
+``gc_utils`` helpers that are not installed, course-compatible ones are provided (``HELPERS``).
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,23 +86,13 @@ def _relu(x: Array) -> Array:
     return np.maximum(0, x)
 
 
-_GC_UTILS: dict[str, Any] = {
+HELPERS: dict[str, Any] = {
     "dictionary_to_vector": _dictionary_to_vector,
     "vector_to_dictionary": _vector_to_dictionary,
     "gradients_to_vector": _gradients_to_vector,
     "relu": _relu,
     "sigmoid": ref.sigmoid,
 }
-
-
-def provide_gc_utils(module: types.ModuleType) -> list[str]:
-    """Define the course's ``gc_utils`` helpers the module uses but lacks; return their names."""
-    added = []
-    for name, f in _GC_UTILS.items():
-        if not callable(getattr(module, name, None)):
-            setattr(module, name, f)
-            added.append(name)
-    return added
 
 
 def _cases(ctx: Context) -> list[Case]:
@@ -115,7 +104,6 @@ def _params(case: Case) -> dict[str, Array]:
 
 
 def _forward(ctx: Context, X: Array, Y: Array, params: Mapping[str, Array]) -> tuple[Any, Any]:
-    provide_gc_utils(ctx.module)
     result = bind_call(
         ctx.fn("forward_propagation_n"),
         ["X", "Y", "parameters"],
@@ -236,7 +224,6 @@ def _checker(ctx: Context) -> Finding:
                 "gradient_check_n differentiates your forward_propagation_n, whose cost is "
                 "wrong: fix it first"
             )
-    provide_gc_utils(ctx.module)
     right = {
         k: v
         for k, v in ref.model_gradients(params, case.X, case.Y, "relu").items()

@@ -53,6 +53,9 @@ FUNCTIONS = (
 MARKERS = ("layer_sizes", "forward_propagation", "backward_propagation", "nn_model")
 """Names that identify this convention."""
 
+HELPERS: dict[str, Any] = {"sigmoid": ref.sigmoid}
+"""The course's ``planar_utils.sigmoid``, provided when its import was skipped."""
+
 HIDDEN = "tanh"
 DEPTH = 2
 _COST_ORDER = ("AL", "Y", "parameters")

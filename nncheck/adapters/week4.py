@@ -82,6 +82,32 @@ MARKERS = (
 ACTS = ("sigmoid", "relu")
 
 
+def _course_sigmoid(Z: Array) -> tuple[Array, Array]:
+    return ref.sigmoid(Z), Z
+
+
+def _course_relu(Z: Array) -> tuple[Array, Array]:
+    return ref.relu(Z), Z
+
+
+def _course_sigmoid_backward(dA: Array, cache: Array) -> Array:
+    return ref.activation_backward(dA, cache, "sigmoid")
+
+
+def _course_relu_backward(dA: Array, cache: Array) -> Array:
+    return ref.activation_backward(dA, cache, "relu")
+
+
+HELPERS: dict[str, Callable[..., Any]] = {
+    "sigmoid": _course_sigmoid,
+    "relu": _course_relu,
+    "sigmoid_backward": _course_sigmoid_backward,
+    "relu_backward": _course_relu_backward,
+}
+"""The course's ``dnn_utils`` helpers, provided when the file imports them from a module that is
+not installed (``from dnn_utils import sigmoid, …`` under defs-only loading)."""
+
+
 def _layer(case: Case, l: int = 2) -> tuple[Array, Array, Array]:
     """A_prev (n[l−1], m), W[l], b[l] of the case (layer 2: unequal widths on both sides)."""
     A_prev = np.abs(case.rng(l).standard_normal((case.dims[l - 1], case.m)))

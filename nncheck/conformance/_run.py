@@ -186,11 +186,17 @@ def plan(
         failing = Finding("<module>", "convention", "fail", msg)
         return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
     conv = adapters.convention_module(chosen)
-    ctx = Context(module, names, seed, path, chosen)
+    provided = adapters.provide_helpers(module, chosen)
+    ctx = Context(module, names, seed, path, chosen, provided=provided)
     items: list[PlannedCheck] = []
     for function in conv.FUNCTIONS:
         if not ctx.has(function):
-            skipped = Finding(function, "defined", "skip", f"{function} is not defined")
+            why = (
+                f"{function} is not defined (the course's helper is used by your other functions)"
+                if function in provided
+                else f"{function} is not defined"
+            )
+            skipped = Finding(function, "defined", "skip", why)
             items.append(PlannedCheck(function, "defined", partial(_same, skipped)))
             continue
         for check in conv.checks():
