@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_DIMS",
     "DEFAULT_M",
+    "MAX_VALUES",
     "PROTOCOLS",
     "GradProblem",
     "ProtocolError",
@@ -163,8 +164,11 @@ def load_arrays(path: str | os.PathLike[str], *, what: str) -> dict[str, FloatAr
         raise ProtocolError(f"{what} {name}: no such file")
     if not os.path.isfile(name):
         raise ProtocolError(f"{what} {name}: not a file; give an .npz file made with np.savez")
-    with open(name, "rb") as handle:
-        head = handle.read(6)
+    try:
+        with open(name, "rb") as handle:
+            head = handle.read(6)
+    except OSError as exc:
+        raise ProtocolError(f"{what} {name}: cannot read the file ({exc.strerror})") from None
     if head.startswith(b"\x80"):
         raise ProtocolError(
             f"{what} {name}: is pickled Python data, which nncheck never loads because "
@@ -543,11 +547,21 @@ def build_problem(
             dims_given = (X.shape[0], *default[1:-1], Y.shape[0])
     layer_dims = dims_given if dims_given is not None else DEFAULT_DIMS[name]
     _check_dims_for(name, layer_dims)
+    _check_size(layer_dims, m if data is None else 1)
     if data is None:
         X, Y = draw_data(layer_dims, m, seed)
     else:
         X, Y = _data_arrays(data, layer_dims)
 
+    convention = _CONVENTIONS.get(name)
+    if convention is not None:
+        from nncheck.adapters import provide_helpers
+
+        # the course's helper modules (dnn_utils, gc_utils, …) when the file imports them but
+        # they are not installed (skipped under --defs-only)
+        provided = provide_helpers(module, convention)
+        if provided:
+            notes.append(f"course helpers provided by nncheck: {', '.join(sorted(provided))}")
     if name in ("week4", "canonical"):
         init = "initialize_parameters_deep" if name == "week4" else "initialize_parameters"
         if param_dict is None:
@@ -555,11 +569,6 @@ def build_problem(
             notes.append(note)
         cost, gradients = _model(module, (functions[0], functions[1], functions[2]), X, Y, path)
     elif name == "course2":
-        from nncheck.adapters.course2 import provide_gc_utils
-
-        provided = provide_gc_utils(module)  # the course's helpers, when gc_utils is missing
-        if provided:
-            notes.append(f"course gc_utils helpers provided by nncheck: {', '.join(provided)}")
         cost, gradients = _course2(module, X, Y, path)
     elif name == "week3":
         cost, gradients = _week3(module, X, Y, path)
@@ -618,6 +627,35 @@ def _check_week2_params(
     return implied
 
 
+_CONVENTIONS: Final = {
+    "week4": "week4",
+    "canonical": "generic",
+    "course2": "course2",
+    "week3": "week3",
+    "week2": "week2",
+}
+"""Protocol -> the conformance convention whose course helpers it may provide."""
+
+MAX_VALUES: Final = 50_000_000
+"""Largest number of parameters, or of entries of X, that gradcheck will allocate."""
+
+
+def _check_size(dims: Sequence[int], m: int) -> None:
+    """Refuse sizes that would exhaust memory before a single cost evaluation."""
+    size = sum(dims[l] * (dims[l - 1] + 1) for l in range(1, len(dims)))
+    shown = ",".join(map(str, dims))
+    if size > MAX_VALUES:
+        raise ProtocolError(
+            f"--dims {shown} means {size:,} parameters, more than nncheck allocates "
+            f"({MAX_VALUES:,}); check a smaller network with the same structure"
+        )
+    if dims[0] * m > MAX_VALUES:
+        raise ProtocolError(
+            f"--m {m} with n[0] = {dims[0]} means an X of {dims[0] * m:,} values; a few "
+            "examples (the default is 8) are enough to check gradients"
+        )
+
+
 def _check_dims_for(name: str, dims: Sequence[int]) -> None:
     shown = ",".join(map(str, dims))
     if name == "week2" and (len(dims) != 2 or dims[1] != 1):
@@ -642,6 +680,8 @@ def _data_arrays(
         raise ProtocolError(
             f"--data: X has shape {X.shape}; the rule X: (n[0], m) needs 2 dimensions"
         )
+    if X.shape[1] == 0:
+        raise ProtocolError("--data: X has no examples (m = 0); the cost of zero examples is 0/0")
     if Y.ndim == 1:
         Y = Y.reshape(1, -1)
     if Y.ndim != 2 or Y.shape[1] != X.shape[1]:

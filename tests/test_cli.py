@@ -670,7 +670,7 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
                          "build_parser", "main"}),
         (
             "nncheck.protocols",
-            {"DEFAULT_DIMS", "DEFAULT_M", "PROTOCOLS", "GradProblem", "ProtocolError",
+            {"DEFAULT_DIMS", "DEFAULT_M", "MAX_VALUES", "PROTOCOLS", "GradProblem", "ProtocolError",
              "UserCodeError", "build_problem", "check_problem", "detect_protocol", "draw_data",
              "load_arrays", "parse_dims", "preflight", "rename"},
         ),

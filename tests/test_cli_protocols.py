@@ -350,6 +350,7 @@ def test_data_npz_sets_m_and_n0_and_rank1_Y_is_accepted(tmp_path: Path) -> None:
         ({"X": np.ones(4), "Y": np.ones((1, 4))}, None, "needs 2 dimensions"),
         ({"X": np.ones((3, 4)), "Y": np.ones((1, 5))}, None, "needs the same m"),
         ({"X": np.ones((3, 4)), "Y": np.ones((1, 4))}, (5, 4, 1), "do not fit --dims 5,4,1"),
+        ({"X": np.ones((3, 0)), "Y": np.ones((1, 0))}, None, r"no examples \(m = 0\)"),
     ],
 )
 def test_unusable_data_is_a_protocol_error(
@@ -655,3 +656,11 @@ def test_saturated_output_does_not_cry_wolf() -> None:
     problem = build_problem(load_target(examples.CORRECT), dims=(1, 1, 1), m=1, seed=3)
     assert float(problem.cost(problem.params)) < 1e-8  # the saturated case
     assert protocols.check_problem(problem, seed=3).ok
+
+
+def test_sizes_that_would_exhaust_memory_are_refused() -> None:
+    module = load_target(examples.CORRECT)
+    with pytest.raises(ProtocolError, match="100,020,001 parameters"):
+        build_problem(module, dims=(10_000, 10_000, 1))
+    with pytest.raises(ProtocolError, match="a few examples"):
+        build_problem(module, dims=(5, 4, 1), m=20_000_000)
