@@ -740,3 +740,21 @@ def test_m_equal_1_is_noted_because_it_hides_1_over_m(capsys: pytest.CaptureFixt
     assert any("with m = 1 example" in note for note in data["notes"])
     _, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "2", "--seed", "0")
     assert not any("with m = 1" in note for note in data["notes"])
+
+
+def test_course_helpers_are_provided_when_the_import_is_skipped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = examples.CORRECT.read_text()
+    for helper in ("sigmoid", "relu", "sigmoid_backward", "relu_backward"):
+        source = source.replace(f"def {helper}(", f"def _own_{helper}(")
+    source = source.replace(
+        "import numpy as np\n",
+        "import numpy as np\nfrom dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward\n",
+    )
+    path = write(tmp_path, source)
+    code, _, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR and "dnn_utils" in err
+    code, data = run_json(capsys, "gradcheck", str(path), "--defs-only", "--seed", "0")
+    assert code == EXIT_OK
+    assert any(n.startswith("course helpers provided by nncheck: relu") for n in data["notes"])
