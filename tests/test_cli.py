@@ -748,10 +748,8 @@ def test_course_helpers_are_provided_when_the_import_is_skipped(
     source = examples.CORRECT.read_text()
     for helper in ("sigmoid", "relu", "sigmoid_backward", "relu_backward"):
         source = source.replace(f"def {helper}(", f"def _own_{helper}(")
-    source = source.replace(
-        "import numpy as np\n",
-        "import numpy as np\nfrom dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward\n",
-    )
+    helpers = "from dnn_utils import relu, relu_backward, sigmoid, sigmoid_backward\n"
+    source = source.replace("import numpy as np\n", "import numpy as np\n" + helpers)
     path = write(tmp_path, source)
     code, _, err = run(capsys, "gradcheck", str(path))
     assert code == EXIT_ERROR and "dnn_utils" in err
