@@ -37,8 +37,12 @@ from mypy.nodes import (
     ARG_POS,
     CallExpr,
     Expression,
+    Import,
+    ImportAll,
+    ImportFrom,
     IntExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     TupleExpr,
     TypeInfo,
@@ -56,7 +60,8 @@ RANK1 = ErrorCode(
 )
 """The error code of the rank-1 lint."""
 
-ARRAY = "nncheck.shapes._array.Array"
+ARRAY_MODULE = "nncheck.shapes._array"
+ARRAY = f"{ARRAY_MODULE}.Array"
 ADVICE = (
     "the course notes advise never to use rank-1 arrays: keep vectors 2-D, "
     "(n, 1) for a column or (1, m) for a row"
@@ -283,9 +288,23 @@ def _matmul(side: str) -> Callable[[MethodContext], Type]:
 class ShapesPlugin(Plugin):
     """Literal shapes for numpy constructors, the rank-1 lint, and ``@`` between ndarray/Array."""
 
-    def get_additional_deps(self, file: object) -> list[tuple[int, str, int]]:
-        # Array must be loaded for the hooks to name it, even where the file does not import it.
-        return [(10, "nncheck.shapes._array", -1)]
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        # Array must be loaded for the hooks to name it, also where a file uses numpy without
+        # importing nncheck.shapes. Only such files get the dependency: adding it to builtins or
+        # to numpy's own stubs would reorder mypy's processing of the standard library (it
+        # then loses the float → complex promotion).
+        if file.fullname.startswith("nncheck.shapes") or file.fullname.startswith("numpy"):
+            return []
+        for imp in file.imports:
+            if isinstance(imp, Import):
+                modules = [name for name, _ in imp.ids]
+            elif isinstance(imp, (ImportFrom, ImportAll)):
+                modules = [imp.id]
+            else:  # pragma: no cover - no other import node exists
+                continue
+            if any(m == "numpy" or m.startswith("numpy.") for m in modules):
+                return [(10, ARRAY_MODULE, -1)]
+        return []
 
     def _load_array(self) -> None:
         if not _ARRAY_INFO:
