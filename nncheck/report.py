@@ -258,7 +258,7 @@ def print_gradcheck(
 
     console = _console(out)
     head = _header_lines(report, target, header)
-    console.print(f"[bold]{head[0]}[/bold]", markup=True)
+    console.print(head[0], style="bold", markup=False)  # a path may contain [brackets]
     for line in head[1:]:
         console.print(line, style="dim", markup=False)
     table = Table(show_edge=False, header_style="bold")

@@ -560,11 +560,12 @@ def test_on_a_terminal_reports_are_rich_tables_with_colour(
     problem = protocols.build_problem(load_target(examples.BUGGY), m=4, seed=0)
     report = protocols.check_problem(problem, seed=0)
     screen = _Terminal()
-    print_gradcheck(report, "week4_buggy.py", problem, screen)
+    print_gradcheck(report, "hw[1]/week4_buggy.py", problem, screen)  # not rich markup
     text = screen.getvalue()
     assert "\x1b[" in text  # colour
     assert "│" in text and "max abs error" in text  # a drawn table
     assert "FAIL: 3 of 6 parameters" in text
+    assert "hw[1]/week4_buggy.py" in text
     screen = _Terminal()
     print_conformance(conform(examples.BUGGY, seed=0), screen)
     assert "\x1b[" in screen.getvalue() and "FAIL  linear_backward" in screen.getvalue()
