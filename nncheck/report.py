@@ -255,6 +255,7 @@ def print_gradcheck(
         print(gradcheck_text(report, target, header), file=out)
         return
     from rich.table import Table
+    from rich.text import Text
 
     console = _console(out)
     head = _header_lines(report, target, header)
@@ -265,7 +266,7 @@ def print_gradcheck(
     for i, column in enumerate(_COLUMNS):
         table.add_column(column, justify="right" if 1 < i < 5 else "left")
     for p, row in zip(report.parameters, _rows(report), strict=True):
-        table.add_row(*row, style=None if p.ok else "red")
+        table.add_row(*(Text(cell) for cell in row), style=None if p.ok else "red")
     console.print(table)
     failures = _failure_lines(report, header.m)
     if failures:

@@ -757,3 +757,30 @@ def test_course_helpers_are_provided_when_the_import_is_skipped(
     code, data = run_json(capsys, "gradcheck", str(path), "--defs-only", "--seed", "0")
     assert code == EXIT_OK
     assert any(n.startswith("course helpers provided by nncheck: relu") for n in data["notes"])
+
+
+def test_parameter_names_with_brackets_render_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from nncheck import protocols
+    from nncheck.loader import load_target
+    from nncheck.report import print_gradcheck
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "140")
+    source = """
+import numpy as np
+
+def cost(params, X, Y):
+    return float(np.sum(params["w[bold]"] ** 2))
+
+def gradients(params, X, Y):
+    return {"w[bold]": 2 * params["w[bold]"]}
+"""
+    module = load_target(write(tmp_path, source))
+    params = {"w[bold]": np.array([[1.0, -2.0]])}
+    problem = protocols.build_problem(module, params=params, dims=(2, 1), seed=0)
+    report = protocols.check_problem(problem, seed=0)
+    screen = _Terminal()
+    print_gradcheck(report, "hw.py", problem, screen)
+    assert "w[bold]" in screen.getvalue()
