@@ -125,15 +125,19 @@ def gradient_finding(
     for key, g in grads.items():
         arr = np.asarray(g, dtype=np.float64)
         if arr.shape != params[key].shape:
-            if arr.size != params[key].size:
+            if arr.size != 1 or params[key].size != 1:  # only a number may change its container
                 name = display.get(key, key)
+                want = params[key].shape
+                d = explain(name, central_gradient(cost, params, key), arr, m=m)
                 return Finding(
                     function,
                     "gradient",
                     "fail",
                     f"{name} has shape {arr.shape} but the parameter has shape "
-                    f"{params[key].shape}, so it cannot be a gradient of it",
-                    expected=str(params[key].shape),
+                    f"{want}: a gradient has the shape of its parameter",
+                    diagnosis=d.message if d else None,
+                    mistake=d.mistake if d else None,
+                    expected=str(want),
                     actual=str(arr.shape),
                     example=dict(example),
                 )

@@ -53,6 +53,9 @@ FUNCTIONS = (
 MARKERS = FUNCTIONS
 """Names that identify this convention."""
 
+DEPENDS: dict[str, tuple[str, ...]] = {"gradient_check_n": ("forward_propagation_n",)}
+"""Which of the person's functions each one usually calls (to point at the root cause)."""
+
 DIMS = (4, 5, 3, 1)
 _KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 

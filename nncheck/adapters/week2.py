@@ -41,6 +41,13 @@ FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predi
 MARKERS = ("initialize_with_zeros", "propagate", "optimize")
 """Names that identify this convention."""
 
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "propagate": ("sigmoid",),
+    "optimize": ("propagate", "sigmoid"),
+    "predict": ("sigmoid",),
+}
+"""Which of the person's functions each one usually calls (to point at the root cause)."""
+
 _ORDER = ["w", "b", "X", "Y"]
 _ALIASES = {"w": ("w", "W", "weights"), "b": ("b", "bias")}
 

@@ -53,6 +53,9 @@ FUNCTIONS = (
 MARKERS = ("layer_sizes", "forward_propagation", "backward_propagation", "nn_model")
 """Names that identify this convention."""
 
+DEPENDS: dict[str, tuple[str, ...]] = {"predict": ("forward_propagation",)}
+"""Which of the person's functions each one usually calls (to point at the root cause)."""
+
 HELPERS: dict[str, Any] = {"sigmoid": ref.sigmoid}
 """The course's ``planar_utils.sigmoid``, provided when its import was skipped."""
 

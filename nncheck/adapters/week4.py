@@ -79,6 +79,24 @@ MARKERS = (
 )
 """Names that identify this convention."""
 
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "linear_activation_forward": ("linear_forward", "sigmoid", "relu"),
+    "L_model_forward": ("linear_activation_forward", "linear_forward", "sigmoid", "relu"),
+    "linear_activation_backward": ("linear_backward", "sigmoid_backward", "relu_backward"),
+    "L_model_backward": (
+        "linear_activation_backward",
+        "linear_backward",
+        "sigmoid_backward",
+        "relu_backward",
+        "sigmoid",
+        "relu",
+    ),
+    "sigmoid_backward": ("sigmoid",),
+    "relu_backward": ("relu",),
+    "predict": ("L_model_forward", "linear_activation_forward", "linear_forward"),
+}
+"""Which of the person's functions each one usually calls (to point at the root cause)."""
+
 ACTS = ("sigmoid", "relu")
 
 

@@ -10,7 +10,7 @@ import secrets
 import types
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -44,11 +44,28 @@ class Plan:
     convention: str
     seed: int
     items: tuple[PlannedCheck, ...]
+    depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def run(self) -> ConformanceReport:
-        """Run every check and gather the report."""
-        findings = tuple(item.run() for item in self.items)
-        return ConformanceReport(self.target, self.convention, self.seed, findings)
+        """Run every check and gather the report.
+
+        A failure of a function that calls another failing function of the person's says so
+        ("it calls linear_backward, which fails too: fix that first").
+        """
+        findings = [item.run() for item in self.items]
+        failing = {f.function for f in findings if f.status == "fail"}
+        for i, f in enumerate(findings):
+            if f.status != "fail":
+                continue
+            culprits = [d for d in self.depends.get(f.function, ()) if d in failing]
+            if culprits:
+                note = (
+                    f" (it calls {', '.join(culprits)}, which also "
+                    f"fail{'s' if len(culprits) == 1 else ''}: fix "
+                    f"{'it' if len(culprits) == 1 else 'them'} first)"
+                )
+                findings[i] = replace(f, message=f.message + note)
+        return ConformanceReport(self.target, self.convention, self.seed, tuple(findings))
 
 
 def _same(finding: Finding) -> Finding:
@@ -202,7 +219,7 @@ def plan(
         for check in conv.checks():
             if check.function == function:
                 items.append(PlannedCheck(function, check.check, _guarded(ctx, check, path)))
-    return Plan(shown, chosen, seed, tuple(items))
+    return Plan(shown, chosen, seed, tuple(items), dict(getattr(conv, "DEPENDS", {})))
 
 
 def conform(
