@@ -160,7 +160,7 @@ def shaped(x: npt.ArrayLike, /, shape: tuple[int, int] | None = None) -> Array[A
     return result
 
 
-def _typed(arr: npt.NDArray[Any]) -> Any:
+def _typed(arr: Any) -> Any:
     # The single place where a plain ndarray is declared to be an Array of known dimensions.
     return arr
 

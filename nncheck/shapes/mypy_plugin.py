@@ -25,6 +25,8 @@ The hooks are keyed by the fully qualified names in numpy's stubs, which moved b
 (``numpy.core`` → ``numpy._core``; in numpy 2.3+ ``zeros``/``ones``/``empty`` are instances of
 ``_ConstructorEmpty``). Every known spelling from numpy 1.24 to 2.4 is listed below; the call
 arguments are read from the call expression itself, not from the stub signatures.
+tests/typing_cases/plugin_shapes.py has one line per hooked name that errs only if the hook fired;
+it passes unchanged with numpy 1.26.4, 2.2.6 and 2.4.6 (``mypy --python-executable``).
 """
 
 from __future__ import annotations
