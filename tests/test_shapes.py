@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nncheck.reference
 import nncheck.shapes
@@ -257,3 +259,37 @@ def test_env_var_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_wrapper_keeps_metadata() -> None:
     assert linear_forward.__name__ == "linear_forward"
     assert linear_forward.__wrapped__ is not None  # type: ignore[attr-defined]
+
+
+@shapecheck
+def optional_bias(
+    A_prev: Array[P, M], W: Array[N, P], b: Array[N, One] | None = None
+) -> Array[N, M]:
+    return W @ A_prev if b is None else W @ A_prev + b
+
+
+def test_optional_and_defaults() -> None:
+    assert optional_bias(A_prev, W).shape == (4, 5)
+    assert optional_bias(A_prev, W, None).shape == (4, 5)
+    with pytest.raises(ShapeError, match=r"b has shape \(1, 4\)"):
+        optional_bias(A_prev, W, b=b.T)
+
+
+@given(
+    dims=st.tuples(*(st.integers(1, 5) for _ in range(3))),
+    shapes=st.tuples(*(st.tuples(st.integers(1, 5), st.integers(1, 5)) for _ in range(3))),
+)
+def test_raises_exactly_when_the_rules_are_broken(
+    dims: tuple[int, int, int], shapes: tuple[tuple[int, int], ...]
+) -> None:
+    # oracle: A_prev (p, m), W (n, p), b (n, 1) for some n, p, m — computed independently
+    a, w, bias = shapes
+    consistent = w[1] == a[0] and bias[0] == w[0] and bias[1] == 1
+    arrays = [np.zeros(s) for s in shapes]
+    if consistent:
+        assert optional_bias(*arrays).shape == (w[0], a[1])
+    else:
+        with pytest.raises(ShapeError):
+            optional_bias(*arrays)
+    n, p, m = dims
+    assert optional_bias(np.zeros((p, m)), np.zeros((n, p)), np.zeros((n, 1))).shape == (n, m)
