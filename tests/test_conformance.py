@@ -232,3 +232,25 @@ def test_course_helpers_imported_from_missing_modules_are_provided(tmp_path: Pat
     assert {"sigmoid", "relu", "sigmoid_backward", "relu_backward"} <= skipped
     checked = {f.function for f in report.findings if f.status == "pass"}
     assert {"linear_activation_forward", "L_model_backward"} <= checked
+
+
+def test_a_wrong_cost_is_not_blamed_on_the_backward_pass() -> None:
+    report = conform(CORPUS / "w4_bug_cost_sum.py", seed=2)
+    failing = {(f.function, f.check) for f in report.failures}
+    assert failing == {("compute_cost", "values")}
+    grad = next(
+        f for f in report.findings if (f.function, f.check) == ("L_model_backward", "gradient")
+    )
+    assert grad.status == "skip" and "fix compute_cost first" in grad.message
+
+
+def test_a_failure_points_at_the_failing_function_it_calls() -> None:
+    report = conform(CORPUS / "w4_bug_dW_transposed.py", seed=2)
+    lab = next(
+        f
+        for f in report.failures
+        if (f.function, f.check) == ("linear_activation_backward", "values")
+    )
+    assert "it calls linear_backward, which also fails" in lab.message
+    lb = next(f for f in report.failures if (f.function, f.check) == ("linear_backward", "values"))
+    assert "it calls" not in lb.message

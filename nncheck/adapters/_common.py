@@ -33,6 +33,7 @@ __all__ = [
     "is_scalar",
     "make_cases",
     "mutation_check",
+    "require_right",
     "shapes_check",
     "snapshot_diff",
     "to_float",
@@ -77,6 +78,22 @@ class WrongResult(TypeError):
 
 class Prerequisite(Exception):
     """A check cannot run because something it needs is missing or failed (becomes a skip)."""
+
+
+def require_right(function: str, actual: Any, expected: Any, needed_by: str) -> None:
+    """Raise :class:`Prerequisite` unless the person's ``function`` returned ``expected``: a check
+    that builds on it would otherwise blame ``needed_by`` for ``function``'s mistake."""
+    try:
+        a = np.asarray(actual, dtype=np.float64)
+        e = np.asarray(expected, dtype=np.float64)
+        same = a.size == e.size and np.allclose(a.reshape(e.shape), e, rtol=1e-5, atol=1e-8)
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise Prerequisite(
+            f"{needed_by} is checked through your {function}, which returns wrong values: "
+            f"fix {function} first"
+        )
 
 
 @dataclass(frozen=True)

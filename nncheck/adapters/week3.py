@@ -27,6 +27,7 @@ from nncheck.adapters._common import (
     bind_call,
     first,
     mutation_check,
+    require_right,
     shapes_check,
     values_check,
 )
@@ -187,6 +188,10 @@ def _backward_gradient(ctx: Context) -> Finding:
     if missing:
         raise Prerequisite(f"the gradients dict has no {', '.join(missing)}")
     Y = case.Y.copy()
+    if ctx.has("compute_cost"):
+        A2, _ = ref.model_forward(case.X, params, HIDDEN)
+        right = ref.cost(A2, Y)
+        require_right("compute_cost", _user_cost(ctx, A2, Y, params), right, "backward_propagation")
 
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("forward_propagation"):

@@ -33,6 +33,7 @@ from nncheck.adapters._common import (
     bind_call,
     first,
     mutation_check,
+    require_right,
     shapes_check,
     values_check,
 )
@@ -194,6 +195,13 @@ def _activation_backward_gradient(name: str) -> Check:
         Z = 2.0 * rng.standard_normal((case.dims[1], case.m))
         dA = rng.standard_normal(Z.shape)
         forward = ctx.fn(g) if ctx.has(g) else (lambda Z: ref.activation_forward(Z, g))
+        if ctx.has(g):
+            require_right(
+                g,
+                first(bind_call(forward, ["Z"], {"Z": Z.copy()})),
+                ref.activation_forward(Z, g),
+                name,
+            )
         cache = _act_cache(ctx, g, Z)
         dZ = first(bind_call(ctx.fn(name), ["dA", "cache"], {"dA": dA, "cache": cache}))
 
@@ -325,6 +333,15 @@ def _linear_backward_gradient(ctx: Context) -> Finding:
         "linear_backward",
     )
     m = case.m
+    if ctx.has("linear_forward"):
+        Z = bind_call(
+            ctx.fn("linear_forward"),
+            ["A_prev", "W", "b"],
+            {"A_prev": A_prev.copy(), "W": W.copy(), "b": b.copy()},
+        )
+        require_right(
+            "linear_forward", first(Z), ref.linear_forward(A_prev, W, b), "linear_backward"
+        )
 
     def forward(p: Mapping[str, Array]) -> Array:
         if ctx.has("linear_forward"):
@@ -363,6 +380,8 @@ def _lab_cache(ctx: Context, A_prev: Array, W: Array, b: Array, act: str) -> Any
         raise Prerequisite(
             "linear_activation_forward must return (A, cache) to make the backward's cache"
         )
+    right = ref.activation_forward(ref.linear_forward(A_prev, W, b), act)
+    require_right("linear_activation_forward", result[0], right, "linear_activation_backward")
     return result[1]
 
 
@@ -652,6 +671,10 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
             mistake="layer_skipped",
             example=case.example(),
         )
+
+    if ctx.has("compute_cost"):
+        right = ref.cost(np.asarray(AL, dtype=np.float64), Y)
+        require_right("compute_cost", _user_cost(ctx, AL, Y), right, "L_model_backward")
 
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("L_model_forward"):
