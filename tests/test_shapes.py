@@ -293,3 +293,11 @@ def test_raises_exactly_when_the_rules_are_broken(
             optional_bias(*arrays)
     n, p, m = dims
     assert optional_bias(np.zeros((p, m)), np.zeros((n, p)), np.zeros((n, 1))).shape == (n, m)
+
+
+def test_error_attributes() -> None:
+    with pytest.raises(ShapeError) as info:
+        linear_forward(A_prev, W.T, b)
+    err = info.value
+    assert (err.name, err.shape, err.rule) == ("W", (3, 4), "W: Array[N, P]")
+    assert err.problems == (str(err),)

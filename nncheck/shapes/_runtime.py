@@ -44,6 +44,14 @@ class _ParamSpec:
 
 
 @dataclass(frozen=True)
+class _Problem:
+    message: str
+    name: str
+    shape: tuple[int, ...]
+    spec: _ArraySpec
+
+
+@dataclass(frozen=True)
 class _Plan:
     params: tuple[_ParamSpec, ...]
     returns: tuple[tuple[str, _ArraySpec], ...]  # ("the result", spec) or ("result[i]", spec)
@@ -117,7 +125,7 @@ def _check_one(
     value: object,
     spec: _ArraySpec,
     bound: dict[str, tuple[int, str]],
-    problems: list[str],
+    problems: list[_Problem],
 ) -> None:
     """Bind the dimension names of ``value`` or append one problem explaining why it is wrong."""
     shape = getattr(value, "shape", None)
@@ -142,7 +150,8 @@ def _check_one(
             del bound[dim]
     if value is None and spec.optional:
         return
-    problems.append(_explain(where, name, value, shape, spec, bound))
+    actual = tuple(int(n) for n in shape) if isinstance(shape, tuple) else ()
+    problems.append(_Problem(_explain(where, name, value, shape, spec, bound), name, actual, spec))
 
 
 def _explain(
@@ -210,12 +219,20 @@ def _fits(shape: tuple[int, ...], spec: _ArraySpec, bound: Mapping[str, tuple[in
     return True
 
 
-def _raise(problems: list[str]) -> typing.NoReturn:
-    head = problems[0]
+def _raise(problems: list[_Problem]) -> typing.NoReturn:
+    messages = [p.message for p in problems]
+    head = messages[0]
     message = (
-        head if len(problems) == 1 else "\n".join([head, *("  also: " + p for p in problems[1:])])
+        head if len(problems) == 1 else "\n".join([head, *("  also: " + m for m in messages[1:])])
     )
-    raise ShapeError(message, problems=tuple(problems))
+    first = problems[0]
+    raise ShapeError(
+        message,
+        name=first.name,
+        shape=first.shape,
+        rule=f"{first.name}: {first.spec.text}",
+        problems=tuple(messages),
+    )
 
 
 def shapecheck(fn: F) -> F:
@@ -252,7 +269,7 @@ def shapecheck(fn: F) -> F:
         if plan is None:
             plan = _plan(fn, localns)
         bound: dict[str, tuple[int, str]] = {}
-        problems: list[str] = []
+        problems: list[_Problem] = []
         n = len(args)
         for p in plan.params:
             if p.index is not None and p.index < n:
@@ -268,7 +285,9 @@ def shapecheck(fn: F) -> F:
         if plan.returns:
             if plan.returns_tuple:
                 if not isinstance(result, tuple):
-                    _raise([f"{where}: the result is a {type(result).__name__}, not a tuple"])
+                    spec = plan.returns[0][1]
+                    text = f"{where}: the result is a {type(result).__name__}, not a tuple"
+                    _raise([_Problem(text, "the result", (), spec)])
                 for label, spec in plan.returns:
                     k = int(label[len("result[") : -1])
                     if k < len(result):
