@@ -79,7 +79,8 @@ class Finding:
             lines.append(f"       formula: {self.formula}")
         if self.status == "fail" and self.example:
             shown = ", ".join(f"{k}={v}" for k, v in self.example.items())
-            lines.append(f"       smallest failing example: {shown}")
+            label = "smallest failing example" if self.check in ("values", "shapes") else "example"
+            lines.append(f"       {label}: {shown}")
         return "\n".join(lines)
 
 
