@@ -41,6 +41,9 @@ Array = np.ndarray[Any, np.dtype[np.float64]]
 
 NAME = "course2"
 FUNCTIONS = (
+    "dictionary_to_vector",
+    "vector_to_dictionary",
+    "gradients_to_vector",
     "forward_propagation_n",
     "backward_propagation_n",
     "gradient_check_n",
@@ -50,7 +53,7 @@ FUNCTIONS = (
 )
 """The course's names, in the order the assignments introduce them."""
 
-MARKERS = FUNCTIONS
+MARKERS = FUNCTIONS[3:]
 """Names that identify this convention."""
 
 DEPENDS: dict[str, tuple[str, ...]] = {"gradient_check_n": ("forward_propagation_n",)}
@@ -327,9 +330,62 @@ def _zeros(ctx: Context) -> Finding:
     )
 
 
+def _vector_check(function: str) -> Check:
+    """The course's flattening helpers: W1, b1, …, b3 stacked as one (47, 1) column, and back."""
+
+    def run(ctx: Context) -> Finding:
+        case = _cases(ctx)[0]
+        params = _params(case)
+        grads = {"d" + k: v.copy() for k, v in params.items()}
+        theta = _dictionary_to_vector(params)[0]
+        f = ctx.fn(function)
+        if function == "dictionary_to_vector":
+            result = bind_call(f, ["parameters"], {"parameters": params})
+            expected: dict[str, Any] = {"theta": theta}
+            actual: dict[str, Any] = {"theta": result[0] if isinstance(result, tuple) else result}
+        elif function == "gradients_to_vector":
+            result = bind_call(f, ["gradients"], {"gradients": grads}, {"gradients": ("grads",)})
+            expected, actual = {"theta": theta}, {"theta": result}
+        else:
+            result = bind_call(
+                f, ["theta"], {"theta": theta.copy()}, {"theta": ("theta", "vector")}
+            )
+            if not isinstance(result, Mapping):
+                raise WrongResult(f"{function} must return a dict of parameters")
+            expected, actual = dict(params), dict(result)
+        mm = compare(expected, actual)
+        if not mm:
+            return Finding(function, "values", "pass", "follows the course's order W1, b1, …, b3")
+        diagnosis = mistake = None
+        if mm[0].kind == "shape" and mm[0].key in params:
+            key, want = mm[0].key, tuple(params[mm[0].key].shape)
+            diagnosis = (
+                f"{key} is reshaped to {mm[0].actual} instead of {want}: the dimension rule "
+                f"{'W[l]: (n[l], n[l−1])' if key.startswith('W') else 'b[l]: (n[l], 1)'}"
+            )
+            mistake = "wrong_shape"
+        return Finding(
+            function,
+            "values",
+            "fail",
+            f"{mm[0].message}: the course stacks W1, b1, W2, b2, W3, b3, each reshaped to (-1, 1)",
+            diagnosis=diagnosis,
+            mistake=mistake,
+            expected=mm[0].expected,
+            actual=mm[0].actual,
+            worst_index=mm[0].worst_index,
+            example={"dims": list(DIMS), "seed": ctx.seed},
+        )
+
+    return Check(function, "values", run)
+
+
 def checks() -> list[Check]:
     """Every check of the convention, in a stable order."""
     return [
+        _vector_check("dictionary_to_vector"),
+        _vector_check("vector_to_dictionary"),
+        _vector_check("gradients_to_vector"),
         values_check("forward_propagation_n", _forward_trial, dims=DIMS),
         mutation_check("forward_propagation_n", _forward_trial, dims=DIMS),
         values_check("backward_propagation_n", _backward_trial, dims=DIMS),
