@@ -56,7 +56,14 @@ FUNCTIONS = (
 MARKERS = FUNCTIONS[3:]
 """Names that identify this convention."""
 
-DEPENDS: dict[str, tuple[str, ...]] = {"gradient_check_n": ("forward_propagation_n",)}
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "gradient_check_n": (
+        "forward_propagation_n",
+        "dictionary_to_vector",
+        "vector_to_dictionary",
+        "gradients_to_vector",
+    )
+}
 """Which of the person's functions each one usually calls (to point at the root cause)."""
 
 DIMS = (4, 5, 3, 1)
