@@ -1,18 +1,29 @@
 """Overhead of ``@shapecheck``: the same function plain, checked, and with the check switched off.
 
-Run: ``python benchmarks/shapecheck.py`` (prints one table; best of 7 repeats, per call).
+Run: ``python benchmarks/shapecheck.py`` (one table; per call, best of 15 alternating rounds).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import timeit
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
+# One BLAS thread: on a shared machine, threaded matmul timings of the large case are noise.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from nncheck.shapes import ENV_VAR, Array, One, shapecheck, sum_keepdims
+import numpy as np  # noqa: E402  # reason: after the thread settings above
+
+from nncheck.shapes import (  # noqa: E402  # reason: after the thread settings above
+    ENV_VAR,
+    Array,
+    One,
+    shapecheck,
+    sum_keepdims,
+)
 
 N = TypeVar("N")
 P = TypeVar("P")
@@ -30,10 +41,18 @@ def linear_backward(
     return W.T @ dZ, dZ @ A_prev.T / m, sum_keepdims(dZ) / m
 
 
-def _per_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> float:
-    timer = timeit.Timer(lambda: fn(*args))
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=7, number=number)) / number
+def _per_call(
+    fns: list[Callable[..., Any]], args: tuple[Any, ...], rounds: int = 15
+) -> list[float]:
+    """Best time per call of each function, measured in alternation so that load on a shared
+    machine hits every variant alike."""
+    timers = [timeit.Timer(functools.partial(f, *args)) for f in fns]
+    number, _ = timers[0].autorange()
+    best = [float("inf")] * len(fns)
+    for _ in range(rounds):
+        for i, timer in enumerate(timers):
+            best[i] = min(best[i], timer.timeit(number) / number)
+    return best
 
 
 def main() -> None:
@@ -50,7 +69,7 @@ def main() -> None:
             os.environ[ENV_VAR] = "0"
             off = shapecheck(fn)
             os.environ.pop(ENV_VAR)
-            plain_t, checked_t, off_t = (_per_call(f, args) for f in (fn, checked, off))
+            plain_t, checked_t, off_t = _per_call([fn, checked, off], args)
             rows.append((f"{fn.__name__} n={n} n_prev={n_prev} m={m}", plain_t, checked_t, off_t))
     print(f"{'call':42} {'plain':>10} {'@shapecheck':>12} {'overhead':>10} {'off (env)':>10}")
     for name, plain_t, checked_t, off_t in rows:
