@@ -254,3 +254,18 @@ def test_a_failure_points_at_the_failing_function_it_calls() -> None:
     assert "it calls linear_backward, which also fails" in lab.message
     lb = next(f for f in report.failures if (f.function, f.check) == ("linear_backward", "values"))
     assert "it calls" not in lb.message
+
+
+def test_an_input_mutation_is_found_and_does_not_leak_into_other_checks(tmp_path: Path) -> None:
+    source = WEEK4.read_text().replace(
+        "    caches = []\n    A = X\n", "    caches = []\n    X *= 1.001\n    A = X\n"
+    )
+    assert "X *= 1.001" in source
+    report = conform(_write(tmp_path, "mutates.py", source), seed=8)
+    mutation = next(
+        f for f in report.findings if (f.function, f.check) == ("L_model_forward", "mutation")
+    )
+    assert mutation.status == "fail" and mutation.mistake == "input_mutation"
+    assert "X" in mutation.message
+    unrelated = {"linear_forward", "linear_backward", "compute_cost", "update_parameters"}
+    assert all(f.ok for f in report.findings if f.function in unrelated)

@@ -164,6 +164,9 @@ def make_cases(
         if m > 1 and Y.min() == Y.max():  # both classes present
             Y[0, 0] = 1.0 - Y[0, 0]
         params = _random_params(crng, dims)
+        for arr in (X, Y, *params.values()):
+            arr.setflags(write=False)  # shared by every check: a person's in-place edit must
+            # happen on a copy (the trials copy what they pass), never on the cached case
         cases.append(Case(dims, m, seed, label, X, Y, params, rng_seed=seed * 7919 + i))
     return cases
 

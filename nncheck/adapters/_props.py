@@ -118,7 +118,9 @@ def predict_check(
     def run(ctx: Context) -> Finding:
         f = ctx.fn(function)
         for case in ctx.cases(depth):
-            params = dict(params_of(case) if params_of else case.params)
+            params = {
+                k: np.array(v) for k, v in (params_of(case) if params_of else case.params).items()
+            }
             X, Y = case.X.copy(), case.Y.copy()
             AL, _ = ref.model_forward(X, params, hidden)
             expected = (AL > 0.5).astype(np.float64)

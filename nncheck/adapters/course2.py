@@ -211,7 +211,7 @@ def _backward_gradient(ctx: Context) -> Finding:
         raise WrongResult("backward_propagation_n must return a dict of gradients")
 
     def cost(p: dict[str, Array]) -> float:
-        return to_float(_forward(ctx, case.X, case.Y, p)[0])
+        return to_float(_forward(ctx, case.X.copy(), case.Y.copy(), p)[0])
 
     return gradient_finding(
         "backward_propagation_n",

@@ -138,7 +138,7 @@ def _act_backward_trial(ctx: Context, case: Case) -> Trial:
 
 def _lb_inputs(case: Case) -> tuple[Array, Array, Array]:
     A_prev = np.abs(case.rng(2).standard_normal((case.dims[1], case.m)))
-    W = np.asarray(case.params["W2"])
+    W = np.array(case.params["W2"])
     dZ = case.rng(3).standard_normal((W.shape[0], case.m))
     return dZ, A_prev, W
 
@@ -174,7 +174,7 @@ def _lb_trial(ctx: Context, case: Case) -> Trial:
 def _lb_gradient(ctx: Context) -> Finding:
     case = ctx.cases()[0]
     dZ, A_prev, W = _lb_inputs(case)
-    b = np.asarray(case.params["b2"])
+    b = np.array(case.params["b2"])
     out = _lb_outputs(_lb_call(ctx, dZ, A_prev, W))
     m = case.m
 

@@ -72,7 +72,7 @@ def _params(case: Case) -> dict[str, Array]:
 def _layer_sizes(ctx: Context) -> Finding:
     case = ctx.cases(DEPTH)[0]
     Y = case.Y.reshape(1, -1)
-    result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": case.X, "Y": Y})
+    result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": case.X.copy(), "Y": Y.copy()})
     if not (isinstance(result, tuple) and len(result) == 3):
         return Finding("layer_sizes", "values", "fail", "layer_sizes must return (n_x, n_h, n_y)")
     n_x, _, n_y = result
@@ -195,7 +195,7 @@ def _backward_gradient(ctx: Context) -> Finding:
 
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("forward_propagation"):
-            return _user_cost(ctx, first(_forward(ctx, case.X, p)), Y, p)
+            return _user_cost(ctx, first(_forward(ctx, case.X.copy(), p)), Y.copy(), p)
         return ref.model_cost(p, case.X, Y, HIDDEN)
 
     return gradient_finding(

@@ -130,7 +130,7 @@ not installed (``from dnn_utils import sigmoid, …`` under defs-only loading)."
 def _layer(case: Case, l: int = 2) -> tuple[Array, Array, Array]:
     """A_prev (n[l−1], m), W[l], b[l] of the case (layer 2: unequal widths on both sides)."""
     A_prev = np.abs(case.rng(l).standard_normal((case.dims[l - 1], case.m)))
-    return A_prev, np.asarray(case.params[f"W{l}"]), np.asarray(case.params[f"b{l}"])
+    return A_prev, np.array(case.params[f"W{l}"]), np.array(case.params[f"b{l}"])
 
 
 # ------------------------------------------------------------------ activations
@@ -678,7 +678,7 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
 
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("L_model_forward"):
-            return _user_cost(ctx, first(_model_forward(ctx, case.X, p)), Y)
+            return _user_cost(ctx, first(_model_forward(ctx, case.X.copy(), p)), Y.copy())
         return ref.model_cost(p, case.X, Y, "relu")
 
     return gradient_finding(
