@@ -202,6 +202,12 @@ def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | 
             f"{key} is a rank-1 array of shape {a.shape}, not {e.shape}: the sum lost its "
             f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}",
         )
+    if a.ndim < e.ndim and a.size == e.size and _same(a.ravel(), e.ravel()):
+        return Diagnosis(
+            "lost_keepdims",
+            f"{key} has shape {a.shape}, not {e.shape}: it lost its dimensions (np.squeeze, or a "
+            f"sum without keepdims=True, when a width is 1) — keep it 2-D with .reshape{e.shape}",
+        )
     if e.ndim == 2 and a.shape == e.shape[::-1] and e.shape[0] != e.shape[1]:
         if _same(a.T, e):
             return Diagnosis(

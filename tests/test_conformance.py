@@ -269,3 +269,26 @@ def test_an_input_mutation_is_found_and_does_not_leak_into_other_checks(tmp_path
     assert "X" in mutation.message
     unrelated = {"linear_forward", "linear_backward", "compute_cost", "update_parameters"}
     assert all(f.ok for f in report.findings if f.function in unrelated)
+
+
+def test_hypothesis_finds_and_shrinks_a_bug_the_fixed_examples_miss(tmp_path: Path) -> None:
+    # np.squeeze only bites when a width is 1; the fixed examples have hidden widths >= 2
+    path = _write(
+        tmp_path,
+        "squeeze.py",
+        """
+        import numpy as np
+
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = np.squeeze(np.dot(dZ, A_prev.T)) / m
+            return np.dot(W.T, dZ), dW, np.sum(dZ, axis=1, keepdims=True) / m
+        """,
+    )
+    report = conform(path, seed=4)
+    f = next(f for f in report.failures if (f.function, f.check) == ("linear_backward", "values"))
+    assert f.example is not None and f.example["case"] == "drawn by Hypothesis"
+    assert 1 in f.example["dims"][1:3] and f.example["m"] <= 2  # shrunk to a width-1 layer
+    assert f.mistake == "lost_keepdims"
+    assert conform(path, seed=4).to_dict() == report.to_dict()  # the search replays from the seed
