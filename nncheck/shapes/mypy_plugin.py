@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mypy.errorcodes import ErrorCode
+from mypy.errorcodes import OPERATOR, ErrorCode
+from mypy.messages import format_type
 from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
@@ -51,6 +52,7 @@ from mypy.nodes import (
     UnaryExpr,
 )
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, Plugin
+from mypy.subtypes import is_same_type
 from mypy.types import AnyType, Instance, LiteralType, ProperType, Type, TypeOfAny, get_proper_type
 
 __all__ = ["RANK1", "plugin"]
@@ -111,6 +113,11 @@ _REDUCTION_METHODS = {
     f"{cls}.{name}" for cls in ("numpy.ndarray", ARRAY) for name in ("sum", "mean", "max", "min")
 }
 _MATMUL = {"numpy.ndarray.__matmul__": "left", "numpy.ndarray.__rmatmul__": "right"}
+_UFUNCS = {  # np.tanh(Z), np.exp, np.log, np.power(A, 2), np.maximum(Z, 0): the shape is kept
+    "numpy._typing._ufunc._UFunc_Nin1_Nout1.__call__",
+    "numpy._typing._ufunc._UFunc_Nin2_Nout1.__call__",
+}
+_DOT = {f"{mod}.dot" for mod in ("numpy.core.multiarray", "numpy._core.multiarray")}
 
 Dim = int | None  # a literal size, or unknown
 
@@ -287,6 +294,37 @@ def _matmul(side: str) -> Callable[[MethodContext], Type]:
     return hook
 
 
+def _ufunc(ctx: MethodContext) -> Type:
+    """An elementwise ufunc of an Array (and scalars or plain arrays) has the Array's type."""
+    arrays = [a for group in ctx.arg_types for t in group if (a := _as_array(t)) is not None]
+    if arrays and all(is_same_type(a, arrays[0]) for a in arrays):
+        return arrays[0]
+    return ctx.default_return_type
+
+
+def _dot(ctx: FunctionContext) -> Type:
+    """``np.dot(W, X)`` of two Arrays is typed like ``W @ X`` (mismatch: an operator error)."""
+    if len(ctx.arg_types) < 2 or not ctx.arg_types[0] or not ctx.arg_types[1]:
+        return ctx.default_return_type
+    left, right = _as_array(ctx.arg_types[0][0]), _as_array(ctx.arg_types[1][0])
+    if left is None or right is None:
+        return ctx.default_return_type
+    inner_l, inner_r = (get_proper_type(t) for t in (left.args[1], right.args[0]))
+    if (
+        isinstance(inner_l, AnyType)
+        or isinstance(inner_r, AnyType)
+        or is_same_type(inner_l, inner_r)
+    ):
+        return _array_of([left.args[0], right.args[1]])
+    ctx.api.fail(
+        f"np.dot: the inner dimensions differ: {format_type(left, ctx.api.options)} and "
+        f"{format_type(right, ctx.api.options)} (W·A needs W: (n, p) and A: (p, m))",
+        ctx.context,
+        code=OPERATOR,
+    )
+    return ctx.default_return_type
+
+
 class ShapesPlugin(Plugin):
     """Literal shapes for numpy constructors, the rank-1 lint, and ``@`` between ndarray/Array."""
 
@@ -324,6 +362,8 @@ class ShapesPlugin(Plugin):
             return _shape_size(_SHAPE_SIZE[fullname])
         if fullname in _REDUCTIONS:
             return _reduction(is_method=False)
+        if fullname in _DOT:
+            return _dot
         return None
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -338,6 +378,8 @@ class ShapesPlugin(Plugin):
             return _reduction(is_method=True)
         if fullname in _MATMUL:
             return _matmul(_MATMUL[fullname])
+        if fullname in _UFUNCS:
+            return _ufunc
         return None
 
 

@@ -14,4 +14,4 @@ def close(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> bool:
 def unknown_shapes(n: int, m: int) -> npt.NDArray[np.float64]:
     W = np.zeros((n, m))  # no literal size: stays an ndarray
     total = float(np.sum(W)) + float(W.max())
-    return W * total + np.maximum(W, 0.0)
+    return np.asarray(W * total + np.maximum(W, 0.0), dtype=np.float64)
