@@ -301,3 +301,18 @@ def test_error_attributes() -> None:
     err = info.value
     assert (err.name, err.shape, err.rule) == ("W", (3, 4), "W: Array[N, P]")
     assert err.problems == (str(err),)
+
+
+class _Layer:
+    @shapecheck
+    def forward(self, A_prev: Array[P, M], *, W: Array[N, P]) -> Array[N, M]:
+        return W @ A_prev
+
+
+def test_methods_and_keyword_only_parameters() -> None:
+    import inspect
+
+    assert _Layer().forward(A_prev, W=W).shape == (4, 5)
+    with pytest.raises(ShapeError, match=r"^_Layer.forward: W has shape \(3, 4\), but P = 3"):
+        _Layer().forward(A_prev, W=W.T)
+    assert list(inspect.signature(_Layer.forward).parameters) == ["self", "A_prev", "W"]
