@@ -182,6 +182,11 @@ class Context:
     convention: str
     _cases: dict[Any, list[Case]] = field(default_factory=dict)
     provided: frozenset[str] = frozenset()
+    depth: int = 3
+    """L of the networks built for the model-level checks (a convention's ``configure`` may
+    change it after probing the person's forward pass)."""
+    hidden: str = "relu"
+    """The hidden activation of the model-level reference (likewise)."""
 
     def has(self, name: str) -> bool:
         """True when the person's module defines the function the convention calls ``name``
@@ -197,9 +202,11 @@ class Context:
         return f  # type: ignore[no-any-return]
 
     def cases(
-        self, depth: int = 3, n_x: int | None = None, dims: Sequence[int] | None = None
+        self, depth: int | None = None, n_x: int | None = None, dims: Sequence[int] | None = None
     ) -> list[Case]:
-        """The cases for an L = ``depth`` network, or for fixed widths ``dims`` (cached)."""
+        """The cases for an L = ``depth`` network (default :attr:`depth`), or for fixed widths
+        ``dims`` (cached)."""
+        depth = self.depth if depth is None else depth
         key = (depth, n_x, tuple(dims) if dims is not None else None)
         if key not in self._cases:
             self._cases[key] = make_cases(self.seed, depth, n_x=n_x, dims=dims)
@@ -437,7 +444,7 @@ def _search(
     ctx: Context,
     factory: TrialFactory,
     judge: Callable[[Trial, Any, Case], Finding | None],
-    depth: int,
+    depth: int | None,
     n_x: int | None,
 ) -> tuple[Case, Finding] | None:
     """Let Hypothesis draw more networks (widths 1…6, m 1…6, equal and unequal widths) and
@@ -446,6 +453,7 @@ def _search(
         from nncheck.strategies import find_counterexample, network_cases
     except ImportError:  # pragma: no cover - hypothesis is a dependency
         return None
+    depth = ctx.depth if depth is None else depth
     strategy = network_cases(
         hidden="relu", min_layers=depth, max_layers=depth, n_x=n_x, max_width=6, max_m=6
     ).map(lambda nc: _from_network_case(nc, ctx.seed))
@@ -471,7 +479,7 @@ def _run_cases(
     cases: Sequence[Case],
     judge: Callable[[Trial, Any, Case], Finding | None],
     passed: str,
-    search: tuple[int, int | None] | None = None,
+    search: tuple[int | None, int | None] | None = None,
 ) -> Finding:
     """Run ``judge`` on every case; the largest failing case decides the diagnosis, and the
     smallest failing case with the same diagnosis is reported (its own numbers and example)."""
@@ -501,7 +509,7 @@ def _run_cases(
 def values_check(
     function: str,
     factory: TrialFactory,
-    depth: int = 3,
+    depth: int | None = 3,
     n_x: int | None = None,
     dims: Sequence[int] | None = None,
 ) -> Check:
@@ -547,7 +555,7 @@ def values_check(
 def shapes_check(
     function: str,
     factory: TrialFactory,
-    depth: int = 3,
+    depth: int | None = 3,
     n_x: int | None = None,
     dims: Sequence[int] | None = None,
 ) -> Check:
@@ -634,7 +642,7 @@ def snapshot_diff(before: Any, after: Any, path: str = "") -> str | None:
 def mutation_check(
     function: str,
     factory: TrialFactory,
-    depth: int = 3,
+    depth: int | None = 3,
     n_x: int | None = None,
     dims: Sequence[int] | None = None,
 ) -> Check:

@@ -16,7 +16,7 @@ __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_dire
 
 
 def cost_scalar_check(
-    function: str, factory: Callable[[Context, Case], Trial], depth: int = 3
+    function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
     """The cost is a single number: a float or 0-d array (a (1, 1) array only warns)."""
 
@@ -52,7 +52,7 @@ def cost_scalar_check(
 
 
 def update_direction_check(
-    function: str, factory: Callable[[Context, Case], Trial], depth: int = 3
+    function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
     """The update moves every parameter against its gradient: Σ ⟨θ_new − θ, dθ⟩ < 0."""
 
@@ -109,8 +109,8 @@ def predict_check(
     function: str,
     order: Sequence[str],
     *,
-    hidden: str,
-    depth: int = 3,
+    hidden: str | None,
+    depth: int | None = 3,
     params_of: Callable[[Case], Mapping[str, Any]] | None = None,
 ) -> Check:
     """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m)."""
@@ -122,7 +122,7 @@ def predict_check(
                 k: np.array(v) for k, v in (params_of(case) if params_of else case.params).items()
             }
             X, Y = case.X.copy(), case.Y.copy()
-            AL, _ = ref.model_forward(X, params, hidden)
+            AL, _ = ref.model_forward(X, params, hidden or ctx.hidden)
             expected = (AL > 0.5).astype(np.float64)
             got = first(bind_call(f, order, {"X": X, "Y": Y, "parameters": params}))
             mm = compare({"predictions": expected}, {"predictions": got})

@@ -26,6 +26,7 @@ from nncheck.adapters._common import (
     WrongResult,
     bind_call,
     first,
+    make_cases,
     mutation_check,
     require_right,
     shapes_check,
@@ -62,6 +63,37 @@ HELPERS: dict[str, Any] = {"sigmoid": ref.sigmoid}
 
 HIDDEN = "tanh"
 DEPTH = 2
+_SHAPES = ((2, "tanh"), (3, "relu"))
+
+
+def configure(ctx: Context) -> None:
+    """Week 3's network is 2 layers with tanh; the course-2 "Initialization"/"Regularization"
+    files use the same names for 3 layers with ReLU. Probe forward_propagation to tell which:
+    the shape whose reference output it reproduces, else the one it can run on (a 2-layer
+    network lacks the W3 a 3-layer forward pass reads)."""
+    ctx.depth, ctx.hidden = DEPTH, HIDDEN
+    if not ctx.has("forward_propagation"):
+        return
+    runs: list[tuple[int, str]] = []
+    for depth, hidden in _SHAPES:
+        case = make_cases(ctx.seed, depth)[0]
+        params = {k: np.array(v) for k, v in case.params.items()}
+        try:
+            AL = first(_forward(ctx, case.X.copy(), params))
+        except KeyError:  # the parameters of another depth
+            continue
+        except Exception:  # a bug of the person's: reported by the checks
+            runs.append((depth, hidden))
+            continue
+        runs.append((depth, hidden))
+        right, _ = ref.model_forward(case.X, case.params, hidden)
+        if np.shape(AL) == right.shape and np.allclose(AL, right, rtol=1e-5, atol=1e-8):
+            ctx.depth, ctx.hidden = depth, hidden
+            return
+    if runs == [(3, "relu")]:
+        ctx.depth, ctx.hidden = 3, "relu"
+
+
 _COST_ORDER = ("AL", "Y", "parameters")
 
 
@@ -70,7 +102,7 @@ def _params(case: Case) -> dict[str, Array]:
 
 
 def _layer_sizes(ctx: Context) -> Finding:
-    case = ctx.cases(DEPTH)[0]
+    case = ctx.cases()[0]
     Y = case.Y.reshape(1, -1)
     result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": case.X.copy(), "Y": Y.copy()})
     if not (isinstance(result, tuple) and len(result) == 3):
@@ -106,13 +138,13 @@ def _forward(ctx: Context, X: Array, params: Mapping[str, Array]) -> Any:
 def _forward_trial(ctx: Context, case: Case) -> Trial:
     ctx.fn("forward_propagation")
     X, params = case.X.copy(), _params(case)
-    AL, _ = ref.model_forward(X, params, HIDDEN)
+    AL, _ = ref.model_forward(X, params, ctx.hidden)
     return Trial(
         invoke=lambda: _forward(ctx, X, params),
         outputs=lambda r: {"A2": first(r)},
         expected={"A2": AL},
         args={"X": X, "parameters": params},
-        mutants=lambda: dg.model_forward_mutants(X, params, HIDDEN, key="A2"),
+        mutants=lambda: dg.model_forward_mutants(X, params, ctx.hidden, key="A2"),
         m=case.m,
         formula="A1 = tanh(W1·X + b1), A2 = σ(W2·A1 + b2)",
         rules={"A2": "A2: (n_y, m)"},
@@ -122,13 +154,13 @@ def _forward_trial(ctx: Context, case: Case) -> Trial:
 def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
     X = case.X.copy()
     if not ctx.has("forward_propagation"):
-        _, caches = ref.model_forward(X, params, HIDDEN)
+        _, caches = ref.model_forward(X, params, ctx.hidden)
         return {"Z1": caches[0].Z, "A1": np.tanh(caches[0].Z), "Z2": caches[1].Z,
                 "A2": ref.sigmoid(caches[1].Z)}  # fmt: skip
     result = _forward(ctx, X, {k: v.copy() for k, v in params.items()})
     if not (isinstance(result, tuple) and len(result) == 2):
         raise Prerequisite("forward_propagation must return (A2, cache)")
-    right, _ = ref.model_forward(X, params, HIDDEN)
+    right, _ = ref.model_forward(X, params, ctx.hidden)
     if np.shape(result[0]) != right.shape or not np.allclose(result[0], right, rtol=1e-5):
         raise Prerequisite(
             "backward_propagation is checked with the cache of your forward_propagation, whose "
@@ -149,7 +181,7 @@ def _backward_trial(ctx: Context, case: Case) -> Trial:
     ctx.fn("backward_propagation")
     params = _params(case)
     cache = _cache(ctx, case, params)
-    right = ref.model_gradients(params, case.X, case.Y, HIDDEN)
+    right = ref.model_gradients(params, case.X, case.Y, ctx.hidden)
     expected = {k: v for k, v in right.items() if not k.startswith("dA")}
 
     def outputs(r: Any) -> Mapping[str, Any]:
@@ -162,7 +194,7 @@ def _backward_trial(ctx: Context, case: Case) -> Trial:
         outputs=outputs,
         expected=expected,
         args={"parameters": params, "cache": cache},
-        mutants=lambda: dg.model_backward_mutants(case.X, case.Y, params, HIDDEN),
+        mutants=lambda: dg.model_backward_mutants(case.X, case.Y, params, ctx.hidden),
         m=case.m,
         formula="dZ2 = A2 − Y, dW2 = (1/m) dZ2·A1ᵀ, dZ1 = W2ᵀ·dZ2 ∗ (1 − A1²), dW1 = (1/m) dZ1·Xᵀ",
         rules={k: ref.RULES[k[:2]] for k in expected},
@@ -179,7 +211,7 @@ def _user_cost(ctx: Context, A2: Any, Y: Array, params: Mapping[str, Array]) -> 
 
 
 def _backward_gradient(ctx: Context) -> Finding:
-    case = ctx.cases(DEPTH)[0]
+    case = ctx.cases()[0]
     params = _params(case)
     grads = _backward_call(ctx, params, _cache(ctx, case, params), case)
     if not isinstance(grads, Mapping):
@@ -189,14 +221,14 @@ def _backward_gradient(ctx: Context) -> Finding:
         raise Prerequisite(f"the gradients dict has no {', '.join(missing)}")
     Y = case.Y.copy()
     if ctx.has("compute_cost"):
-        A2, _ = ref.model_forward(case.X, params, HIDDEN)
+        A2, _ = ref.model_forward(case.X, params, ctx.hidden)
         right = ref.cost(A2, Y)
         require_right("compute_cost", _user_cost(ctx, A2, Y, params), right, "backward_propagation")
 
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("forward_propagation"):
             return _user_cost(ctx, first(_forward(ctx, case.X.copy(), p)), Y.copy(), p)
-        return ref.model_cost(p, case.X, Y, HIDDEN)
+        return ref.model_cost(p, case.X, Y, ctx.hidden)
 
     return gradient_finding(
         "backward_propagation",
@@ -214,22 +246,22 @@ def _backward_gradient(ctx: Context) -> Finding:
 def checks() -> list[Check]:
     """Every check of the convention, in a stable order."""
     cost = make_cost_trial(_COST_ORDER)
-    update = make_update_trial(HIDDEN)
+    update = make_update_trial()
     return [
         Check("layer_sizes", "values", _layer_sizes),
         *init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=DEPTH),
-        values_check("forward_propagation", _forward_trial, DEPTH),
-        shapes_check("forward_propagation", _forward_trial, DEPTH),
-        mutation_check("forward_propagation", _forward_trial, DEPTH),
-        values_check("compute_cost", cost, DEPTH),
-        cost_scalar_check("compute_cost", cost, DEPTH),
-        mutation_check("compute_cost", cost, DEPTH),
-        values_check("backward_propagation", _backward_trial, DEPTH),
-        shapes_check("backward_propagation", _backward_trial, DEPTH),
+        values_check("forward_propagation", _forward_trial, None),
+        shapes_check("forward_propagation", _forward_trial, None),
+        mutation_check("forward_propagation", _forward_trial, None),
+        values_check("compute_cost", cost, None),
+        cost_scalar_check("compute_cost", cost, None),
+        mutation_check("compute_cost", cost, None),
+        values_check("backward_propagation", _backward_trial, None),
+        shapes_check("backward_propagation", _backward_trial, None),
         Check("backward_propagation", "gradient", _backward_gradient),
-        mutation_check("backward_propagation", _backward_trial, DEPTH),
-        values_check("update_parameters", update, DEPTH),
-        update_direction_check("update_parameters", update, DEPTH),
-        mutation_check("update_parameters", update, DEPTH),
-        predict_check("predict", ["parameters", "X"], hidden=HIDDEN, depth=DEPTH),
+        mutation_check("backward_propagation", _backward_trial, None),
+        values_check("update_parameters", update, None),
+        update_direction_check("update_parameters", update, None),
+        mutation_check("update_parameters", update, None),
+        predict_check("predict", ["parameters", "X", "Y"], hidden=None, depth=None),
     ]

@@ -516,13 +516,13 @@ def _params(case: Case) -> dict[str, Array]:
 def _L_model_forward_trial(ctx: Context, case: Case) -> Trial:
     ctx.fn("L_model_forward")
     X, params = case.X.copy(), _params(case)
-    AL, _ = ref.model_forward(X, params, "relu")
+    AL, _ = ref.model_forward(X, params, ctx.hidden)
     return Trial(
         invoke=lambda: _model_forward(ctx, X, params),
         outputs=lambda r: {"AL": first(r)},
         expected={"AL": AL},
         args={"X": X, "parameters": params},
-        mutants=lambda: dg.model_forward_mutants(X, params, "relu"),
+        mutants=lambda: dg.model_forward_mutants(X, params, ctx.hidden),
         m=case.m,
         formula=dg.formula("model_forward"),
         rules={"AL": "AL: (n[L], m)"},
@@ -589,14 +589,14 @@ def _forward_for_backward(ctx: Context, case: Case) -> tuple[Array, Any, dict[st
         if not (isinstance(result, tuple) and len(result) == 2):
             raise Prerequisite("L_model_forward must return (AL, caches)")
         AL, caches = result
-        right, _ = ref.model_forward(X, params, "relu")
+        right, _ = ref.model_forward(X, params, ctx.hidden)
         if np.shape(AL) != right.shape or not np.allclose(AL, right, rtol=1e-5, atol=1e-8):
             raise Prerequisite(
                 "L_model_backward is checked with the caches of your L_model_forward, whose AL is "
                 "wrong: fix L_model_forward first"
             )
     else:
-        AL, ref_caches = ref.model_forward(X, params, "relu")
+        AL, ref_caches = ref.model_forward(X, params, ctx.hidden)
         caches = [((c.A_prev, c.W, c.b), c.Z) for c in ref_caches]  # the course's layout
     return np.asarray(AL), caches, params
 
@@ -605,7 +605,7 @@ def _L_model_backward_trial(ctx: Context, case: Case) -> Trial:
     f = ctx.fn("L_model_backward")
     AL, caches, params = _forward_for_backward(ctx, case)
     Y = case.Y.copy()
-    right = ref.model_gradients(params, case.X, Y, "relu")
+    right = ref.model_gradients(params, case.X, Y, ctx.hidden)
 
     def outputs(r: Any) -> dict[str, Any]:
         return _canonical_grads(r, case.dims, case.m)
@@ -620,7 +620,7 @@ def _L_model_backward_trial(ctx: Context, case: Case) -> Trial:
         outputs=outputs,
         expected={k: v for k, v in right.items() if not k.startswith("dA")},
         args={"AL": AL, "Y": Y, "caches": caches},
-        mutants=lambda: dg.model_backward_mutants(case.X, Y, params, "relu"),
+        mutants=lambda: dg.model_backward_mutants(case.X, Y, params, ctx.hidden),
         m=case.m,
         formula=dg.formula("linear_backward"),
         rules={k: ref.RULES[k[:2]] for k in right},
@@ -679,7 +679,7 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
     def cost(p: dict[str, Array]) -> float:
         if ctx.has("L_model_forward"):
             return _user_cost(ctx, first(_model_forward(ctx, case.X.copy(), p)), Y.copy())
-        return ref.model_cost(p, case.X, Y, "relu")
+        return ref.model_cost(p, case.X, Y, ctx.hidden)
 
     return gradient_finding(
         "L_model_backward",
@@ -694,14 +694,15 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
     )
 
 
-def make_update_trial(hidden: str) -> Callable[[Context, Case], Trial]:
+def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Trial]:
     """Trials of ``update_parameters(parameters, grads, learning_rate)`` (copy or in place)."""
 
     def factory(ctx: Context, case: Case) -> Trial:
         f = ctx.fn("update_parameters")
         params = _params(case)
         grads = {
-            k: np.asarray(v) for k, v in ref.model_gradients(params, case.X, case.Y, hidden).items()
+            k: np.asarray(v)
+            for k, v in ref.model_gradients(params, case.X, case.Y, hidden or ctx.hidden).items()
         }
         lr = 0.1
         wg = {k: v for k, v in grads.items() if not k.startswith("dA")}
@@ -722,7 +723,7 @@ def make_update_trial(hidden: str) -> Callable[[Context, Case], Trial]:
     return factory
 
 
-_update_trial = make_update_trial("relu")
+_update_trial = make_update_trial()
 
 
 def checks() -> list[Check]:
@@ -771,6 +772,6 @@ def checks() -> list[Check]:
         values_check("update_parameters", _update_trial),
         update_direction_check("update_parameters", _update_trial),
         mutation_check("update_parameters", _update_trial),
-        predict_check("predict", ["X", "Y", "parameters"], hidden="relu"),
+        predict_check("predict", ["X", "Y", "parameters"], hidden=None),
     ]
     return out

@@ -205,6 +205,18 @@ def plan(
     conv = adapters.convention_module(chosen)
     provided = adapters.provide_helpers(module, chosen)
     ctx = Context(module, names, seed, path, chosen, provided=provided)
+    configure = getattr(conv, "configure", None)
+    if callable(configure):
+        try:
+            with (
+                contextlib.redirect_stdout(io.StringIO()),
+                warnings.catch_warnings(),
+                np.errstate(all="ignore"),
+            ):
+                warnings.simplefilter("ignore")
+                configure(ctx)  # probes the person's forward pass for the network's shape
+        except Exception:  # a forward pass that fails here is reported by its own checks
+            pass
     items: list[PlannedCheck] = []
     for function in conv.FUNCTIONS:
         if not ctx.has(function):
