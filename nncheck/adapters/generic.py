@@ -13,11 +13,15 @@
 ``predict(parameters, X)``                     0/1 labels of shape (1, m)
 =============================================  ==============================================
 
-The model-level checks are the week-4 ones under these names.
+The model-level checks are the week-4 ones under these names; the hidden activation (ReLU, leaky
+ReLU, tanh or sigmoid) is detected from ``model_forward``. A ``cost(params, X, Y)`` (the gradient
+check protocol of ``nncheck gradcheck``) is skipped here.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +34,7 @@ from nncheck.adapters._common import (
     Case,
     Check,
     Context,
+    Prerequisite,
     Trial,
     WrongResult,
     bind_call,
@@ -76,11 +81,24 @@ _RENAME = {
 }
 
 
+def _takes_parameters(f: Callable[..., Any]) -> bool:
+    try:
+        names = set(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        return False
+    return bool(names & {"params", "parameters", "theta"})
+
+
 def _renamed(check: Check) -> Check:
     """A week-4 check run on the canonical names, reported under the canonical name."""
     name = _RENAME[check.function]
 
     def run(ctx: Context) -> Finding:
+        if name == "cost" and _takes_parameters(ctx.fn("cost")):
+            raise Prerequisite(
+                "cost(params, X, Y) is the gradient-check protocol, not cost(AL, Y): check it "
+                "with `nncheck gradcheck`"
+            )
         names = {**{k: ctx.names.get(v, v) for k, v in _RENAME.items()}, **ctx.names}
         return replace(check.run(replace(ctx, names=names)), function=name)
 
