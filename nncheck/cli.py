@@ -62,7 +62,7 @@ protocols (detected in this order; force one with --protocol):
              backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
   week3      forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
              backward_propagation(parameters, cache, X, Y) -> grads; also course 2's 3-layer
-             forward_propagation / backward_propagation(X, Y, cache): give every width
+             forward_propagation / backward_propagation(X, Y, cache) (depth probed)
   week2      propagate(w, b, X, Y) -> ({"dw": ..., "db": ...}, cost)  (--dims N_X,1)
   generic    cost(params, X, Y) -> float and gradients(params, X, Y) -> dict, or
              cost_and_gradients(params, X, Y) -> (cost, dict); params is a dict of arrays
