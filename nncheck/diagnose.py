@@ -43,6 +43,7 @@ __all__ = [
     "match_mistake",
     "model_backward_mutants",
     "model_forward_mutants",
+    "model_forward_skip_mutants",
     "update_mutants",
 ]
 
@@ -732,6 +733,40 @@ def model_forward_mutants(
             )
         )
     return out
+
+
+def model_forward_skip_mutants(
+    X: Any, params: Mapping[str, Any], hidden: str = "relu", key: str = "AL"
+) -> list[Mutant]:
+    """A forward loop that skips a hidden layer (only runs when the widths around it agree)."""
+    L = _layers(params)
+    X_ = np.asarray(X, dtype=np.float64)
+    out: list[Mutant] = []
+    for l in range(1, L):
+        kept = [k for k in range(1, L + 1) if k != l]
+        out.append(
+            (
+                _d(
+                    "layer_skipped",
+                    f"layer {l} is skipped by the forward loop (check its range: "
+                    "for l in range(1, L) for the hidden layers, then layer L)",
+                    "model_forward",
+                ),
+                partial(_forward_kept, X_, params, kept, hidden, key),
+            )
+        )
+    return out
+
+
+def _forward_kept(
+    X: Array, params: Mapping[str, Any], kept: list[int], hidden: str, key: str
+) -> dict[str, Any]:
+    A = X
+    last = max(kept)
+    for l in kept:
+        Z = np.asarray(params[f"W{l}"]) @ A + np.asarray(params[f"b{l}"])
+        A = _act("sigmoid" if l == last else hidden, Z)
+    return {key: A}
 
 
 def _forward_no_bias(

@@ -220,6 +220,8 @@ class Check:
     function: str
     check: str
     run: Callable[[Context], Finding]
+    explain_exception: Callable[[Context], Diagnosis | None] | None = None
+    """Replays that name the mistake when the person's function raised a shape error."""
 
 
 def bind_call(

@@ -16,6 +16,7 @@ function (the course's layout is used only when that forward function is absent)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from nncheck.adapters._common import (
     WrongResult,
     bind_call,
     first,
+    make_cases,
     mutation_check,
     require_right,
     shapes_check,
@@ -529,6 +531,19 @@ def _L_model_forward_trial(ctx: Context, case: Case) -> Trial:
     )
 
 
+def _explain_forward_error(ctx: Context) -> dg.Diagnosis | None:
+    """L_model_forward raised a shape error: replay it on a network of equal widths, where a
+    skipped layer runs, and name the layer."""
+    case = make_cases(ctx.seed, 3, dims=(4, 4, 4, 1))[0]
+    params = _params(case)
+    AL = first(_model_forward(ctx, case.X.copy(), params))
+    return dg.match_mistake(
+        {"AL": ref.model_forward(case.X, params, ctx.hidden)[0]},
+        {"AL": AL},
+        dg.model_forward_skip_mutants(case.X, params, ctx.hidden),
+    )
+
+
 def make_cost_trial(order: tuple[str, ...] = ("AL", "Y")) -> Callable[[Context, Case], Trial]:
     """Trials of ``compute_cost(AL, Y)`` (or the older ``compute_cost(A2, Y, parameters)``)."""
 
@@ -751,7 +766,10 @@ def checks() -> list[Check]:
         values_check("linear_activation_forward", _linear_activation_forward_trial),
         shapes_check("linear_activation_forward", _linear_activation_forward_trial),
         mutation_check("linear_activation_forward", _linear_activation_forward_trial),
-        values_check("L_model_forward", _L_model_forward_trial),
+        replace(
+            values_check("L_model_forward", _L_model_forward_trial),
+            explain_exception=_explain_forward_error,
+        ),
         shapes_check("L_model_forward", _L_model_forward_trial),
         mutation_check("L_model_forward", _L_model_forward_trial),
         values_check("compute_cost", _cost_trial),

@@ -119,6 +119,15 @@ def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Findi
                 )
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)
+            explain = getattr(check, "explain_exception", None)
+            if mistake == "shape_mismatch" and explain is not None:
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+                        better = explain(ctx)
+                except Exception:  # the replay is a courtesy: keep the plain diagnosis
+                    better = None
+                if better is not None:
+                    diagnosis, mistake = better.message, better.mistake
             return Finding(
                 check.function,
                 check.check,
