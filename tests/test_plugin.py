@@ -165,3 +165,21 @@ def test_several_targets_get_their_own_prefix(pytester: pytest.Pytester) -> None
         ["nncheck: a.py: convention week2", "nncheck: b.py: convention week2"]
     )
     assert result.parseoutcomes()["failed"] >= 1
+
+
+def test_defs_only_and_convention_options(pytester: pytest.Pytester) -> None:
+    source = (CORPUS / "w2_correct_course.py").read_text()
+    (pytester.path / "nb.py").write_text(source + "\nw, b = train_forever()\n")
+    failed = pytester.runpytest("--nncheck=nb.py", "-p", "no:cacheprovider")
+    assert failed.ret != 0 and "NameError" in failed.stdout.str()
+    result = pytester.runpytest(
+        "--nncheck=nb.py",
+        "--nncheck-defs-only",
+        "--nncheck-convention=week2",
+        "--nncheck-seed=3",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.stdout.fnmatch_lines(["nncheck: nb.py: convention week2"])
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] >= 8 and "failed" not in outcomes
