@@ -292,3 +292,24 @@ def test_hypothesis_finds_and_shrinks_a_bug_the_fixed_examples_miss(tmp_path: Pa
     assert 1 in f.example["dims"][1:3] and f.example["m"] <= 2  # shrunk to a width-1 layer
     assert f.mistake == "lost_keepdims"
     assert conform(path, seed=4).to_dict() == report.to_dict()  # the search replays from the seed
+
+
+def test_public_names() -> None:
+    import nncheck.adapters
+    import nncheck.conformance
+
+    assert set(nncheck.conformance.__all__) == {
+        "ConformanceReport",
+        "Finding",
+        "Plan",
+        "PlannedCheck",
+        "Status",
+        "conform",
+        "plan",
+    }
+    assert nncheck.adapters.available_conventions() == list(nncheck.adapters.CONVENTIONS)
+    for name in nncheck.adapters.CONVENTIONS:
+        mod = nncheck.adapters.convention_module(name)
+        assert mod.NAME == name and mod.MARKERS
+        checked = {c.function for c in mod.checks()}
+        assert checked == set(mod.FUNCTIONS), checked ^ set(mod.FUNCTIONS)

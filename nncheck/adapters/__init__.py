@@ -22,6 +22,7 @@ __all__ = [
     "Check",
     "Context",
     "Prerequisite",
+    "available_conventions",
     "convention_module",
     "detect_convention",
     "provide_helpers",
