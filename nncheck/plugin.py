@@ -22,7 +22,7 @@ the seed and hands it to every worker, so all workers collect and run the same e
 
 Kept thin and lazy: this module imports only pytest and the standard library; nncheck's checks are
 imported the first time a target is planned, so a pytest run without ``--nncheck`` (or
-``[tool.nncheck]``) imports no numpy-heavy module, no sympy and no hypothesis.
+``[tool.nncheck]``) imports none of nncheck's checks and no sympy.
 """
 
 from __future__ import annotations
