@@ -248,26 +248,40 @@ class Evaluator:
             problem.work["theta"] if problem.single else {n: problem.work[n] for n in problem.names}
         )
         self.context = "at the given parameters"
+        self.element: tuple[str, int, tuple[int, ...]] | None = None
+        """(label, flat index, shape) of the perturbed element, formatted only for errors."""
         self.float32_result = False
+
+    def where(self) -> str:
+        """Where the cost was being evaluated, for error messages."""
+        if self.element is not None:
+            label, flat, shape = self.element
+            return f"with {label}{list(_index(flat, shape))} perturbed"
+        return self.context
 
     def __call__(self) -> float:
         self.count += 1
         try:
-            with np.errstate(all="ignore"):
-                value = self.cost(self.arg)
+            value = self.cost(self.arg)
         except GradientInputError:
             raise
         except Exception as exc:  # reason: the user's cost failed; say where
             raise GradientInputError(
                 f"cost(params) raised {type(exc).__name__}: {exc} (evaluation "
-                f"{self.count}, {self.context})"
+                f"{self.count}, {self.where()})"
             ) from exc
-        if isinstance(value, np.floating | np.ndarray) and np.asarray(value).dtype == np.float32:
-            self.float32_result = True
-        result = float(to_scalar(value).real)
+        if type(value) is float or type(value) is np.float64:
+            result = float(value)
+        else:
+            if (
+                isinstance(value, np.floating | np.ndarray)
+                and np.asarray(value).dtype == np.float32
+            ):
+                self.float32_result = True
+            result = float(to_scalar(value).real)
         if not math.isfinite(result):
             raise GradientInputError(
-                f"cost returned {result} {self.context} (evaluation {self.count}); expected a "
+                f"cost returned {result} {self.where()} (evaluation {self.count}); expected a "
                 "finite number. A cross-entropy cost is infinite when a prediction is exactly "
                 "0 or 1: compute it from the logits or clip the predictions."
             )
