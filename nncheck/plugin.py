@@ -243,6 +243,7 @@ class NncheckItem(pytest.Item):
         return target, None, self.nodeid
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k / -m / --deselect filter the items
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:

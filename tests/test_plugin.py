@@ -183,3 +183,11 @@ def test_defs_only_and_convention_options(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["nncheck: nb.py: convention week2"])
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] >= 8 and "failed" not in outcomes
+
+
+def test_items_can_be_selected_with_k(pytester: pytest.Pytester) -> None:
+    _copy(pytester, "w4_bug_db_missing_m.py")
+    result = pytester.runpytest(
+        "--nncheck=hw.py", "-k", "linear_backward and values", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(failed=1, deselected=44)
