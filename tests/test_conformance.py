@@ -195,10 +195,13 @@ def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
 ) -> None:
     import dataclasses
 
+    from nncheck import reference as ref
     from nncheck.adapters import week4
 
     def broken(ctx: object) -> Finding:
-        raise RuntimeError("internal")
+        # an internal bug: nncheck's own code called with shapes that do not fit
+        ref.linear_forward(np.ones((2, 3)), np.ones((4, 4)), np.ones((4, 1)))
+        raise AssertionError("unreachable")
 
     original = week4.checks()
     patched = [
@@ -313,3 +316,19 @@ def test_public_names() -> None:
         assert mod.NAME == name and mod.MARKERS
         checked = {c.function for c in mod.checks()}
         assert checked == set(mod.FUNCTIONS), checked ^ set(mod.FUNCTIONS)
+
+
+def test_an_error_in_a_helper_module_of_the_person_is_theirs(tmp_path: Path) -> None:
+    (tmp_path / "my_helpers.py").write_text(
+        "def linear_backward(dZ, cache):\n    raise ValueError('boom in my helper')\n"
+    )
+    path = _write(
+        tmp_path,
+        "uses_helper.py",
+        """
+        from my_helpers import linear_backward
+        """,
+    )
+    report = conform(path, seed=0)
+    f = next(f for f in report.findings if (f.function, f.check) == ("linear_backward", "values"))
+    assert f.status == "fail" and "boom in my helper" in f.message

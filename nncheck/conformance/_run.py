@@ -141,19 +141,47 @@ def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Findi
     return run
 
 
+def _nncheck_dirs() -> tuple[str, ...]:
+    import nncheck
+    import nncheck.reference
+
+    return tuple(
+        os.path.realpath(os.path.dirname(m.__file__ or "")) + os.sep
+        for m in (nncheck, nncheck.reference)
+    )
+
+
+def _library_dirs() -> tuple[str, ...]:
+    return tuple(
+        os.path.realpath(os.path.dirname(m.__file__ or "")) + os.sep for m in (np, os, contextlib)
+    )
+
+
 def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
-    """True when a frame of the traceback is in the person's file (or the file is unknown)."""
+    """True unless the exception comes from nncheck itself.
+
+    The person's code is their file and whatever it imports (their helpers); nncheck's code is
+    the nncheck package and its reference. The innermost frame that is neither numpy nor the
+    standard library decides; a frame in the person's file anywhere in the stack also counts.
+    """
     from nncheck.adapters._common import WrongResult
 
-    if path is None or isinstance(exc, WrongResult):
+    if isinstance(exc, WrongResult):
         return True
-    real = os.path.realpath(path)
+    if isinstance(exc, TypeError) and "argument" in str(exc):
+        return True  # the person's function does not take the arguments of the convention
+    real = os.path.realpath(path) if path else None
+    ours, libraries = _nncheck_dirs(), _library_dirs()
+    innermost: str | None = None
     tb = exc.__traceback__
     while tb is not None:
-        if os.path.realpath(tb.tb_frame.f_code.co_filename) == real:
+        filename = os.path.realpath(tb.tb_frame.f_code.co_filename)
+        if filename == real:
             return True
+        if not filename.startswith(libraries):
+            innermost = filename
         tb = tb.tb_next
-    return isinstance(exc, TypeError) and "argument" in str(exc)  # a call that does not fit
+    return innermost is None or not innermost.startswith(ours)
 
 
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
