@@ -187,3 +187,107 @@ def test_user_params_are_never_touched() -> None:
     before = {k: v.copy() for k, v in params.items()}
     check_gradients(cost, params, grads, seed=0)
     assert all(np.array_equal(before[k], params[k]) for k in params)
+
+
+def test_float32_cost_widens_bounds_and_still_catches_bugs() -> None:
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((4, 3)).astype(np.float32)
+
+    def cost(p):  # type: ignore[no-untyped-def]
+        W = np.asarray(p["W"], dtype=np.float32)  # the learner's code works in float32
+        return np.float32(0.5) * np.sum(np.tanh(A @ W) ** 2, dtype=np.float32)
+
+    W = rng.standard_normal((3, 2)).astype(np.float32)
+    T = np.tanh(A @ W)
+    grad = A.T @ (T * (1 - T**2))
+    report = check_gradients(cost, {"W": W}, {"dW": grad}, seed=0)
+    assert report.ok, str(report)
+    assert any("float32 cost" in n for n in report.notes)
+    assert not check_gradients(cost, {"W": W}, {"dW": 1.5 * grad}, seed=0).ok
+
+
+def test_float32_parameters_are_evaluated_in_float64() -> None:
+    _, params, _ = _net([3, 2, 1], 4)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    g = model_gradients({k: v.astype(np.float64) for k, v in p32.items()}, *_data(3, 4))
+    report = check_gradients(_cost(3, 4), p32, g, seed=0)
+    assert report.ok
+    assert any("float32 parameters" in n for n in report.notes)
+
+
+def _data(n0: int, m: int):  # type: ignore[no-untyped-def]
+    X = np.linspace(-1, 1, n0 * m).reshape(n0, m)
+    Y = (np.arange(m) % 2).reshape(1, m).astype(float)
+    return X, Y, "tanh"
+
+
+def _cost(n0: int, m: int):  # type: ignore[no-untyped-def]
+    X, Y, hidden = _data(n0, m)
+    return lambda p: model_cost(p, X, Y, hidden)
+
+
+def test_directional_mode_states_miss_probability_and_auto_says_why() -> None:
+    cost, params, grads = _net([6, 5, 1], 7)
+    report = check_gradients(cost, params, grads, full_threshold=10, seed=0)
+    assert report.ok and report.mode == "directional" and report.requested_mode == "auto"
+    assert any(n.startswith("auto chose directional") for n in report.notes)
+    W1 = report["W1"]
+    assert W1.mode == "directional" and W1.checked == 2
+    assert W1.miss_probability is not None and W1.miss_probability < 1e-6
+    P = sum(v.size for v in params.values())
+    assert report.evaluations < P  # far fewer than a full check's 2P
+    bad = dict(grads)
+    bad["dW1"] = grads["dW1"].copy()
+    bad["dW1"][2, 3] += 0.05  # one wrong element in 30 is still found and localised
+    report = check_gradients(cost, params, bad, mode="directional", seed=0, coordinates=30)
+    assert [p.name for p in report.failures] == ["W1"]
+    assert report["W1"].worst_index == (2, 3)
+
+
+def test_seed_makes_reports_reproducible() -> None:
+    cost, params, grads = _net([4, 3, 1], 5)
+    a = check_gradients(cost, params, grads, mode="directional", seed=7).to_dict()
+    b = check_gradients(cost, params, grads, mode="directional", seed=7).to_dict()
+    assert a == b
+    drawn = check_gradients(cost, params, grads, mode="directional")
+    assert isinstance(drawn.seed, int)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "fast"}, "mode='fast'"),
+        ({"directions": 0}, "directions=0"),
+        ({"rtol": -1.0}, "rtol=-1.0"),
+        ({"seed": "x"}, "seed must be an int"),
+    ],
+)
+def test_bad_options_are_named(options: dict[str, object], message: str) -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    with pytest.raises(GradientInputError, match=message.replace("(", r"\(")):
+        check_gradients(cost, params, grads, **options)  # type: ignore[arg-type]
+
+
+def test_gradients_callable_without_arguments_and_structure_errors() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    assert check_gradients(cost, params, lambda: grads, seed=0).ok
+    with pytest.raises(GradientInputError, match="gradients is a ndarray"):
+        check_gradients(cost, params, np.zeros(3))
+    with pytest.raises(GradientInputError, match="single array but gradients is a dict"):
+        check_gradients(lambda x: float(np.sum(x**2)), np.ones(3), {"dW": np.ones(3)})
+
+
+def test_kink_in_one_dimension_is_reported_not_failed() -> None:
+    x = np.array([0.0, 1.5])
+
+    def cost(v):  # type: ignore[no-untyped-def]
+        return float(np.abs(v[0]) + v[1] ** 2)
+
+    report = check_gradients(cost, x, np.array([0.0, 3.0]), seed=0)
+    assert report.ok  # 0 equals the central difference: no need to look closer
+    for g0 in (0.7, -1.0, 1.0):  # any subgradient of |x| at 0 is valid
+        report = check_gradients(cost, x, np.array([g0, 3.0]), seed=0)
+        assert report.ok and report.parameters[0].nondifferentiable == 1
+        assert "kink" in str(report)
+    report = check_gradients(cost, x, np.array([0.0, 2.0]), seed=0)  # d/dx1 is 3, not 2
+    assert not report.ok and report.parameters[0].worst_index == (1,)
