@@ -291,3 +291,25 @@ def test_kink_in_one_dimension_is_reported_not_failed() -> None:
         assert "kink" in str(report)
     report = check_gradients(cost, x, np.array([0.0, 2.0]), seed=0)  # d/dx1 is 3, not 2
     assert not report.ok and report.parameters[0].worst_index == (1,)
+
+
+def test_public_names() -> None:
+    import nncheck.numeric as numeric
+
+    assert set(numeric.__all__) == {
+        "Estimate",
+        "GradReport",
+        "GradientInputError",
+        "GradientMismatch",
+        "ParameterReport",
+        "assert_gradients",
+        "central_difference",
+        "central_step",
+        "check_gradients",
+        "complex_step",
+        "richardson",
+        "richardson_step",
+    }
+    assert all(getattr(numeric, name).__doc__ for name in numeric.__all__)
+    assert issubclass(GradientInputError, ValueError)
+    assert issubclass(GradientMismatch, AssertionError)

@@ -17,7 +17,9 @@ passes when g lies inside the convex hull of all six one-sided slopes (a valid o
 subgradient); when several kinks are crossed at once backprop's convention (ReLU'(0) = 0) may
 pick a gradient that is neither side's slope, which a line through θ cannot decide, so such an
 element is *inconclusive* — reported, never failed. Only an element whose cost is smooth at the
-finest step and whose g lies outside the Richardson bound is a mismatch.
+finest step and whose g lies outside the Richardson bound is a mismatch — and, when the cost has
+kinks at θ at all, only if radial probes around θ find no neighbouring piece whose slope differs
+(see :meth:`_Checker._probe`).
 
 Directional mode checks g·d against the same estimators along random Gaussian directions d
 (per array, scaled like the steps), which costs 2 evaluations per direction whatever the size,
