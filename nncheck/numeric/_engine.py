@@ -611,7 +611,7 @@ def _detect_float32(ev: Evaluator, problem: Problem, f0: float, rng: np.random.G
     if ev.float32_result:
         return True
     bits = _significant_bits(f0)
-    if 12 <= bits <= 24:
+    if 12 <= bits <= 24 and f0 != round(f0):
         return True
     if bits > 24:
         return False
@@ -624,7 +624,7 @@ def _detect_float32(ev: Evaluator, problem: Problem, f0: float, rng: np.random.G
     finally:
         problem.restore()
     bits1 = _significant_bits(f1)
-    return 0 < bits1 <= 24 and bits1 >= 12
+    return 12 <= bits1 <= 24 and f1 != round(f1)
 
 
 def _seed(seed: int | None) -> int:
