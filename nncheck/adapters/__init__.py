@@ -71,13 +71,18 @@ def detect_convention(
 ) -> str | None:
     """The convention whose marker functions the module defines most of (None when none).
 
-    ``names`` maps a convention's function name to the person's name for it.
+    ``names`` maps a convention's function name to the person's name for it. A convention may
+    adjust its score from signatures (``score_adjustment(module, names)``): course 2's
+    one-dimensional ``forward_propagation(x, theta)`` is not week 3's.
     """
     names = dict(names or {})
     best: tuple[int, str] | None = None
     for conv in available_conventions():
         mod = convention_module(conv)
         score = sum(1 for n in mod.MARKERS if callable(getattr(module, names.get(n, n), None)))
-        if score and (best is None or score > best[0]):
+        adjust = getattr(mod, "score_adjustment", None)
+        if callable(adjust):
+            score += adjust(module, names)
+        if score > 0 and (best is None or score > best[0]):
             best = (score, conv)
     return None if best is None else best[1]

@@ -36,6 +36,7 @@ __all__ = [
     "require_right",
     "shapes_check",
     "snapshot_diff",
+    "takes",
     "to_float",
     "values_check",
 ]
@@ -270,6 +271,17 @@ def bind_call(
         # function does not take it
         order = list(order)[: max(len(positional), 1)]
     return func(*[values[k] for k in order])
+
+
+def takes(module: types.ModuleType, name: str, argument: str) -> bool:
+    """True when ``module.name`` is a function with a parameter called ``argument``."""
+    f = getattr(module, name, None)
+    if not callable(f):
+        return False
+    try:
+        return argument in inspect.signature(f).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def first(result: Any) -> Any:

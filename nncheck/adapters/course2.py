@@ -12,6 +12,7 @@ The assignment's network is LINEAR → RELU → LINEAR → RELU → LINEAR → S
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,9 @@ from nncheck.adapters._common import (
     bind_call,
     compare,
     mutation_check,
+    require_right,
     shapes_check,
+    takes,
     to_float,
     values_check,
 )
@@ -41,6 +44,9 @@ Array = np.ndarray[Any, np.dtype[np.float64]]
 
 NAME = "course2"
 FUNCTIONS = (
+    "forward_propagation",
+    "backward_propagation",
+    "gradient_check",
     "dictionary_to_vector",
     "vector_to_dictionary",
     "gradients_to_vector",
@@ -53,8 +59,18 @@ FUNCTIONS = (
 )
 """The course's names, in the order the assignments introduce them."""
 
-MARKERS = FUNCTIONS[3:]
-"""Names that identify this convention."""
+MARKERS = FUNCTIONS[6:]
+"""Names that identify this convention (the one-dimensional functions count through
+:func:`score_adjustment`: their names are week 3's too)."""
+
+
+def score_adjustment(module: types.ModuleType, names: Mapping[str, str]) -> int:
+    """+2 for the one-dimensional ``forward_propagation(x, theta)`` of the gradient-checking
+    assignment."""
+    return (
+        2 if takes(module, names.get("forward_propagation", "forward_propagation"), "theta") else 0
+    )
+
 
 DEPENDS: dict[str, tuple[str, ...]] = {
     "gradient_check_n": (
@@ -387,9 +403,76 @@ def _vector_check(function: str) -> Check:
     return Check(function, "values", run)
 
 
+_X1, _THETA1 = 3.0, 4.0
+
+
+def _one_dimensional(ctx: Context, name: str) -> None:
+    """The 1-D part of the assignment is told apart from week 3's names by ``theta``."""
+    if not takes(ctx.module, ctx.names.get(name, name), "theta"):
+        raise Prerequisite(
+            f"{name} does not take theta: it is not the one-dimensional {name}(x, theta) of "
+            "the gradient-checking assignment (check it with the week-3 convention)"
+        )
+
+
+def _scalar_value(name: str, expected: float, what: str) -> Check:
+    def run(ctx: Context) -> Finding:
+        _one_dimensional(ctx, name)
+        got = to_float(bind_call(ctx.fn(name), ["x", "theta"], {"x": _X1, "theta": _THETA1}))
+        if abs(got - expected) <= 1e-9 * max(1.0, abs(expected)):
+            return Finding(name, "values", "pass", f"{what} = {expected:g} at x = 3, θ = 4")
+        return Finding(
+            name,
+            "values",
+            "fail",
+            f"returns {got:.6g} at x = 3, θ = 4; {what} = {expected:g}",
+            expected=expected,
+            actual=got,
+            example={"x": _X1, "theta": _THETA1, "seed": ctx.seed},
+            formula="J(θ) = θ·x, dJ/dθ = x",
+        )
+
+    return Check(name, "values", run)
+
+
+def _one_dimensional_checker(ctx: Context) -> Finding:
+    _one_dimensional(ctx, "gradient_check")
+    if ctx.has("backward_propagation"):
+        back = to_float(
+            bind_call(ctx.fn("backward_propagation"), ["x", "theta"], {"x": _X1, "theta": _THETA1})
+        )
+        require_right("backward_propagation", back, _X1, "gradient_check")
+    got = to_float(
+        bind_call(ctx.fn("gradient_check"), ["x", "theta"], {"x": _X1, "theta": _THETA1})
+    )
+    if got < 1e-5:
+        return Finding(
+            "gradient_check", "checker", "pass", f"reports {got:.1e} for a right derivative"
+        )
+    return Finding(
+        "gradient_check",
+        "checker",
+        "fail",
+        f"reports a difference of {got:.3g} although backward_propagation is right",
+        diagnosis=(
+            "gradapprox is twice or half the derivative (difference 1/3): divide by 2ε"
+            if abs(got - 1 / 3) < 0.02
+            else None
+        ),
+        mistake="gradapprox_factor_2" if abs(got - 1 / 3) < 0.02 else "checker_false_alarm",
+        expected="< 1e-5",
+        actual=got,
+        example={"x": _X1, "theta": _THETA1, "seed": ctx.seed},
+        formula="gradapprox = (J(θ + ε) − J(θ − ε)) / (2ε)",
+    )
+
+
 def checks() -> list[Check]:
     """Every check of the convention, in a stable order."""
     return [
+        _scalar_value("forward_propagation", _X1 * _THETA1, "J = θ·x"),
+        _scalar_value("backward_propagation", _X1, "dJ/dθ = x"),
+        Check("gradient_check", "checker", _one_dimensional_checker),
         _vector_check("dictionary_to_vector"),
         _vector_check("vector_to_dictionary"),
         _vector_check("gradients_to_vector"),

@@ -10,6 +10,7 @@ The cache of ``forward_propagation`` is handed unopened to ``backward_propagatio
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ from nncheck.adapters._common import (
     mutation_check,
     require_right,
     shapes_check,
+    takes,
     values_check,
 )
 from nncheck.adapters._gradient import gradient_finding
@@ -60,6 +62,13 @@ DEPENDS: dict[str, tuple[str, ...]] = {"predict": ("forward_propagation",)}
 
 HELPERS: dict[str, Any] = {"sigmoid": ref.sigmoid}
 """The course's ``planar_utils.sigmoid``, provided when its import was skipped."""
+
+
+def score_adjustment(module: types.ModuleType, names: Mapping[str, str]) -> int:
+    """Course 2's one-dimensional ``forward_propagation(x, theta)`` is not week 3's."""
+    name = names.get("forward_propagation", "forward_propagation")
+    return -len(MARKERS) if takes(module, name, "theta") else 0
+
 
 HIDDEN = "tanh"
 DEPTH = 2
