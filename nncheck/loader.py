@@ -13,9 +13,11 @@ act on; never a bare traceback.
 from __future__ import annotations
 
 import ast
+import bisect
 import importlib
 import importlib.util
 import itertools
+import json
 import os
 import re
 import sys
@@ -41,7 +43,8 @@ class LoadError(Exception):
         kind: ``"not_found"``, ``"syntax"``, ``"import"`` or ``"runtime"`` (the file raised while
             running its top level).
         path: the file involved, when known.
-        line: the 1-based line in ``path``, when known.
+        line: the 1-based line in ``path``, when known (in a notebook: in its joined code cells).
+        cell: for a notebook, (code cell number, line in that cell), both 1-based.
         message: what went wrong and what to do, without the location prefix.
     """
 
@@ -57,12 +60,15 @@ class LoadError(Exception):
         self.message = message
         self.path = path
         self.line = line
+        self.cell: tuple[int, int] | None = None
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
+            if self.cell is not None:
+                where = f"{self.path}, code cell {self.cell[0]}, line {self.cell[1]}"
             where += ": "
         return where + self.message
 
@@ -72,10 +78,11 @@ def load_target(
 ) -> types.ModuleType:
     """Return the module behind ``target``.
 
-    ``target`` is a module object (returned as is), a path to a ``.py`` file, or an importable
-    module name. ``defs_only`` (files only) runs just the definitions and imports; imports of
-    modules that are not installed are then skipped (the course's ``testCases``, ``lr_utils``…)
-    and listed in the module's ``__nncheck_skipped_imports__``.
+    ``target`` is a module object (returned as is), a path to a ``.py`` file or a Jupyter
+    notebook (``.ipynb``: its code cells run in order, magics skipped; errors name the cell), or
+    an importable module name. ``defs_only`` (files only) runs just the definitions and
+    imports; imports of modules that are not installed are then skipped (the course's
+    ``testCases``, ``lr_utils``…) and listed in the module's ``__nncheck_skipped_imports__``.
 
     Raises :class:`LoadError` for a missing file or module, a syntax error, an import error, or
     an exception raised by the file's top-level code.
@@ -84,7 +91,9 @@ def load_target(
         return target
     text = os.fspath(target)
     path = Path(text)
-    looks_like_path = text.endswith(".py") or os.sep in text or "/" in text or path.is_file()
+    looks_like_path = (
+        text.endswith((".py", ".ipynb")) or os.sep in text or "/" in text or path.is_file()
+    )
     if looks_like_path:
         return _load_file(path, defs_only=defs_only)
     if defs_only:
@@ -127,21 +136,13 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
         raise LoadError("not_found", f"no such file: {shown}", path=shown)
     if path.is_dir():
         raise LoadError("not_found", f"{shown} is a folder; give a .py file", path=shown)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LoadError(
-            "syntax", f"cannot read the file as UTF-8 text ({exc.reason})", path=shown
-        ) from None
-    except OSError as exc:
-        raise LoadError("not_found", f"cannot read the file: {exc.strerror}", path=shown) from None
-
-    if defs_only:
+    source, cells = _read_source(path)
+    if defs_only or cells is not None:
         source = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
     try:
         tree = ast.parse(source, filename=shown)
     except SyntaxError as exc:
-        raise _from_syntax(exc) from None
+        raise _in_cell(_from_syntax(exc), cells) from None
 
     skipped: list[str] = []
     if defs_only:
@@ -161,16 +162,63 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
                 exec(compile(tree, module.__file__, "exec"), module.__dict__)
         except SyntaxError as exc:
             sys.modules.pop(name, None)
-            raise _from_syntax(exc) from None
+            raise _in_cell(_from_syntax(exc), cells) from None
         except ImportError as exc:
             sys.modules.pop(name, None)
-            raise _from_exception(exc, module.__file__, "import", shown) from None
+            raise _in_cell(_from_exception(exc, module.__file__, "import", shown), cells) from None
         except BaseException as exc:  # top-level code of the file failed (incl. SystemExit)
             sys.modules.pop(name, None)
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise _from_exception(exc, module.__file__, "runtime", shown) from None
+            raise _in_cell(_from_exception(exc, module.__file__, "runtime", shown), cells) from None
     return module
+
+
+def _read_source(path: Path) -> tuple[str, list[int] | None]:
+    """The file's text; for a notebook, its code cells joined, with each cell's first line."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            "syntax", f"cannot read the file as UTF-8 text ({exc.reason})", path=shown
+        ) from None
+    except OSError as exc:
+        raise LoadError("not_found", f"cannot read the file: {exc.strerror}", path=shown) from None
+    if path.suffix != ".ipynb":
+        return text, None
+    try:
+        cells = json.loads(text)["cells"]
+        sources = [
+            "".join(c["source"]) if isinstance(c["source"], list) else str(c["source"])
+            for c in cells
+            if c.get("cell_type") == "code"
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LoadError(
+            "syntax",
+            "this .ipynb file is not a valid Jupyter notebook (no JSON list of cells); "
+            "save it again from Jupyter, or export it with "
+            "`jupyter nbconvert --to script` and check the .py file",
+            path=shown,
+        ) from None
+    starts: list[int] = []
+    lines: list[str] = []
+    for cell in sources:
+        starts.append(len(lines) + 1)
+        lines.extend(cell.splitlines() or [""])
+        lines.append("")  # a blank line between cells keeps statements apart
+    return "\n".join(lines), starts
+
+
+def _in_cell(error: LoadError, cells: list[int] | None) -> LoadError:
+    """Say which notebook code cell a line of the joined cells belongs to."""
+    if cells is None or error.line is None:
+        return error
+    index = bisect.bisect_right(cells, error.line) - 1
+    if index >= 0:
+        error.cell = (index + 1, error.line - cells[index] + 1)
+    return error
 
 
 def _is_definition(node: ast.stmt) -> bool:

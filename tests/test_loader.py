@@ -135,3 +135,60 @@ def test_user_traceback_keeps_only_the_users_frames(tmp_path: Path) -> None:
     assert all("numpy" not in line for line in text.splitlines() if line.startswith("  File"))
     assert text.splitlines()[-1].startswith("ValueError")
     assert "in backward" in text
+
+
+def notebook(tmp_path: Path, *cells: str) -> Path:
+    import json
+
+    path = tmp_path / "hw.ipynb"
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": ["# Week 4\n"]},
+                    *(
+                        {"cell_type": "code", "source": textwrap.dedent(c).splitlines(True)}
+                        for c in cells
+                    ),
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+    return path
+
+
+def test_notebook_code_cells_run_in_order_and_magics_are_skipped(tmp_path: Path) -> None:
+    path = notebook(
+        tmp_path,
+        "import numpy as np\n%matplotlib inline\n",
+        "def relu(Z):\n    return np.maximum(0, Z), Z\n",
+        "A, cache = relu(np.array([-1.0, 2.0]))\nprint(A)\n",
+    )
+    module = load_target(path)
+    assert module.relu(np.array([-3.0]))[0].tolist() == [0.0]
+    assert module.A.tolist() == [0.0, 2.0]
+    assert load_target(str(path), defs_only=True).relu is not None
+
+
+def test_notebook_errors_name_the_code_cell(tmp_path: Path) -> None:
+    path = notebook(tmp_path, "import numpy as np\n", "x = 1\ny = undefined_name\n")
+    with pytest.raises(LoadError) as info:
+        load_target(path)
+    assert info.value.cell == (2, 2)
+    assert str(info.value).startswith(f"{path}, code cell 2, line 2: NameError")
+    path = notebook(tmp_path, "def f(:\n    pass\n")
+    with pytest.raises(LoadError) as info:
+        load_target(path)
+    assert (info.value.kind, info.value.cell) == ("syntax", (1, 1))
+
+
+def test_a_broken_notebook_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "hw.ipynb"
+    path.write_text("{not json")
+    with pytest.raises(LoadError) as info:
+        load_target(path)
+    assert info.value.kind == "syntax"
+    assert "not a valid Jupyter notebook" in str(info.value)
