@@ -34,6 +34,7 @@ __all__ = [
     "make_cases",
     "mutation_check",
     "require_right",
+    "scalar_cost",
     "shapes_check",
     "snapshot_diff",
     "takes",
@@ -95,6 +96,32 @@ def require_right(function: str, actual: Any, expected: Any, needed_by: str) -> 
             f"{needed_by} is checked through your {function}, which returns wrong values: "
             f"fix {function} first"
         )
+
+
+def scalar_cost(value: Any, function: str, needed_by: str) -> float:
+    """The person's cost as a float; :class:`Prerequisite` unless it is one finite number.
+
+    A gradient check differentiates the person's cost: when that cost is an array (an outer
+    product, a missing sum) or not finite, the check cannot blame ``needed_by``; it says to fix
+    ``function`` first.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.size != 1 or not np.all(np.isfinite(arr)):
+        what = (
+            f"an array of shape {arr.shape}"
+            if arr is not None and arr.size != 1
+            else "no finite number"
+            if arr is not None
+            else f"a {type(value).__name__}"
+        )
+        raise Prerequisite(
+            f"{needed_by} is checked through the cost of your {function}, which returns {what} "
+            f"instead of one finite number: fix {function} first"
+        )
+    return float(arr.reshape(()))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from nncheck.adapters._common import (
     compare,
     first,
     mutation_check,
+    scalar_cost,
     shapes_check,
     values_check,
 )
@@ -96,7 +97,9 @@ def _propagate_gradient(ctx: Context) -> Finding:
 
     def cost(p: dict[str, Array]) -> float:
         _, c = _propagate(ctx, p["w"], float(p["b"].reshape(())), X, Y)
-        return float(np.asarray(c, dtype=np.float64).reshape(()))
+        return scalar_cost(c, "propagate", "dw and db")
+
+    cost({"w": w, "b": np.asarray(b)})  # a cost that is not one number: fix it first
 
     db = np.asarray(grads.get("db"), dtype=np.float64)
     if db.size != 1:

@@ -30,6 +30,7 @@ from nncheck.adapters._common import (
     make_cases,
     mutation_check,
     require_right,
+    scalar_cost,
     shapes_check,
     takes,
     values_check,
@@ -215,7 +216,7 @@ def _user_cost(ctx: Context, A2: Any, Y: Array, params: Mapping[str, Array]) -> 
         value = bind_call(
             ctx.fn("compute_cost"), _COST_ORDER, {"AL": A2, "Y": Y, "parameters": params}
         )
-        return float(np.asarray(value, dtype=np.float64).reshape(()))
+        return scalar_cost(value, "compute_cost", "backward_propagation")
     return ref.cost(np.asarray(A2), Y)
 
 

@@ -36,6 +36,7 @@ from nncheck.adapters._common import (
     make_cases,
     mutation_check,
     require_right,
+    scalar_cost,
     shapes_check,
     values_check,
 )
@@ -654,11 +655,8 @@ def _L_model_backward_trial(ctx: Context, case: Case) -> Trial:
 
 def _user_cost(ctx: Context, AL: Any, Y: Array) -> float:
     if ctx.has("compute_cost"):
-        return float(
-            np.asarray(bind_call(ctx.fn("compute_cost"), ["AL", "Y"], {"AL": AL, "Y": Y})).reshape(
-                ()
-            )
-        )
+        value = bind_call(ctx.fn("compute_cost"), ["AL", "Y"], {"AL": AL, "Y": Y})
+        return scalar_cost(value, "compute_cost", "L_model_backward")
     return ref.cost(np.asarray(AL), Y)
 
 
