@@ -31,6 +31,7 @@ from nncheck.adapters._common import (
     compare,
     mutation_check,
     require_right,
+    scalar_cost,
     shapes_check,
     takes,
     to_float,
@@ -179,7 +180,8 @@ def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
     cost, cache = _forward(
         ctx, case.X.copy(), case.Y.copy(), {k: v.copy() for k, v in params.items()}
     )
-    if abs(to_float(cost) - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
+    user = scalar_cost(cost, "forward_propagation_n", "backward_propagation_n")
+    if abs(user - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
         raise Prerequisite(
             "backward_propagation_n is checked with the cache of your forward_propagation_n, "
             "whose cost is wrong: fix forward_propagation_n first"
@@ -227,7 +229,8 @@ def _backward_gradient(ctx: Context) -> Finding:
         raise WrongResult("backward_propagation_n must return a dict of gradients")
 
     def cost(p: dict[str, Array]) -> float:
-        return to_float(_forward(ctx, case.X.copy(), case.Y.copy(), p)[0])
+        value = _forward(ctx, case.X.copy(), case.Y.copy(), p)[0]
+        return scalar_cost(value, "forward_propagation_n", "backward_propagation_n")
 
     return gradient_finding(
         "backward_propagation_n",
@@ -248,7 +251,8 @@ def _checker(ctx: Context) -> Finding:
     params = _params(case)
     if ctx.has("forward_propagation_n"):
         cost, _ = _forward(ctx, case.X.copy(), case.Y.copy(), _params(case))
-        if abs(to_float(cost) - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
+        user = scalar_cost(cost, "forward_propagation_n", "gradient_check_n")
+        if abs(user - ref.model_cost(params, case.X, case.Y, "relu")) > 1e-6:
             raise Prerequisite(
                 "gradient_check_n differentiates your forward_propagation_n, whose cost is "
                 "wrong: fix it first"
@@ -258,9 +262,25 @@ def _checker(ctx: Context) -> Finding:
         for k, v in ref.model_gradients(params, case.X, case.Y, "relu").items()
         if k[:2] != "dA"
     }
-    wrong = dict(right)
-    wrong["dW2"] = 2 * right["dW2"]
-    wrong["db1"] = 4 * right["db1"]
+    # wrong gradients the checker must see, each with the difference the course's formula gives
+    # (gradapprox is the right gradient to ~1e-7): a doubled layer, the sign flipped, and the
+    # elements of dW1 permuted — the last two keep every norm, so a checker that compares norms
+    # or forgets a term is caught
+    scaled = dict(right)
+    scaled["dW2"] = 2 * right["dW2"]
+    scaled["db1"] = 4 * right["db1"]
+    permuted = dict(right)
+    permuted["dW1"] = right["dW1"].reshape(-1)[::-1].reshape(right["dW1"].shape)
+    probes = {
+        "dW2 × 2, db1 × 4": scaled,
+        "every gradient × −1": {k: -v for k, v in right.items()},
+        "the elements of dW1 reversed": permuted,
+    }
+
+    def course_difference(grads: Mapping[str, Array]) -> float:
+        g = np.concatenate([right[k].reshape(-1) for k in sorted(right)])
+        w = np.concatenate([np.asarray(grads[k]).reshape(-1) for k in sorted(right)])
+        return float(np.linalg.norm(w - g) / (np.linalg.norm(w) + np.linalg.norm(g)))
 
     def run(grads: Mapping[str, Array]) -> float:
         value = bind_call(
@@ -278,18 +298,25 @@ def _checker(ctx: Context) -> Finding:
             value = value[-1] if np.size(value[-1]) == 1 else value[0]
         return to_float(value)
 
-    good, bad = run(right), run(wrong)
-    example = {**case.example(), "wrong": "dW2 × 2, db1 × 4"}
+    good = run(right)
+    bad = {what: (run(grads), course_difference(grads)) for what, grads in probes.items()}
+    example = {**case.example(), "wrong": "; ".join(probes)}
     formula = (
         "gradapprox[i] = (J(θ + ε·eᵢ) − J(θ − ε·eᵢ)) / (2ε); "
-        "difference = ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖)"
+        "difference = ‖grad − gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)"
     )
-    if good < 1e-5 and bad > 1e-3:
+    off = {
+        what: (got, want)
+        for what, (got, want) in bad.items()
+        if not (np.isfinite(got) and abs(got - want) <= 0.02 * want)
+    }
+    if good < 1e-5 and not off:
         return Finding(
             "gradient_check_n",
             "checker",
             "pass",
-            f"reports {good:.1e} for right gradients and {bad:.2g} for wrong ones",
+            f"reports {good:.1e} for right gradients and "
+            + ", ".join(f"{got:.2g} for {what}" for what, (got, _) in bad.items()),
         )
     if good >= 1e-5:
         if abs(good - 1 / 3) < 0.02:
@@ -320,15 +347,34 @@ def _checker(ctx: Context) -> Finding:
             example=example,
             formula=formula,
         )
+    what, (got, want) = next(iter(off.items()))
+    listing = "; ".join(f"{w}: {g:.3g} instead of {e:.3g}" for w, (g, e) in off.items())
+    if all(abs(g) <= 1e-3 for g, _ in bad.values()):
+        return Finding(
+            "gradient_check_n",
+            "checker",
+            "fail",
+            f"reports only {got:.3g} for gradients that are wrong ({what})",
+            diagnosis="the checker cannot see a wrong gradient: compare grad with gradapprox",
+            mistake="checker_insensitive",
+            expected=want,
+            actual=got,
+            example=example,
+            formula=formula,
+        )
     return Finding(
         "gradient_check_n",
         "checker",
         "fail",
-        f"reports only {bad:.3g} for gradients that are wrong (dW2 doubled, db1 × 4)",
-        diagnosis="the checker cannot see a wrong gradient: compare grad with gradapprox",
-        mistake="checker_insensitive",
-        expected="> 1e-3",
-        actual=bad,
+        f"reports differences the course's formula does not give for wrong gradients: {listing}",
+        diagnosis=(
+            "the difference is not the course's formula: difference = ‖grad − gradapprox‖₂ / "
+            "(‖grad‖₂ + ‖gradapprox‖₂) — the norm of the difference (not the difference of the "
+            "norms, nor a signed sum) over the sum of the two norms (not the norm of the sum)"
+        ),
+        mistake="difference_formula",
+        expected=want,
+        actual=got,
         example=example,
         formula=formula,
     )
