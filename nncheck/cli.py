@@ -60,6 +60,8 @@ protocols (detected in this order; force one with --protocol):
              else your initialize_parameters(dims), else He initialisation.
   course2    forward_propagation_n(X, Y, parameters) -> (cost, cache);
              backward_propagation_n(X, Y, cache) -> gradients (4 widths in --dims)
+  course2_1d forward_propagation(x, theta) -> J; backward_propagation(x, theta) -> dtheta
+             (course 2's one-dimensional warm-up; scalar x and theta)
   week3      forward_propagation(X, parameters) -> (A2, cache); compute_cost(A2, Y[, parameters]);
              backward_propagation(parameters, cache, X, Y) -> grads; also course 2's 3-layer
              forward_propagation / backward_propagation(X, Y, cache) (depth probed)
@@ -166,7 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grad.add_argument(
         "--protocol",
-        choices=("auto", "week4", "canonical", "course2", "week3", "week2", "generic"),
+        choices=(
+            "auto",
+            "week4",
+            "canonical",
+            "course2",
+            "course2_1d",
+            "week3",
+            "week2",
+            "generic",
+        ),
         default="auto",
         help="which functions to use (default: detect)",
     )
@@ -396,7 +407,7 @@ def _run_gradcheck(
             report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
             start = float(abs(problem.cost(problem.params)))
         notes = _warning_notes(caught)
-        if problem.m == 1:
+        if problem.m == 1 and problem.protocol != "course2_1d":
             notes += ("with m = 1 example a missing or extra 1/m cannot show: use --m 2 or more",)
         if start < SATURATED_COST:
             notes += (

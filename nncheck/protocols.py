@@ -16,6 +16,9 @@ protocols, tried in this order when ``protocol="auto"``:
 ``course2``
     ``forward_propagation_n(X, Y, parameters) -> (cost, cache)``,
     ``backward_propagation_n(X, Y, cache) -> gradients`` (three layers: ``--dims`` has 4 widths).
+``course2_1d``
+    Course 2's one-dimensional warm-up: ``forward_propagation(x, theta) -> J`` and
+    ``backward_propagation(x, theta) -> dtheta`` (told from week 3 by the ``theta`` argument).
 ``week3``
     ``forward_propagation(X, parameters) -> (A2, cache)``, ``compute_cost(A2, Y)`` (or the older
     ``compute_cost(A2, Y, parameters)``), ``backward_propagation(parameters, cache, X, Y)``.
@@ -80,6 +83,7 @@ PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
     "week4": (("L_model_forward", "compute_cost", "L_model_backward"),),
     "canonical": (("model_forward", "cost", "model_backward"),),
     "course2": (("forward_propagation_n", "backward_propagation_n"),),
+    "course2_1d": (("forward_propagation", "backward_propagation"),),
     "week3": (("forward_propagation", "compute_cost", "backward_propagation"),),
     "week2": (("propagate",),),
     "generic": (("cost_and_gradients",), ("cost", "gradients")),
@@ -90,6 +94,7 @@ DEFAULT_DIMS: Final[dict[str, tuple[int, ...]]] = {
     "week4": (5, 4, 3, 1),
     "canonical": (5, 4, 3, 1),
     "course2": (4, 5, 3, 1),
+    "course2_1d": (1, 1),
     "week3": (3, 4, 1),
     "week2": (4, 1),
     "generic": (5, 4, 3, 1),
@@ -432,6 +437,8 @@ def detect_protocol(module: ModuleType, requested: str = "auto") -> tuple[str, t
     for name in candidates:
         for option in PROTOCOLS[name]:
             if all(callable(getattr(module, fn, None)) for fn in option):
+                if name == "course2_1d" and not _takes_theta(module.forward_propagation):
+                    continue  # week 3's forward_propagation(X, parameters), not J(theta)
                 return name, option
     lines = []
     for name in candidates:
@@ -447,6 +454,14 @@ def detect_protocol(module: ModuleType, requested: str = "auto") -> tuple[str, t
         + "\nname yours like one of these, or map them with --rename COURSE_NAME=YOUR_NAME; "
         "`nncheck gradcheck --help` shows each protocol's signatures"
     )
+
+
+def _takes_theta(fn: Callable[..., Any]) -> bool:
+    """True for course 2's one-dimensional ``forward_propagation(x, theta)``."""
+    try:
+        return "theta" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def rename(module: ModuleType, names: Mapping[str, str]) -> ModuleType:
@@ -519,8 +534,10 @@ def build_problem(
     initialised parameters. Raises :class:`ProtocolError` or :class:`UserCodeError`.
     """
     name, functions = detect_protocol(module, protocol)
-    notes: list[str] = []
     path = _module_path(module)
+    if name == "course2_1d":
+        return _one_dimensional(module, functions, params, seed, path)
+    notes: list[str] = []
     dims_given = tuple(dims) if dims is not None else None
 
     # parameters and widths
@@ -757,6 +774,52 @@ def _model(
         return _as_arrays(_grad_dict(grads, backward.name), backward.name)
 
     return cost, gradients
+
+
+def _one_dimensional(
+    module: ModuleType,
+    functions: tuple[str, ...],
+    params: Mapping[str, FloatArray] | None,
+    seed: int,
+    path: str,
+) -> GradProblem:
+    """Course 2's J(θ) = θ·x: ``forward_propagation(x, theta) -> J`` and
+    ``backward_propagation(x, theta) -> dtheta``, with scalar x and θ."""
+    rng = np.random.default_rng(seed)
+    x = float(rng.uniform(0.5, 3.0) * rng.choice([-1.0, 1.0]))
+    notes = [f"x = {x:.6g} drawn from default_rng({seed})"]
+    if params is not None:
+        if set(params) != {"theta"} or np.asarray(params["theta"]).size != 1:
+            raise ProtocolError("--params for forward_propagation(x, theta) needs one number theta")
+        theta = float(np.asarray(params["theta"]).reshape(()))
+    else:
+        theta = float(rng.standard_normal() * 2.0)
+        notes.append(f"theta = {theta:.6g} drawn from default_rng({seed})")
+    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
+    backward = _Caller(module, "backward_propagation", ("X", "parameters"), path)
+
+    def value(params: Mapping[str, Any]) -> Any:
+        return np.asarray(params["theta"]).reshape(())[()]
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        return _scalar(forward(X=x, parameters=value(params)), forward.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        dtheta = _as_arrays({"dtheta": backward(X=x, parameters=value(params))}, backward.name)
+        g = dtheta["dtheta"]
+        return {"dtheta": g.reshape(1, 1) if g.size == 1 else g}
+
+    return GradProblem(
+        protocol="course2_1d",
+        functions=functions,
+        dims=(1, 1),
+        params={"theta": np.array([[theta]])},
+        X=np.array([[x]]),
+        Y=np.zeros((1, 1)),
+        cost=cost,
+        gradients=gradients,
+        notes=tuple(notes),
+    )
 
 
 def _probe_depth(

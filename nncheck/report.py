@@ -213,6 +213,11 @@ def close_call_note(report: GradReport) -> str | None:
 def _summary(report: GradReport) -> str:
     total = len(report.parameters)
     failed = [p.name for p in report.parameters if not p.ok]
+    if total == 1:
+        name = report.parameters[0].name
+        if failed:
+            return f"FAIL: the gradient of {name} disagrees with finite differences of your cost"
+        return f"OK: the gradient of {name} matches finite differences"
     if not failed:
         return f"OK: the gradients of all {total} parameters match finite differences"
     return (

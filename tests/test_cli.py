@@ -121,6 +121,7 @@ def test_gradcheck_catches_the_buggy_week4_example(capsys: pytest.CaptureFixture
         ("course2_correct.py", (), set()),
         ("course2_buggy.py", (), {"W2", "b1"}),
         ("generic_correct.py", ("--dims", "4,1"), set()),
+        ("course2_one_dimensional.py", (), set()),
         ("generic_pair_buggy.py", ("--dims", "4,1"), {"W1"}),
     ],
 )
@@ -784,3 +785,14 @@ def gradients(params, X, Y):
     screen = _Terminal()
     print_gradcheck(report, "hw.py", problem, screen)
     assert "w[bold]" in screen.getvalue()
+
+
+def test_the_one_dimensional_warm_up_with_a_wrong_derivative(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (MODELS / "course2_one_dimensional.py").read_text()
+    path = write(tmp_path, source.replace("    dtheta = x\n", "    dtheta = theta\n"))
+    code, out, _ = run(capsys, "gradcheck", str(path), "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert "FAIL: the gradient of theta disagrees with finite differences of your cost" in out
+    assert "with m = 1" not in out

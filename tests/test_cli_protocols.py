@@ -65,6 +65,7 @@ def test_parse_dims_rejects_malformed_input_with_a_fix(text: str, hint: str) -> 
         ("generic_pair_buggy.py", "generic"),
         ("canonical_correct.py", "canonical"),
         ("course2_init_utils_style.py", "week3"),
+        ("course2_one_dimensional.py", "course2_1d"),
     ],
 )
 def test_detects_each_protocol(name: str, protocol: str) -> None:
@@ -692,3 +693,15 @@ def test_a_smooth_parameter_is_not_mistaken_for_a_kink() -> None:
     assert abs(truth["dW3"][0, 0]) > 1  # a large, clearly visible gradient
     report = protocols.check_problem(problem, seed=602)
     assert {p.name for p in report.parameters if not p.ok} == {"W1", "W2", "W3"}
+
+
+def test_the_one_dimensional_warm_up(tmp_path: Path) -> None:
+    problem = build_problem(load("course2_one_dimensional.py"), seed=4)
+    x, theta = float(problem.X[0, 0]), float(problem.params["theta"][0, 0])
+    assert x != 0
+    assert problem.cost(problem.params) == pytest.approx(theta * x)
+    assert preflight(problem) == {"dtheta": pytest.approx(np.array([[x]]))}
+    given = build_problem(load("course2_one_dimensional.py"), params={"theta": np.array(3.0)})
+    assert given.params["theta"][0, 0] == 3.0
+    with pytest.raises(ProtocolError, match="needs one number theta"):
+        build_problem(load("course2_one_dimensional.py"), params={"w": np.ones(2)})
