@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_GRADCHECK_EPILOG,
         formatter_class=fmt,
     )
-    grad.add_argument("model", metavar="MODEL", help="your .py file or an importable module name")
+    grad.add_argument(
+        "model", metavar="MODEL", help="your .py file, .ipynb notebook or an importable module name"
+    )
     grad.add_argument(
         "--dims",
         type=_dims,
@@ -194,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
         "exit codes: 0 all checks pass, 1 some check fails, 2 usage or load error.",
         formatter_class=fmt,
     )
-    conf.add_argument("target", metavar="TARGET", help="your .py file or an importable module")
+    conf.add_argument(
+        "target", metavar="TARGET", help="your .py file, .ipynb notebook or an importable module"
+    )
     conf.add_argument(
         "--convention",
         choices=("auto", "week2", "week3", "week4", "course2", "generic"),

@@ -796,3 +796,21 @@ def test_the_one_dimensional_warm_up_with_a_wrong_derivative(
     assert code == EXIT_PROBLEMS
     assert "FAIL: the gradient of theta disagrees with finite differences of your cost" in out
     assert "with m = 1" not in out
+
+
+def test_a_notebook_is_checked_like_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = (MODELS / "week2_buggy.py").read_text()
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": []}
+    notebook = {
+        "cells": [{**cell, "source": source.splitlines(True)}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "hw.ipynb"
+    path.write_text(json.dumps(notebook))
+    code, data = run_json(capsys, "gradcheck", str(path), "--seed", "0")
+    assert code == EXIT_PROBLEMS
+    assert {p["name"] for p in data["parameters"] if not p["ok"]} == {"b"}
