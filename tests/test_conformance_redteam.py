@@ -61,3 +61,35 @@ def test_a_non_scalar_week3_cost_skips_the_gradient_check(tmp_path: Path) -> Non
     report = conform(path, seed=4, defs_only=True)
     gradient = _finding(report, "backward_propagation", "gradient")
     assert gradient.status == "skip" and "fix compute_cost first" in gradient.message, gradient
+
+
+def test_a_forward_pass_without_the_last_cache_fails_there_not_in_the_backward_pass(
+    tmp_path: Path,
+) -> None:
+    path = _with(
+        tmp_path,
+        "w4_correct_course.py",
+        """
+        def L_model_forward(X, parameters):
+            caches = []
+            A = X
+            L = len(parameters) // 2
+            for l in range(1, L):
+                A, cache = linear_activation_forward(
+                    A, parameters["W" + str(l)], parameters["b" + str(l)], "relu"
+                )
+                caches.append(cache)
+            AL, cache = linear_activation_forward(
+                A, parameters["W" + str(L)], parameters["b" + str(L)], "sigmoid"
+            )
+            return AL, caches
+        """,
+    )
+    report = conform(path, seed=3, defs_only=True)
+    caches = _finding(report, "L_model_forward", "caches")
+    assert caches.status == "fail" and caches.mistake == "missing_cache", caches
+    assert caches.expected == 3 and caches.actual == 2
+    assert "caches.append" in (caches.diagnosis or "")
+    backward = [f for f in report.findings if f.function == "L_model_backward"]
+    assert backward and all(f.status == "skip" for f in backward), backward
+    assert all("fix L_model_forward first" in f.message for f in backward)

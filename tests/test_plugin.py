@@ -48,7 +48,7 @@ def test_correct_file_passes_and_header_shows_seed_and_convention(
 ) -> None:
     _copy(pytester, "w4_correct_course.py")
     result = pytester.runpytest("--nncheck=hw.py", "--nncheck-seed=7", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=45, warnings=1)
+    result.assert_outcomes(passed=46, warnings=1)
     result.stdout.fnmatch_lines(["nncheck: seed 7 *", "nncheck: hw.py: convention week4"])
 
 
@@ -190,4 +190,4 @@ def test_items_can_be_selected_with_k(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(
         "--nncheck=hw.py", "-k", "linear_backward and values", "-p", "no:cacheprovider"
     )
-    result.assert_outcomes(failed=1, deselected=44)
+    result.assert_outcomes(failed=1, deselected=45)

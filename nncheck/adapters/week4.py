@@ -532,6 +532,43 @@ def _L_model_forward_trial(ctx: Context, case: Case) -> Trial:
     )
 
 
+def _cache_count(caches: Any) -> int | None:
+    try:
+        return len(caches)
+    except TypeError:
+        return None
+
+
+def _L_model_forward_caches(ctx: Context) -> Finding:
+    """One cache per layer: ``len(caches) == L`` (the caches themselves are never opened)."""
+    for case in ctx.cases():
+        result = _model_forward(ctx, case.X.copy(), _params(case))
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise WrongResult("L_model_forward must return (AL, caches)")
+        L = len(case.dims) - 1
+        count = _cache_count(result[1])
+        if count == L:
+            continue
+        got = "no list of caches" if count is None else f"{count} cache{'s' * (count != 1)}"
+        hint = (
+            "the output layer's caches.append(cache) after the loop is probably missing"
+            if count == L - 1
+            else "append exactly one cache per layer: L − 1 in the loop, one for the output layer"
+        )
+        return Finding(
+            "L_model_forward",
+            "caches",
+            "fail",
+            f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
+            diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
+            mistake="missing_cache",
+            expected=L,
+            actual=count,
+            example=case.example(),
+        )
+    return Finding("L_model_forward", "caches", "pass", "one cache per layer (len(caches) == L)")
+
+
 def _explain_forward_error(ctx: Context) -> dg.Diagnosis | None:
     """L_model_forward raised a shape error: replay it on a network of equal widths, where a
     skipped layer runs, and name the layer."""
@@ -610,6 +647,11 @@ def _forward_for_backward(ctx: Context, case: Case) -> tuple[Array, Any, dict[st
             raise Prerequisite(
                 "L_model_backward is checked with the caches of your L_model_forward, whose AL is "
                 "wrong: fix L_model_forward first"
+            )
+        if _cache_count(caches) != len(case.dims) - 1:
+            raise Prerequisite(
+                "L_model_backward is checked with the caches of your L_model_forward, which "
+                "does not return one cache per layer: fix L_model_forward first"
             )
     else:
         AL, ref_caches = ref.model_forward(X, params, ctx.hidden)
@@ -769,6 +811,7 @@ def checks() -> list[Check]:
             explain_exception=_explain_forward_error,
         ),
         shapes_check("L_model_forward", _L_model_forward_trial),
+        Check("L_model_forward", "caches", _L_model_forward_caches),
         mutation_check("L_model_forward", _L_model_forward_trial),
         values_check("compute_cost", _cost_trial),
         cost_scalar_check("compute_cost", _cost_trial),
