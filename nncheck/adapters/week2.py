@@ -7,7 +7,7 @@ num_iterations, learning_rate, print_cost)`` → ``(params, grads, costs)``, ``p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -154,49 +154,107 @@ def _zeros(ctx: Context) -> Finding:
     return Finding("initialize_with_zeros", "shapes", "pass", "w = zeros((dim, 1)), b = 0")
 
 
+_STEPS, _LR = 5, 0.1
+
+
+def _descend(
+    w: Array, b: float, X: Array, Y: Array, step: Callable[[Array, Array, float, float], Any]
+) -> tuple[Array, float]:
+    """``_STEPS`` steps of ``(w, b) := step(w, dw, b, db)`` from the reference's gradients."""
+    for _ in range(_STEPS):
+        _, dw, db = ref.logistic_propagate(w, b, X, Y)
+        w, b = step(w, dw, b, db)
+    return w, b
+
+
+def _optimize_trial(ctx: Context, case: Case) -> Trial:
+    w, b, X, Y = _inputs(case)
+    n, lr = _STEPS, _LR
+    args = {
+        "w": w.copy(), "b": b, "X": X.copy(), "Y": Y.copy(),
+        "num_iterations": n, "learning_rate": lr, "print_cost": False,
+    }  # fmt: skip
+    rw, rb = _descend(w, b, X, Y, lambda w, dw, b, db: (w - lr * dw, b - lr * db))
+
+    def invoke() -> Any:
+        return bind_call(
+            ctx.fn("optimize"),
+            ["w", "b", "X", "Y", "num_iterations", "learning_rate", "print_cost"],
+            args,
+            _ALIASES,
+        )
+
+    def mutant(mistake: str, text: str, step: Any) -> dg.Mutant:
+        def thunk() -> dict[str, Any]:
+            mw, mb = _descend(w, b, X, Y, step)
+            return {"w": mw, "b": mb}
+
+        return (dg.Diagnosis(mistake, text, "w := w − α·dw, b := b − α·db"), thunk)
+
+    def mutants() -> list[dg.Mutant]:
+        return [
+            mutant(
+                "update_wrong_sign",
+                "the update moves along the gradient: w := w − α·dw, not w + α·dw",
+                lambda w, dw, b, db: (w + lr * dw, b + lr * db),
+            ),
+            mutant(
+                "missing_learning_rate",
+                "the update of b ignores the learning rate: b := b − α·db, not b − db",
+                lambda w, dw, b, db: (w - lr * dw, b - db),
+            ),
+            mutant(
+                "missing_learning_rate",
+                "the update of w ignores the learning rate: w := w − α·dw, not w − dw",
+                lambda w, dw, b, db: (w - dw, b - lr * db),
+            ),
+            mutant(
+                "missing_learning_rate",
+                "the update ignores the learning rate: θ := θ − α·dθ, not θ − dθ",
+                lambda w, dw, b, db: (w - dw, b - db),
+            ),
+        ]
+
+    def outputs(result: Any) -> dict[str, Any]:
+        params = first(result)
+        if not isinstance(params, Mapping):
+            raise WrongResult(
+                "optimize must return (params, grads, costs) with params = {'w', 'b'}"
+            )
+        return {"w": params.get("w"), "b": params.get("b")}
+
+    return Trial(
+        invoke=invoke,
+        outputs=outputs,
+        expected={"w": rw, "b": rb},
+        args=args,
+        mutants=mutants,
+        m=case.m,
+        formula="w := w − α·dw, b := b − α·db",
+    )
+
+
 def _optimize(ctx: Context) -> Finding:
     case = ctx.cases()[0]
-    w, b, X, Y = _inputs(case)
-    n, lr = 5, 0.1
-    rw, rb = w.copy(), b
-    for _ in range(n):
-        _, dw, db = ref.logistic_propagate(rw, rb, X, Y)
-        rw, rb = rw - lr * dw, rb - lr * db
-    result = bind_call(
-        ctx.fn("optimize"),
-        ["w", "b", "X", "Y", "num_iterations", "learning_rate", "print_cost"],
-        {
-            "w": w.copy(), "b": b, "X": X, "Y": Y,
-            "num_iterations": n, "learning_rate": lr, "print_cost": False,
-        },
-        _ALIASES,
-    )  # fmt: skip
-    params = first(result)
-    if not isinstance(params, Mapping):
-        raise WrongResult("optimize must return (params, grads, costs) with params = {'w', 'b'}")
-    mm = compare({"w": rw, "b": rb}, {"w": params.get("w"), "b": params.get("b")})
+    trial = _optimize_trial(ctx, case)
+    actual = trial.outputs(trial.invoke())
+    n, lr = _STEPS, _LR
+    mm = compare(trial.expected, actual)
     if not mm:
         return Finding("optimize", "values", "pass", f"w and b match {n} steps of gradient descent")
-    up_w, up_b = w.copy(), b
-    for _ in range(n):
-        _, dw, db = ref.logistic_propagate(up_w, up_b, X, Y)
-        up_w, up_b = up_w + lr * dw, up_b + lr * db
-    diagnosis = mistake = None
-    if not compare({"w": up_w}, {"w": params.get("w")}):
-        diagnosis = "the update moves along the gradient: w := w − α·dw, not w + α·dw"
-        mistake = "update_wrong_sign"
+    found = dg.match_mistake(trial.expected, actual, trial.mutants())
     return Finding(
         "optimize",
         "values",
         "fail",
         f"after {n} steps with learning_rate={lr}: {mm[0].message}",
-        diagnosis=diagnosis,
-        mistake=mistake,
+        diagnosis=found.message if found else None,
+        mistake=found.mistake if found else None,
         expected=mm[0].expected,
         actual=mm[0].actual,
         worst_index=mm[0].worst_index,
         example={**case.example(), "num_iterations": n, "learning_rate": lr},
-        formula="w := w − α·dw, b := b − α·db",
+        formula=trial.formula,
     )
 
 
@@ -243,5 +301,6 @@ def checks() -> list[Check]:
         Check("propagate", "gradient", _propagate_gradient),
         mutation_check("propagate", _propagate_trial),
         Check("optimize", "values", _optimize),
+        mutation_check("optimize", _optimize_trial),
         Check("predict", "threshold", _predict),
     ]
