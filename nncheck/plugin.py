@@ -149,7 +149,11 @@ class _Settings:
 
             try:
                 self._plans[target] = plan(
-                    target, convention=self.convention, seed=self.seed, defs_only=self.defs_only
+                    target,
+                    convention=self.convention,
+                    seed=self.seed,
+                    defs_only=self.defs_only,
+                    rename_hint=_RENAME_HINT,
                 )
             except Exception as exc:  # LoadError or a bad option: reported at collection
                 self._plans[target] = exc
@@ -157,6 +161,22 @@ class _Settings:
         if isinstance(result, Exception):
             raise result
         return result
+
+
+_RENAME_HINT = (
+    "(the pytest plugin cannot map names: --nncheck-convention=NAME only picks the convention; "
+    "to map yours, use `nncheck conform FILE --rename COURSE=YOURS` or "
+    "nncheck.conform(FILE, convention={course name: your name}))"
+)
+
+_DEFS_ONLY = "--nncheck-defs-only, or defs_only = true under [tool.nncheck]"
+
+
+def _pytest_options(message: str) -> str:
+    """A load error's advice names the command line's options: name the plugin's instead."""
+    for cli in ("(--defs-only / defs_only=True)", "(--defs-only)"):
+        message = message.replace(cli, f"({_DEFS_ONLY})")
+    return message.replace("--defs-only", "--nncheck-defs-only")
 
 
 _SETTINGS = pytest.StashKey[_Settings]()
@@ -208,7 +228,9 @@ class NncheckCollector(pytest.Collector):
         try:
             plan = self.settings.plan(self.target)
         except (LoadError, ValueError) as exc:
-            raise self.CollectError(f"nncheck cannot load {self.target}: {exc}") from None
+            raise self.CollectError(
+                f"nncheck cannot load {self.target}: {_pytest_options(str(exc))}"
+            ) from None
         return [
             NncheckItem.from_parent(self, name=f"{item.function}::{item.check}", planned=item)
             for item in plan.items

@@ -191,3 +191,26 @@ def test_items_can_be_selected_with_k(pytester: pytest.Pytester) -> None:
         "--nncheck=hw.py", "-k", "linear_backward and values", "-p", "no:cacheprovider"
     )
     result.assert_outcomes(failed=1, deselected=45)
+
+
+def test_load_error_advice_names_the_plugins_option(pytester: pytest.Pytester) -> None:
+    (pytester.path / "hw.py").write_text(
+        "import numpy as np\nfrom planar_utils import sigmoid\n\n\ndef layer_sizes(X, Y):\n"
+        "    return X.shape[0], 4, Y.shape[0]\n"
+    )
+    result = pytester.runpytest("--nncheck=hw.py", "-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert "planar_utils" in out and "--nncheck-defs-only" in out, out
+    assert not re.search(r"(?<!nncheck)--defs-only", out), out
+
+
+def test_no_known_functions_names_the_plugins_options_not_the_python_api(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "hw.py").write_text("def forward(X, params):\n    return X\n")
+    result = pytester.runpytest("--nncheck=hw.py", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "found none of the functions of a known convention" in out
+    assert "--nncheck-convention" in out and "--rename" in out, out
+    assert "pass convention=" not in out, out

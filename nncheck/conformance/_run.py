@@ -208,8 +208,14 @@ def plan(
     convention: str | Mapping[str, str] = "auto",
     seed: int | None = None,
     defs_only: bool = False,
+    rename_hint: str = "or pass convention={course name: your name}",
 ) -> Plan:
-    """Load ``target`` and list the checks of its convention (see :func:`conform`)."""
+    """Load ``target`` and list the checks of its convention (see :func:`conform`).
+
+    ``rename_hint`` ends the message of a file with no known function names: how the front door
+    calling ``plan`` lets a person map the course's names to theirs (the Python API's
+    ``convention={...}`` by default; the CLI and the pytest plugin pass their own).
+    """
     from nncheck import adapters
     from nncheck.adapters._common import Context
     from nncheck.loader import load_target
@@ -235,7 +241,7 @@ def plan(
         )
         msg = (
             "found none of the functions of a known convention "
-            f"({known}); name yours like the course or pass convention={{course name: your name}}"
+            f"({known}); name yours like the course {rename_hint}"
         )
         failing = Finding("<module>", "convention", "fail", msg)
         return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
