@@ -226,7 +226,10 @@ def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | 
     c = float(np.sum(a * e)) / denom
     if abs(c - 1.0) < 1e-9 or not _same(a, c * e, rtol=1e-6):
         return None
-    return _factor_words(key, c, m)
+    words = _factor_words(key, c, m)
+    if e.size == 1 and words.mistake == "scaled":
+        return None  # any two numbers differ by "a factor": one number shows no constant factor
+    return words
 
 
 # ---------------------------------------------------------------------------- activations
@@ -273,6 +276,10 @@ def _dact(name: str, z: Any) -> Array:
 
 
 _OTHER = {"sigmoid": "relu", "relu": "sigmoid", "tanh": "relu", "leaky_relu": "sigmoid"}
+_LEAKY_FOR_RELU = (
+    "computes leaky ReLU max(z, 0.01·z) where the convention needs ReLU max(0, z): a negative z "
+    "must give 0"
+)
 
 
 def activation_forward_mutants(Z: Any, activation: str, key: str = "A") -> list[Mutant]:
@@ -288,6 +295,13 @@ def activation_forward_mutants(Z: Any, activation: str, key: str = "A") -> list[
             lambda: {key: _act(other, Z)},
         )
     ]
+    if activation == "relu":
+        out.append(
+            (
+                _d("wrong_activation", _LEAKY_FOR_RELU, "model_forward"),
+                lambda: {key: _act("leaky_relu", Z)},
+            )
+        )
     if activation == "sigmoid":
         out.append(
             (
@@ -393,6 +407,30 @@ def _act_bw_mistakes(activation: str) -> list[tuple[Diagnosis, Callable[[Array, 
             lambda dA, Z: dA * _dact(other, Z),
         )
     )
+    if g == "relu":
+        out.append(
+            (
+                _d(
+                    "wrong_activation_derivative",
+                    "uses the leaky ReLU derivative (0.01 where z ≤ 0) where the layer's "
+                    "activation is ReLU (0 where z ≤ 0)",
+                    "activation_backward",
+                ),
+                lambda dA, Z: dA * _dact("leaky_relu", Z),
+            )
+        )
+    if g == "sigmoid":
+        out.append(
+            (
+                _d(
+                    "wrong_activation_derivative",
+                    "the cache holds Z, not s = σ(Z): s = cache gives Z(1 − Z); compute "
+                    "s = 1/(1 + np.exp(−Z)) first, then dZ = dA ∗ s(1 − s)",
+                    "sigmoid",
+                ),
+                lambda dA, Z: dA * Z * (1.0 - Z),
+            )
+        )
     return out
 
 
@@ -638,6 +676,16 @@ def linear_activation_forward_mutants(
             ),
             lambda: {key: _act(other, Z)},
         ),
+        *(
+            [
+                (
+                    _d("wrong_activation", _LEAKY_FOR_RELU, "model_forward"),
+                    lambda: {key: _act("leaky_relu", Z)},
+                )
+            ]
+            if activation == "relu"
+            else []
+        ),
         (
             _d("missing_bias", "the bias b is not added: Z = W·A_prev + b", "linear_forward"),
             lambda: {key: _act(activation, W_ @ A_)},
@@ -696,15 +744,16 @@ def model_forward_mutants(
                 partial(_forward_out, X_, params, acts, key),
             )
         )
-    for wrong_hidden in ("sigmoid", "relu", "tanh"):
-        if wrong_hidden == hidden or L < 2:
+    for wrong_hidden in ("sigmoid", "relu", "tanh", "leaky_relu"):
+        if wrong_hidden == hidden or L < 2 or (wrong_hidden == "leaky_relu" and hidden != "relu"):
             continue
         acts = [wrong_hidden] * (L - 1) + ["sigmoid"]
+        shown = "leaky ReLU max(z, 0.01·z)" if wrong_hidden == "leaky_relu" else wrong_hidden
         out.append(
             (
                 _d(
                     "wrong_activation",
-                    f"the hidden layers apply {wrong_hidden} instead of {hidden}",
+                    f"the hidden layers apply {shown} instead of {hidden}",
                     op,
                 ),
                 partial(_forward_out, X_, params, acts, key),
@@ -861,6 +910,21 @@ def model_backward_mutants(
         ),
         (
             _d(
+                "wrong_dAL",
+                "dAL has the wrong sign on its second term: dAL = −(Y/AL − (1−Y)/(1−AL)), "
+                "not −(Y/AL + (1−Y)/(1−AL))",
+                "cost",
+            ),
+            lambda: _model_backward(
+                X_,
+                Y_,
+                params,
+                hidden,
+                out_dZ=lambda AL, Y, Z: -(Y / AL + (1 - Y) / (1 - AL)) * AL * (1 - AL),
+            ),
+        ),
+        (
+            _d(
                 "missing_activation_derivative",
                 "the output layer skips the sigmoid derivative: dZ[L] = dAL",
                 "activation_backward",
@@ -903,6 +967,18 @@ def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
                 op,
             ),
             lambda: {key: -float(np.mean(Y_ * np.log(A) + (1 - Y_) * np.log(A)))},
+        ),
+        (
+            _d(
+                "outer_product",
+                "np.dot(Y.T, np.log(AL)) is an (m, m) outer product, summed over every pair of "
+                "examples: use np.dot(Y, np.log(AL).T) (a (1, 1) array) or the elementwise "
+                "Y * np.log(AL) summed",
+                op,
+            ),
+            lambda: {
+                key: -float(np.sum(Y_.T @ np.log(A) + (1 - Y_).T @ np.log(1 - A))) / m,
+            },
         ),
     ]
 

@@ -4,10 +4,14 @@ one function replaced by the reported bug, and checks nncheck's verdict on it.""
 from __future__ import annotations
 
 import textwrap
+import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from nncheck.adapters._common import Case
 from nncheck.conformance import ConformanceReport, Finding, conform
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -93,3 +97,47 @@ def test_a_forward_pass_without_the_last_cache_fails_there_not_in_the_backward_p
     backward = [f for f in report.findings if f.function == "L_model_backward"]
     assert backward and all(f.status == "skip" for f in backward), backward
     assert all("fix L_model_forward first" in f.message for f in backward)
+
+
+def _fake_context() -> Any:
+    from nncheck.adapters._common import Context
+
+    return Context(types.ModuleType("hw"), {}, 3, None, "week4")
+
+
+def _always_failing(by_case: Callable[[Case], tuple[str, str]]) -> tuple[Any, Any]:
+    from nncheck.adapters._common import Trial
+
+    def factory(ctx: Any, case: Case) -> Trial:
+        return Trial(invoke=lambda: case, outputs=lambda r: {}, expected={}, args={})
+
+    def judge(trial: Any, result: Case, case: Case) -> Finding:
+        mistake, diagnosis = by_case(result)
+        return Finding("f", "values", "fail", "wrong", diagnosis=diagnosis, mistake=mistake)
+
+    return factory, judge
+
+
+def test_the_largest_failing_example_decides_the_diagnosis() -> None:
+    from nncheck.adapters._common import _run_cases, make_cases
+
+    cases = make_cases(3, 3)
+    largest = max(cases, key=lambda c: c.size)
+    assert len({c.m for c in cases}) == len(cases) > 1  # each case names a different mistake
+    # put the largest last, so that "the first failing case" and "the largest" differ
+    ordered = sorted(cases, key=lambda c: c.size)
+    factory, judge = _always_failing(lambda c: (f"m{c.m}", f"m = {c.m}"))
+    f = _run_cases(_fake_context(), "f", "values", factory, ordered, judge, "ok")
+    assert f.mistake == f"m{largest.m}", (f.mistake, [c.size for c in ordered])
+
+
+def test_a_constant_factor_that_changes_between_examples_is_not_named() -> None:
+    from nncheck.adapters._common import _run_cases, make_cases
+
+    cases = make_cases(3, 3)
+    factory, judge = _always_failing(lambda c: ("scaled", f"db is {c.m / 3:.6g} times the right"))
+    f = _run_cases(_fake_context(), "f", "values", factory, cases, judge, "ok")
+    assert f.status == "fail" and f.mistake is None and f.diagnosis is None, f
+    factory, judge = _always_failing(lambda c: ("scaled", "db is 2 times the right value"))
+    f = _run_cases(_fake_context(), "f", "values", factory, cases, judge, "ok")
+    assert f.mistake == "scaled", f

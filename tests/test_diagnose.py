@@ -168,3 +168,40 @@ def test_quoted_formulas_are_the_specs_formulas() -> None:
     for op, text in dg.FORMULAS.items():
         assert dg.formula(op) == text
         assert any(t in text for t in dg.SPEC_FORMULAS.values()), op
+
+
+def test_one_number_is_never_called_a_constant_factor() -> None:
+    # any two numbers differ by "a factor": a size-1 output shows no constant factor
+    assert dg.explain("db3", np.array([[0.4]]), np.array([[0.4 * 1.82]]), m=7) is None
+    assert dg.explain("cost", 0.69, 0.69 * 4.54, m=5) is None
+    # the factors that name a cause (m, 1/m, −1) are still named on one number
+    d = dg.explain("db3", np.array([[0.4]]), np.array([[0.4 * 7]]), m=7)
+    assert d is not None and d.mistake == "missing_1_over_m"
+
+
+def test_a_cost_summed_over_an_outer_product_is_named() -> None:
+    rng = np.random.default_rng(1)
+    AL = rng.uniform(0.1, 0.9, (1, 5))
+    Y = (rng.uniform(size=(1, 5)) > 0.5).astype(float)
+    got = -float(np.sum(np.dot(Y.T, np.log(AL)) + np.dot((1 - Y).T, np.log(1 - AL)))) / 5
+    right = -float(np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
+    d = dg.match_mistake({"cost": right}, {"cost": got}, dg.cost_mutants(AL, Y))
+    assert d is not None and d.mistake == "outer_product", d
+
+
+def test_leaky_relu_and_a_sigmoid_backward_taking_the_cache_for_s_are_named() -> None:
+    Z = np.array([[-1.5, 0.5, 2.0], [0.3, -0.2, -3.0]])
+    d = dg.match_mistake(
+        {"A": np.maximum(Z, 0)},
+        {"A": np.maximum(Z, 0.01 * Z)},
+        dg.activation_forward_mutants(Z, "relu"),
+    )
+    assert d is not None and d.mistake == "wrong_activation" and "leaky" in d.message
+    dA = np.ones_like(Z)
+    s = 1 / (1 + np.exp(-Z))
+    d = dg.match_mistake(
+        {"dZ": dA * s * (1 - s)},
+        {"dZ": dA * Z * (1 - Z)},
+        dg.activation_backward_mutants(dA, Z, "sigmoid"),
+    )
+    assert d is not None and d.mistake == "wrong_activation_derivative" and "s = cache" in d.message

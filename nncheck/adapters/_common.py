@@ -539,11 +539,14 @@ def _run_cases(
             passed += f" (and on {SEARCH_EXAMPLES} networks drawn by Hypothesis)"
     if not failures:
         return _finding(function, check, "pass", passed)
-    # the most informative (first) failing case decides the diagnosis: on a small case two
-    # mistakes can give the same numbers; the example shown is the smallest case agreeing with it
-    mistake = failures[0][1].mistake
-    agreeing = [cf for cf in failures if cf[1].mistake == mistake]
+    # the largest failing case decides the diagnosis (the first of equal size): on a small case
+    # two mistakes can give the same numbers; the example shown is the smallest case agreeing
+    decider = max(failures, key=lambda cf: cf[0].size)[1]
+    agreeing = [cf for cf in failures if cf[1].mistake == decider.mistake]
     case, chosen = min(agreeing, key=lambda cf: cf[0].size)
+    if decider.mistake == "scaled" and any(f.diagnosis != decider.diagnosis for _, f in failures):
+        # "a wrong constant factor" must be the same factor on every failing example
+        chosen = replace(chosen, diagnosis=None, mistake=None)
     return replace(chosen, example=case.example())
 
 

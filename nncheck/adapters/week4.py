@@ -262,10 +262,10 @@ def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
             for act in ACTS
         }
         # a mistake outside the activation branch (a missing bias) shows in both activations
+        bias = {act: [mu for mu in per_act[act] if mu[0].mistake == "missing_bias"] for act in ACTS}
         both: list[dg.Mutant] = [
             (ds, partial(_merged, ts, tr))
-            for (ds, ts), (dr, tr) in zip(per_act["sigmoid"], per_act["relu"], strict=True)
-            if ds.mistake == dr.mistake == "missing_bias"
+            for (ds, ts), (_, tr) in zip(bias["sigmoid"], bias["relu"], strict=True)
         ]
         return both + [m for act in ACTS for m in per_act[act]]
 
