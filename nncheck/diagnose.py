@@ -148,7 +148,13 @@ def match_mistake(
 ) -> Diagnosis | None:
     """The first mutant that reproduces ``actual``: every output it changes matches the person's
     output, at least one of them differs from ``expected``, and every output it does not change
-    is right in ``actual``."""
+    is right in ``actual``.
+
+    A mutant whose outputs also have the person's exact shapes wins over one that matches only
+    the values (a number and a (1, 1) array are the same value): ``np.sum(dZ)`` with no axis,
+    not ``np.sum(dZ, axis=0, keepdims=True)``, when m = 1 and db has shape ().
+    """
+    value_only: Diagnosis | None = None
     for diagnosis, thunk in mutants:
         try:
             outs = dict(thunk())
@@ -162,8 +168,11 @@ def match_mistake(
         if not all(_same(actual[k], outs[k]) for k in keys):
             continue
         if all(_same(actual[k], v) for k, v in expected.items() if k not in outs and k in actual):
-            return diagnosis
-    return None
+            if all(np.shape(actual[k]) == np.shape(outs[k]) for k in keys):
+                return diagnosis
+            if value_only is None:
+                value_only = diagnosis
+    return value_only
 
 
 def _factor_words(key: str, c: float, m: int) -> Diagnosis:

@@ -205,3 +205,21 @@ def test_leaky_relu_and_a_sigmoid_backward_taking_the_cache_for_s_are_named() ->
         dg.activation_backward_mutants(dA, Z, "sigmoid"),
     )
     assert d is not None and d.mistake == "wrong_activation_derivative" and "s = cache" in d.message
+
+
+def test_a_mutant_with_the_persons_exact_shape_wins_over_a_value_only_match() -> None:
+    # m = 1: np.sum(dZ, axis=0, keepdims=True) and np.sum(dZ) are the same number, but only the
+    # second has the shape () the person's db has
+    rng = np.random.default_rng(2)
+    dZ, A_prev, W = (
+        rng.standard_normal((3, 1)),
+        rng.standard_normal((4, 1)),
+        rng.standard_normal((3, 4)),
+    )
+    dA_prev, dW, db = linear_backward(dZ, A_prev, W)
+    d = dg.match_mistake(
+        {"dA_prev": dA_prev, "dW": dW, "db": db},
+        {"dA_prev": dA_prev, "dW": dW, "db": np.sum(dZ) / 1},
+        dg.linear_backward_mutants(dZ, A_prev, W),
+    )
+    assert d is not None and d.mistake == "wrong_sum_axis" and "no axis" in d.message, d
