@@ -845,7 +845,11 @@ def _model_backward(
     act_bw: Callable[[Array, Array], Array] | None = None,
     out_dZ: Callable[[Array, Array, Array], Array] | None = None,
     only_layer: int | None = None,
+    at_next: Callable[[Array, Array], Array] | None = None,
 ) -> dict[str, Array]:
+    """The reference's backward pass with one mistake: ``lin`` (at ``only_layer`` or every
+    layer), ``act_bw(dA, Z)``, ``out_dZ(AL, Y, Z)``, or ``at_next(dA, A[l+1])`` (a hidden
+    derivative taken at the next layer's activation)."""
     L = _layers(params)
     acts = [hidden] * (L - 1) + ["sigmoid"]
     AL, caches = _forward(X, params, acts)
@@ -856,9 +860,15 @@ def _model_backward(
         A_prev, W, _, Z = caches[l - 1]
         if l < L:
             dA = grads[f"dA{l}"]
-            wrong = act_bw is not None and only_layer in (None, l)
-            dZ = act_bw(dA, Z) if act_bw is not None and wrong else dA * _dact(hidden, Z)
-        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = lin(dZ, A_prev, W)
+            wrong = only_layer in (None, l)
+            if at_next is not None and wrong:
+                dZ = at_next(dA, caches[l + 1][0] if l + 1 < L else AL)
+            elif act_bw is not None and wrong:
+                dZ = act_bw(dA, Z)
+            else:
+                dZ = dA * _dact(hidden, Z)
+        layer_lin = lin if only_layer in (None, l) or act_bw or at_next else _lin_bw
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = layer_lin(dZ, A_prev, W)
     return grads
 
 
@@ -873,11 +883,56 @@ def model_backward_mutants(
     Y_ = np.asarray(Y, dtype=np.float64)
     m = X_.shape[1]
     out: list[Mutant] = []
+    L = _layers(params)
     for d, f in _lin_bw_mistakes(m, -1):
         if d.mistake == "wrong_m":
             continue  # n[l−1] differs per layer; the per-layer message would be wrong
         out.append((d, partial(_model_backward, X_, Y_, params, hidden, lin=f)))
-    L = _layers(params)
+    out.append(
+        (
+            _d(
+                "wrong_m",
+                "dW[l] and db[l] divide by n[l−1] = A_prev.shape[0] instead of m = "
+                "A_prev.shape[1] (the examples are the columns)",
+                "linear_backward",
+            ),
+            partial(
+                _model_backward,
+                X_,
+                Y_,
+                params,
+                hidden,
+                lin=lambda dZ, A, W: (
+                    W.T @ dZ,
+                    dZ @ A.T / A.shape[0],
+                    np.sum(dZ, axis=1, keepdims=True) / A.shape[0],
+                ),
+            ),
+        )
+    )
+    for l in range(1, L + 1) if L > 1 else ():  # a mistake in one layer's linear backward
+        for d, f in _lin_bw_mistakes(m, -1):
+            if d.mistake != "wrong_m":
+                out.append(
+                    (
+                        Diagnosis(d.mistake, d.message + f" (in layer {l})", d.formula),
+                        partial(_model_backward, X_, Y_, params, hidden, lin=f, only_layer=l),
+                    )
+                )
+    if hidden == "tanh":
+        out.append(
+            (
+                _d(
+                    "wrong_activation_derivative",
+                    "the tanh derivative of a hidden layer is taken at the next layer's "
+                    "activation: dZ[l] = dA[l] ∗ (1 − A[l]²) uses A[l] (A1 for dZ1), not A[l+1]",
+                    "tanh",
+                ),
+                partial(
+                    _model_backward, X_, Y_, params, hidden, at_next=lambda dA, An: dA * (1 - An**2)
+                ),
+            )
+        )
     for d, g in _act_bw_mistakes(hidden):
         out.append(
             (

@@ -141,3 +141,25 @@ def test_a_constant_factor_that_changes_between_examples_is_not_named() -> None:
     factory, judge = _always_failing(lambda c: ("scaled", "db is 2 times the right value"))
     f = _run_cases(_fake_context(), "f", "values", factory, cases, judge, "ok")
     assert f.mistake == "scaled", f
+
+
+def test_the_gradient_check_names_the_mistake_the_values_check_found(tmp_path: Path) -> None:
+    path = _with(
+        tmp_path,
+        "w4_correct_course.py",
+        """
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[0]
+            dW = 1 / m * np.dot(dZ, A_prev.T)
+            db = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+            return np.dot(W.T, dZ), dW, db
+        """,
+    )
+    report = conform(path, seed=5, defs_only=True)
+    for function in ("linear_backward", "L_model_backward"):
+        values = _finding(report, function, "values")
+        gradient = _finding(report, function, "gradient")
+        assert values.status == gradient.status == "fail", (values, gradient)
+        assert values.mistake == gradient.mistake == "wrong_m", (values, gradient)
+        assert "constant factor" not in (gradient.diagnosis or "")

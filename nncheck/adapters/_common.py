@@ -542,7 +542,9 @@ def _run_cases(
     # the largest failing case decides the diagnosis (the first of equal size): on a small case
     # two mistakes can give the same numbers; the example shown is the smallest case agreeing
     decider = max(failures, key=lambda cf: cf[0].size)[1]
-    agreeing = [cf for cf in failures if cf[1].mistake == decider.mistake]
+    agreeing = [cf for cf in failures if cf[1].diagnosis == decider.diagnosis]
+    if len(agreeing) < 2:  # the words name this example's m: agree on the mistake instead
+        agreeing = [cf for cf in failures if cf[1].mistake == decider.mistake]
     case, chosen = min(agreeing, key=lambda cf: cf[0].size)
     if decider.mistake == "scaled" and any(f.diagnosis != decider.diagnosis for _, f in failures):
         # "a wrong constant factor" must be the same factor on every failing example
@@ -624,13 +626,14 @@ def shapes_check(
                 continue
             if es != as_:
                 rule = trial.rules.get(key, "")
+                d = _diagnose(trial, actual, compare(trial.expected, actual))
                 if len(as_) == 1:
                     what = "a rank-1 array (lost a dimension)"
-                elif as_ == es[::-1]:
+                elif as_ == es[::-1] and (d is None or d.mistake == "transposed_product"):
+                    # (1, n) for (n, 1) is also a sum over the wrong axis: the diagnosis decides
                     what = "the transpose of what the rule needs"
                 else:
                     what = "the wrong shape"
-                d = _diagnose(trial, actual, compare(trial.expected, actual))
                 rule_txt = f" by the rule {rule}" if rule else ""
                 return _finding(
                     function,

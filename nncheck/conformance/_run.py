@@ -89,7 +89,53 @@ def _location(exc: BaseException, path: str | None) -> str:
     return f" ({lines[-1]})" if lines else ""
 
 
-def _guarded(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
+def _guarded(
+    ctx: object,
+    check: object,
+    path: str | None,
+    values: Callable[[], Finding] | None = None,
+    memo: dict[str, Finding] | None = None,
+) -> Callable[[], Finding]:
+    """``check`` run safely. A failing ``gradient`` check takes the diagnosis of the function's
+    ``values`` check (``values``, run once and kept in ``memo``) when that names the mistake: the
+    values check replays known mistakes on every output, the gradient check sees one array."""
+    from nncheck.adapters._common import Check, Context
+
+    assert isinstance(ctx, Context) and isinstance(check, Check)
+    run_once = _guarded_once(ctx, check, path)
+    if check.check != "gradient" or values is None:
+        if memo is not None and check.check == "values":
+            key = check.function
+
+            def remembered() -> Finding:
+                memo[key] = run_once()
+                return memo[key]
+
+            return remembered
+        return run_once
+
+    def deferring() -> Finding:
+        finding = run_once()
+        if finding.status != "fail":
+            return finding
+        known = memo.get(check.function) if memo is not None else None
+        if known is None:
+            known = values()
+            if memo is not None:
+                memo[check.function] = known
+        if known.status == "fail" and known.diagnosis and known.mistake not in (None, "scaled"):
+            return replace(
+                finding,
+                diagnosis=f"{known.diagnosis} (as the values check found)",
+                mistake=known.mistake,
+                formula=known.formula or finding.formula,
+            )
+        return finding
+
+    return deferring
+
+
+def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
     from nncheck.adapters._common import Check, Context, Prerequisite
 
     assert isinstance(ctx, Context) and isinstance(check, Check)
@@ -261,6 +307,9 @@ def plan(
         except Exception:  # a forward pass that fails here is reported by its own checks
             pass
     items: list[PlannedCheck] = []
+    all_checks = list(conv.checks())
+    values_of = {c.function: c for c in all_checks if c.check == "values"}
+    memo: dict[str, Finding] = {}
     for function in conv.FUNCTIONS:
         if not ctx.has(function):
             why = (
@@ -271,9 +320,12 @@ def plan(
             skipped = Finding(function, "defined", "skip", why)
             items.append(PlannedCheck(function, "defined", partial(_same, skipped)))
             continue
-        for check in conv.checks():
+        values = values_of.get(function)
+        values_run = _guarded_once(ctx, values, path) if values is not None else None
+        for check in all_checks:
             if check.function == function:
-                items.append(PlannedCheck(function, check.check, _guarded(ctx, check, path)))
+                run = _guarded(ctx, check, path, values_run, memo)
+                items.append(PlannedCheck(function, check.check, run))
     return Plan(shown, chosen, seed, tuple(items), dict(getattr(conv, "DEPENDS", {})))
 
 
