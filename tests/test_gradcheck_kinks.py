@@ -183,3 +183,49 @@ def test_wrong_relu_backward_fails_on_ordinary_inputs_only_where_it_matters() ->
     grads = buggy_gradients(params, X, Y, "relu", "wrong_mask")
     report = check_gradients(lambda p: model_cost(p, X, Y, "relu"), params, grads, seed=0)
     assert [p.name for p in report.failures] == ["W1", "b1"]  # layer 2 has no ReLU below it
+
+
+def harder_kinked_net(seed: int) -> tuple[Params, np.ndarray, np.ndarray]:
+    """1–3 hidden layers of 1–5 units, weights in ±1…±3 (sometimes halved), m = 1…9, at least
+    one hidden pre-activation exactly 0."""
+    rng = np.random.default_rng(seed)
+    while True:
+        L = int(rng.integers(2, 5))
+        dims = [int(rng.integers(1, 6)) for _ in range(L)] + [1]
+        m = int(rng.integers(1, 10))
+        k = int(rng.integers(1, 4))
+        params: Params = {}
+        for l in range(1, len(dims)):
+            W = rng.integers(-k, k + 1, (dims[l], dims[l - 1])).astype(float)
+            params[f"W{l}"] = W * (0.5 if seed % 3 == 0 else 1.0)
+            params[f"b{l}"] = rng.integers(-1, 2, (dims[l], 1)).astype(float)
+        X = rng.integers(-k, k + 1, (dims[0], m)).astype(float)
+        Y = (rng.random((1, m)) > 0.5).astype(float)
+        _, caches = model_forward(X, params, "relu")
+        if sum(int(np.sum(c.Z == 0)) for c in caches[:-1]) >= 1:
+            return params, X, Y
+
+
+# seeds on which earlier versions of the engine cried wolf: stacked kinks whose slopes agree along
+# the line (1080, 1388, 1435), small leaky jumps below a conservative noise bound (1230, 1436),
+# rounding noise of an all-zero gradient (1445), a cost saturated to exactly 0 (3728, 4690),
+# kinks that cancel along a random direction (4009); plus 40 more seeds
+REGRESSION_SEEDS = [1080, 1230, 1388, 1435, 1436, 1445, 1636, 2000, 2108, 2215, 2230, 2403]
+REGRESSION_SEEDS += [2432, 2781, 2942, 3728, 4009, 4690, *range(9000, 9040)]
+
+
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu"])
+def test_harder_kinked_nets_never_fail(hidden: str) -> None:
+    failures = []
+    for seed in REGRESSION_SEEDS:
+        params, X, Y = harder_kinked_net(seed)
+
+        def cost(p: Params, X: np.ndarray = X, Y: np.ndarray = Y) -> float:
+            return model_cost(p, X, Y, hidden)
+
+        grads = model_gradients(params, X, Y, hidden)
+        for mode in ("full", "directional"):
+            report = check_gradients(cost, params, grads, mode=mode, seed=seed)
+            if not report.ok:
+                failures.append((seed, mode, str(report)))
+    assert failures == []
