@@ -545,6 +545,15 @@ def _lin_bw_mistakes(m: int, n_prev: int) -> list[tuple[Diagnosis, LinBackward]]
         ),
         (
             _d(
+                "wrong_m",
+                f"dW divides by n[l−1] = A_prev.shape[0] = {n_prev} instead of "
+                f"m = A_prev.shape[1] = {m}",
+                op,
+            ),
+            lambda dZ, A, W: (W.T @ dZ, dZ @ A.T / A.shape[0], sums(dZ) / m),
+        ),
+        (
+            _d(
                 "transposed_product",
                 "dW is the transpose of the rule: A_prev·dZᵀ instead of dZ·A_prevᵀ",
                 op,
@@ -910,6 +919,28 @@ def model_backward_mutants(
             ),
         )
     )
+    out.append(
+        (
+            _d(
+                "wrong_m",
+                "dW[l] divides by n[l−1] = A_prev.shape[0] instead of m = A_prev.shape[1] "
+                "(the examples are the columns)",
+                "linear_backward",
+            ),
+            partial(
+                _model_backward,
+                X_,
+                Y_,
+                params,
+                hidden,
+                lin=lambda dZ, A, W: (
+                    W.T @ dZ,
+                    dZ @ A.T / A.shape[0],
+                    np.sum(dZ, axis=1, keepdims=True) / A.shape[1],
+                ),
+            ),
+        )
+    )
     for l in range(1, L + 1) if L > 1 else ():  # a mistake in one layer's linear backward
         for d, f in _lin_bw_mistakes(m, -1):
             if d.mistake != "wrong_m":
@@ -1147,6 +1178,14 @@ def logistic_propagate_mutants(w: Any, b: Any, X: Any, Y: Any) -> list[Mutant]:
         (
             _d("missing_1_over_m", f"dw is missing the 1/m factor: m = {m} times too large", op),
             lambda: {"dw": dw * m},
+        ),
+        (
+            _d(
+                "wrong_m",
+                f"dw divides by n_x = X.shape[0] = {X_.shape[0]} instead of m = X.shape[1] = {m}",
+                op,
+            ),
+            lambda: {"dw": dw * m / X_.shape[0]},
         ),
         (
             _d("missing_1_over_m", f"db is missing the 1/m factor: m = {m} times too large", op),

@@ -163,3 +163,26 @@ def test_the_gradient_check_names_the_mistake_the_values_check_found(tmp_path: P
         assert values.status == gradient.status == "fail", (values, gradient)
         assert values.mistake == gradient.mistake == "wrong_m", (values, gradient)
         assert "constant factor" not in (gradient.diagnosis or "")
+
+
+def test_a_gradient_ratio_that_changes_between_examples_is_not_called_a_factor(
+    tmp_path: Path,
+) -> None:
+    # db = np.sum(dZ, axis=1, keepdims=True) / dZ.size: off by n[l] on one example, by another
+    # ratio elsewhere — the values check names no factor, so the gradient check must not either
+    path = _with(
+        tmp_path,
+        "w4_correct_course.py",
+        """
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = 1 / m * np.dot(dZ, A_prev.T)
+            db = np.sum(dZ, axis=1, keepdims=True) / (m + dZ.shape[0] * m * m)
+            return np.dot(W.T, dZ), dW, db
+        """,
+    )
+    report = conform(path, seed=3, defs_only=True)
+    gradient = _finding(report, "linear_backward", "gradient")
+    assert gradient.status == "fail", gradient
+    assert gradient.mistake != "scaled" and "constant factor" not in (gradient.diagnosis or "")

@@ -130,6 +130,9 @@ def _guarded(
                 mistake=known.mistake,
                 formula=known.formula or finding.formula,
             )
+        if known.status == "fail" and known.mistake is None and finding.mistake == "scaled":
+            # one example's ratio; the values check saw it change between examples: no factor
+            return replace(finding, diagnosis=None, mistake=None)
         return finding
 
     return deferring
