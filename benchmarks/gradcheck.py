@@ -370,13 +370,69 @@ def _format(row: Row) -> str:
     )
 
 
+def kinked_net(seed: int) -> tuple[Params, np.ndarray, np.ndarray]:
+    """Small-integer nets with hidden pre-activations exactly 0 (the generator of
+    tests/test_gradcheck_kinks.py::harder_kinked_net)."""
+    from nncheck.reference import model_forward
+
+    rng = np.random.default_rng(seed)
+    while True:
+        L = int(rng.integers(2, 5))
+        dims = [int(rng.integers(1, 6)) for _ in range(L)] + [1]
+        m = int(rng.integers(1, 10))
+        k = int(rng.integers(1, 4))
+        params: Params = {}
+        for l in range(1, len(dims)):
+            W = rng.integers(-k, k + 1, (dims[l], dims[l - 1])).astype(float)
+            params[f"W{l}"] = W * (0.5 if seed % 3 == 0 else 1.0)
+            params[f"b{l}"] = rng.integers(-1, 2, (dims[l], 1)).astype(float)
+        X = rng.integers(-k, k + 1, (dims[0], m)).astype(float)
+        Y = (rng.random((1, m)) > 0.5).astype(float)
+        _, caches = model_forward(X, params, "relu")
+        if sum(int(np.sum(c.Z == 0)) for c in caches[:-1]) >= 1:
+            return params, X, Y
+
+
+def stress(start: int, stop: int) -> int:
+    """Correct ReLU and leaky-ReLU nets on kinks, full and directional: count failures."""
+    from nncheck.reference import model_cost, model_gradients
+
+    failures = 0
+    for seed in range(start, stop):
+        params, X, Y = kinked_net(seed)
+        for hidden in ("relu", "leaky_relu"):
+            grads = model_gradients(params, X, Y, hidden)
+            for mode in ("full", "directional"):
+                report = check_gradients(
+                    functools.partial(model_cost, X=X, Y=Y, hidden=hidden),
+                    params,
+                    grads,
+                    mode=mode,  # type: ignore[arg-type]
+                    seed=seed,
+                )
+                if not report.ok:
+                    failures += 1
+                    print(f"FAIL seed {seed} {hidden} {mode}\n{report}", flush=True)
+    print(f"seeds {start}-{stop}: {4 * (stop - start)} checks, {failures} failures")
+    return failures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complete", action="store_true", help="run every method in full")
     parser.add_argument("--sample", type=int, default=2000, help="elements sampled on big nets")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--nets", type=int, nargs="*", help="which nets to run (1-4; default all)")
+    parser.add_argument(
+        "--stress",
+        type=int,
+        nargs=2,
+        metavar=("START", "STOP"),
+        help="instead: check correct nets on kinks for seeds START..STOP-1 and count failures",
+    )
     args = parser.parse_args(argv)
+    if args.stress:
+        raise SystemExit(1 if stress(*args.stress) else 0)
     print(
         f"# python {platform.python_version()}, numpy {np.__version__}, "
         f"{platform.machine()}, {os.cpu_count()} cpus, BLAS threads "
