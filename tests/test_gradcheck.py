@@ -313,3 +313,49 @@ def test_public_names() -> None:
     assert all(getattr(numeric, name).__doc__ for name in numeric.__all__)
     assert issubclass(GradientInputError, ValueError)
     assert issubclass(GradientMismatch, AssertionError)
+
+
+def _tanh_layer():  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((5, 3))
+    W, b = rng.standard_normal((5, 4)), rng.standard_normal((5, 1))
+
+    def cost(p):  # type: ignore[no-untyped-def]
+        Z = np.tanh(p["W"] @ x + p["b"])
+        return 0.5 * np.sum((Z - y) ** 2) / 3
+
+    Z = np.tanh(W @ x + b)
+    dZ = (Z - y) * (1 - Z**2) / 3
+    return cost, {"W": W, "b": b}, {"dW": dZ @ x.T, "db": dZ.sum(axis=1, keepdims=True)}, x
+
+
+def test_complex_step_method_one_evaluation_per_element() -> None:
+    cost, params, grads, _ = _tanh_layer()
+    report = check_gradients(cost, params, grads, method="complex", seed=0)
+    assert report.ok and report.method == "complex"
+    assert report.evaluations <= 25 + 8  # P = 25, plus the detection evaluations
+    assert max(p.max_abs_error for p in report.parameters) < 1e-14  # exact to rounding
+    bad = dict(grads)
+    bad["db"] = 2 * grads["db"]
+    report = check_gradients(cost, params, bad, method="complex", seed=0)
+    assert [p.name for p in report.failures] == ["b"]
+
+
+def test_complex_step_method_falls_back_and_says_why() -> None:
+    cost, params, grads, x = _tanh_layer()
+
+    def real_only(p):  # type: ignore[no-untyped-def]
+        return float(cost(p))  # float() of a complex number raises TypeError
+
+    report = check_gradients(real_only, params, grads, method="complex", seed=0)
+    assert report.ok and report.method == "central"
+    assert any("does not accept complex" in n for n in report.notes)
+
+    def not_analytic(p):  # type: ignore[no-untyped-def]
+        return np.sum(np.abs(p["W"] @ x) ** 2) + np.sum(p["b"] ** 2)
+
+    W, b = params["W"], params["b"]
+    g = {"dW": 2 * (W @ x) @ x.T, "db": 2 * b}
+    report = check_gradients(not_analytic, params, g, method="complex", seed=0)
+    assert report.ok and report.method == "central"
+    assert any("not analytic" in n for n in report.notes)
