@@ -151,6 +151,10 @@ class GradReport:
                     worst += f" (ratio {_fmt(p.analytic / p.numeric)})"
             elif p.verdict == "mismatch" and p.mode == "directional":
                 worst = "random directions disagree; sampled elements did not localise it"
+            elif p.mode == "directional" and p.miss_probability is not None:
+                worst = f"{p.checked} directions; a 1% error escapes them with p ≤ " + _fmt(
+                    p.miss_probability
+                )
             verdict: str = p.verdict
             extra = []
             if p.nondifferentiable:
