@@ -511,8 +511,10 @@ class _Checker:
         unrefined = int(np.sum(status == UNREFINED))
         if unrefined:
             outcome.notes.append(
-                f"{name}: {confirmed} mismatches confirmed by Richardson extrapolation; "
-                f"{unrefined} more elements exceed the central-difference bound (not refined)"
+                f"{name}: {confirmed} mismatch{'es' if confirmed != 1 else ''} confirmed by "
+                f"Richardson extrapolation; {unrefined} more element"
+                f"{' exceeds' if unrefined == 1 else 's exceed'} the central-difference bound "
+                "(not refined)"
             )
         return outcome
 
