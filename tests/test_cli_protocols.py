@@ -705,3 +705,15 @@ def test_the_one_dimensional_warm_up(tmp_path: Path) -> None:
     assert given.params["theta"][0, 0] == 3.0
     with pytest.raises(ProtocolError, match="needs one number theta"):
         build_problem(load("course2_one_dimensional.py"), params={"w": np.ones(2)})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="numeric core: a correct relu net whose Z1 has an entry 0.0022 from the kink; dW1 and "
+    "db1 agree with the finite differences to 2.5e-5 relative, yet exceed the bound (7.9e-7 > "
+    "4.8e-7), so correct gradients are flagged; remove this marker once the bound covers it",
+)
+def test_a_pre_activation_near_the_kink_does_not_cry_wolf() -> None:
+    problem = build_problem(load_target(examples.CORRECT), dims=(3, 3, 1), m=6, seed=54499)
+    assert 2.0 < float(problem.cost(problem.params)) < 4.0  # not saturated
+    assert protocols.check_problem(problem, seed=54499).ok
