@@ -186,3 +186,26 @@ def test_a_gradient_ratio_that_changes_between_examples_is_not_called_a_factor(
     gradient = _finding(report, "linear_backward", "gradient")
     assert gradient.status == "fail", gradient
     assert gradient.mistake != "scaled" and "constant factor" not in (gradient.diagnosis or "")
+
+
+def test_checker_probes_that_change_nothing_are_ignored() -> None:
+    # seed 592: dW2 and db1 are zero (dead units), so "dW2 × 2, db1 × 4" changes nothing; a right
+    # checker must still pass, a difference of norms must still be caught by the sign flip
+    good = _finding(
+        conform(CORPUS / "c2_correct_course.py", seed=592, defs_only=True),
+        "gradient_check_n",
+        "checker",
+    )
+    assert good.status == "pass", good
+    bad = conform(CORPUS / "c2_bug_gradcheck_diff_of_norms.py", seed=592, defs_only=True)
+    checker = _finding(bad, "gradient_check_n", "checker")
+    assert checker.status == "fail" and checker.mistake == "difference_formula", checker
+    assert "(‖grad‖₂ + ‖gradapprox‖₂)" in (checker.diagnosis or "")
+
+
+def test_a_parameter_with_a_zero_gradient_is_not_a_skipped_layer() -> None:
+    # seed 481 draws a network whose ReLU units are all dead: dW1 … dW3 are zero, so the right
+    # update leaves them unchanged
+    report = conform(CORPUS / "c2_correct_init_utils_style.py", seed=481, defs_only=True)
+    direction = _finding(report, "update_parameters", "direction")
+    assert direction.status == "pass", direction

@@ -69,6 +69,8 @@ def update_direction_check(
                 continue
             step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
             grad = np.asarray(grads["d" + key], dtype=np.float64)
+            if not np.any(grad):
+                continue  # a zero gradient (dead ReLU units) moves nothing, rightly
             if not np.any(step):
                 unchanged.append(key)
             elif float(np.sum(step * grad)) >= 0:
