@@ -1075,6 +1075,16 @@ def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
                 key: -float(np.sum(Y_.T @ np.log(A) + (1 - Y_).T @ np.log(1 - A))) / m,
             },
         ),
+        (
+            _d(
+                "outer_product",
+                "np.dot(Y.T, np.log(AL)) is an (m, m) outer product: the cost must be one number "
+                "— use np.dot(Y, np.log(AL).T) (then np.squeeze) or the elementwise "
+                "Y * np.log(AL) summed",
+                op,
+            ),
+            lambda: {key: -(Y_.T @ np.log(A) + (1 - Y_).T @ np.log(1 - A)) / m},
+        ),
     ]
 
 
