@@ -209,3 +209,13 @@ def test_a_parameter_with_a_zero_gradient_is_not_a_skipped_layer() -> None:
     report = conform(CORPUS / "c2_correct_init_utils_style.py", seed=481, defs_only=True)
     direction = _finding(report, "update_parameters", "direction")
     assert direction.status == "pass", direction
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_a_wrong_sum_axis_is_not_called_a_transpose(seed: int) -> None:
+    report = conform(CORPUS / "w3_bug_db1_axis0_keepdims.py", seed=seed, defs_only=True)
+    for check in ("values", "shapes"):
+        f = _finding(report, "backward_propagation", check)
+        assert f.status == "fail" and f.mistake == "wrong_sum_axis", f
+        assert "(in layer 1)" in (f.diagnosis or ""), f
+        assert "transpose" not in f.message, f
