@@ -359,3 +359,54 @@ def test_complex_step_method_falls_back_and_says_why() -> None:
     report = check_gradients(not_analytic, params, g, method="complex", seed=0)
     assert report.ok and report.method == "central"
     assert any("not analytic" in n for n in report.notes)
+
+
+def test_a_transposed_gradient_is_called_the_transpose_not_a_reshape() -> None:
+    cost, params, grads = _net([3, 2, 1], 4)
+    wrong = dict(grads, dW1=grads["dW1"].T)  # (3, 2) for W1 of shape (2, 3): same size
+    with pytest.raises(GradientInputError) as info:
+        check_gradients(cost, params, wrong, seed=0)
+    message = str(info.value)
+    assert "it is the transpose: use .T" in message and "order of the factors" in message
+    assert "reshape" not in message
+    # a gradient of the right size that is not a transpose still gets the reshape advice
+    flat = dict(grads, dW1=grads["dW1"].reshape(-1))
+    with pytest.raises(GradientInputError, match="same number of elements: reshape"):
+        check_gradients(cost, params, flat, seed=0)
+
+
+def test_single_array_notes_use_the_row_label() -> None:
+    A = np.arange(1.0, 31.0).reshape(5, 6) / 10.0
+
+    def cost(x):  # type: ignore[no-untyped-def]
+        return float(np.sum(np.tanh(A @ x)))
+
+    x = np.linspace(-0.5, 0.5, 6)
+    wrong = 2.0 * A.T @ (1.0 - np.tanh(A @ x) ** 2)  # every element twice the truth
+    report = check_gradients(cost, x, wrong, mode="full", seed=0)
+    assert not report.ok and [p.name for p in report.parameters] == ["params"]
+    unrefined = [n for n in report.notes if "not refined" in n]
+    assert unrefined and all(n.startswith("params:") for n in unrefined)
+    assert "theta" not in str(report)
+
+
+def test_directional_table_shows_each_arrays_miss_probability() -> None:
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((40, 40))
+    x = rng.standard_normal(40)
+    params = {"W": A.copy(), "v": x.copy()}
+
+    def cost(p):  # type: ignore[no-untyped-def]
+        return float(np.sum(np.tanh(p["W"] @ p["v"])))
+
+    s = 1.0 - np.tanh(A @ x) ** 2
+    good = {"dW": np.outer(s, x), "dv": A.T @ s}
+    for grads in (good, dict(good, dW=3.0 * good["dW"])):  # an ok and a failing array
+        report = check_gradients(cost, params, grads, mode="directional", seed=2)
+        table = str(report)
+        for p in report.parameters:
+            assert p.mode == "directional" and p.miss_probability is not None
+            row = next(line for line in table.splitlines() if line.startswith(p.name + " "))
+            assert f"{p.miss_probability:.2e}" in row, (row, p.miss_probability)
+        assert "p(miss)" in table and "given per array" in table
+    assert not report.ok and report["W"].worst_index is not None

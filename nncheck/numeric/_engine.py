@@ -271,6 +271,10 @@ class _Checker:
     def _label(self, name: str) -> str:
         return "params" if self.p.single else f"params[{name!r}]"
 
+    def _row(self, name: str) -> str:
+        """The array's name as its report row shows it ("params" for a single array)."""
+        return "params" if self.p.single else name
+
     def _steps(self, x: FloatArray) -> FloatArray:
         steps: FloatArray = self.eps_f ** (1.0 / 3.0) * np.maximum(1.0, np.abs(x))
         return steps
@@ -511,7 +515,8 @@ class _Checker:
         unrefined = int(np.sum(status == UNREFINED))
         if unrefined:
             outcome.notes.append(
-                f"{name}: {confirmed} mismatch{'es' if confirmed != 1 else ''} confirmed by "
+                f"{self._row(name)}: {confirmed} mismatch{'es' if confirmed != 1 else ''} "
+                "confirmed by "
                 f"Richardson extrapolation; {unrefined} more element"
                 f"{' exceeds' if unrefined == 1 else 's exceed'} the central-difference bound "
                 "(not refined)"
@@ -912,7 +917,7 @@ def _run(
     if chosen == "directional":
         notes.append(
             f"directional: {directions} random Gaussian directions per array; the chance that a "
-            "gradient error of 1% of ‖g‖ escaped all of them is given per array"
+            "gradient error of 1% of ‖g‖ escaped all of them is given per array (p(miss))"
         )
     nondiff = sum(r.nondifferentiable for r in reports)
     if nondiff:

@@ -182,10 +182,11 @@ def prepare(params: Any, gradients: Any) -> Problem:
         pwhat = "params" if single else f"params[{name!r}]"
         if g.shape != p.shape:
             hint = ""
-            if g.size == p.size:
+            # transposition first: reshaping a transposed gradient gives silently wrong values
+            if g.ndim == p.ndim == 2 and g.T.shape == p.shape:
+                hint = " (it is the transpose: use .T / check the order of the factors)"
+            elif g.size == p.size:
                 hint = " (same number of elements: reshape it, e.g. np.sum(..., keepdims=True))"
-            elif g.T.shape == p.shape:
-                hint = " (it is transposed)"
             raise GradientInputError(
                 f"{what} has shape {g.shape} but {pwhat} has shape {p.shape}; a gradient "
                 f"must have the shape of its parameter (dW like W, db like b){hint}"
