@@ -219,3 +219,13 @@ def test_a_wrong_sum_axis_is_not_called_a_transpose(seed: int) -> None:
         assert f.status == "fail" and f.mistake == "wrong_sum_axis", f
         assert "(in layer 1)" in (f.diagnosis or ""), f
         assert "transpose" not in f.message, f
+
+
+def test_the_no_convention_message_takes_the_front_doors_rename_hint(tmp_path: Path) -> None:
+    path = tmp_path / "hw.py"
+    path.write_text("def forward(X, params):\n    return X\n")
+    default = conform(path, seed=0).failures[0].message
+    assert "pass convention={course name: your name}" in default
+    cli = conform(path, seed=0, rename_hint="or rename them with --rename COURSE=YOURS")
+    assert cli.failures[0].message.endswith("or rename them with --rename COURSE=YOURS")
+    assert "pass convention=" not in cli.failures[0].message

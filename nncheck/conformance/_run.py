@@ -338,6 +338,7 @@ def conform(
     convention: str | Mapping[str, str] = "auto",
     seed: int | None = None,
     defs_only: bool = False,
+    rename_hint: str = "or pass convention={course name: your name}",
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -351,6 +352,8 @@ def conform(
         seed: reproduces every example; drawn at random (and recorded in the report) when None.
         defs_only: execute only imports, definitions and constant assignments of the file (for
             files that train or plot at import time).
+        rename_hint: how the caller's front door maps the course's names to the person's, ending
+            the message of a file with no known function names (the CLI says ``--rename``).
 
     Returns:
         a :class:`ConformanceReport`; ``report.ok`` is False when any check failed.
@@ -360,4 +363,6 @@ def conform(
             (the message names the file and line).
         ValueError: an unknown convention or a bad seed.
     """
-    return plan(target, convention=convention, seed=seed, defs_only=defs_only).run()
+    return plan(
+        target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
+    ).run()
