@@ -229,3 +229,18 @@ def test_the_no_convention_message_takes_the_front_doors_rename_hint(tmp_path: P
     cli = conform(path, seed=0, rename_hint="or rename them with --rename COURSE=YOURS")
     assert cli.failures[0].message.endswith("or rename them with --rename COURSE=YOURS")
     assert "pass convention=" not in cli.failures[0].message
+
+
+def test_the_one_dimensional_checker_is_not_blamed_for_a_wrong_forward(tmp_path: Path) -> None:
+    path = _with(
+        tmp_path,
+        "c2_correct_one_dimensional.py",
+        """
+        def forward_propagation(x, theta):
+            return theta + x
+        """,
+    )
+    report = conform(path, seed=0, defs_only=True)
+    checker = _finding(report, "gradient_check", "checker")
+    assert checker.status == "skip" and "fix forward_propagation first" in checker.message, checker
+    assert _finding(report, "forward_propagation", "values").status == "fail"

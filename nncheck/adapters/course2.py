@@ -490,10 +490,16 @@ def _scalar_value(name: str, expected: float, what: str) -> Check:
 
 def _one_dimensional_checker(ctx: Context) -> Finding:
     _one_dimensional(ctx, "gradient_check")
-    if ctx.has("backward_propagation"):
-        back = to_float(
-            bind_call(ctx.fn("backward_propagation"), ["x", "theta"], {"x": _X1, "theta": _THETA1})
+    args = {"x": _X1, "theta": _THETA1}
+    if ctx.has("forward_propagation"):  # the checker differentiates it: it must be right first
+        J = scalar_cost(
+            bind_call(ctx.fn("forward_propagation"), ["x", "theta"], dict(args)),
+            "forward_propagation",
+            "gradient_check",
         )
+        require_right("forward_propagation", J, _X1 * _THETA1, "gradient_check")
+    if ctx.has("backward_propagation"):
+        back = to_float(bind_call(ctx.fn("backward_propagation"), ["x", "theta"], dict(args)))
         require_right("backward_propagation", back, _X1, "gradient_check")
     got = to_float(
         bind_call(ctx.fn("gradient_check"), ["x", "theta"], {"x": _X1, "theta": _THETA1})
