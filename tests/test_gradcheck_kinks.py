@@ -229,3 +229,135 @@ def test_harder_kinked_nets_never_fail(hidden: str) -> None:
             if not report.ok:
                 failures.append((seed, mode, str(report)))
     assert failures == []
+
+
+def course_cost(X: np.ndarray, Y: np.ndarray) -> Any:
+    """The course's L_model_forward + compute_cost, written as learners write it: ReLU hidden
+    layers, 1/(1 + exp(−Z)) at the output and −Σ(Y·log AL + (1 − Y)·log(1 − AL))/m — a formula
+    whose log(1 − AL) loses digits when AL is near 1, and is ~1e-10 but rounded like 1 when a
+    saturated AL is near 0."""
+
+    def cost(p: Params) -> float:
+        A = X
+        L = len(p) // 2
+        for l in range(1, L + 1):
+            Z = p[f"W{l}"] @ A + p[f"b{l}"]
+            A = np.maximum(0.0, Z) if l < L else 1.0 / (1.0 + np.exp(-Z))
+        m = Y.shape[1]
+        return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m)
+
+    return cost
+
+
+def test_a_saturated_output_does_not_cry_wolf() -> None:
+    """J ≈ 5.7e-10 (the sigmoid saturated at 0): −log(1 − AL) has an absolute rounding error of
+    ~ε·1, far above ε·|J|. The correct gradient must not fail; a sign flip, an error well above
+    that rounding, still does."""
+    params: Params = {
+        "W1": np.array([[2.8862955011695064]]),
+        "b1": np.zeros((1, 1)),
+        "W2": np.array([[-3.614256148167177]]),
+        "b2": np.zeros((1, 1)),
+    }
+    X, Y = np.array([[2.0409191213851825]]), np.zeros((1, 1))
+    cost = course_cost(X, Y)
+    assert 1e-10 < cost(params) < 1e-9  # the saturated case
+    grads = model_gradients(params, X, Y, "relu")
+    for mode in ("full", "directional"):
+        report = check_gradients(cost, params, grads, mode=mode, seed=3)
+        assert report.ok, str(report)
+    flipped = {k: -v for k, v in grads.items()}
+    report = check_gradients(cost, params, flipped, mode="full", seed=3)
+    assert not report.ok and report.failures
+
+
+def test_a_smooth_parameter_is_not_mistaken_for_a_kink() -> None:
+    """dW missing 1/m (m = 2): dW3[0, 0] is 9.35 instead of 4.67. W3 feeds the sigmoid, the
+    cost is smooth in it, but log(1 − AL) with AL = 0.9993 makes f(θ) ~100 ulps noisy, which
+    once looked like a kink and left the element undecided. It must fail."""
+    params: Params = {
+        "W1": np.array(
+            [
+                [1.6664034845610203, -2.0866917600645793, 0.3413762788414238],
+                [-0.46358194215813636, -0.3695865993675346, -0.1760343465205112],
+                [-1.6493117679701625, -0.18937199335291888, -0.7064435185524497],
+            ]
+        ),
+        "b1": np.zeros((3, 1)),
+        "W2": np.array(
+            [
+                [2.713217743765033, 0.184353997719849, -0.28792183790974074],
+                [-0.22967021517856517, -0.5454575574992181, -0.8615268174229871],
+                [-0.31908766173530967, 0.39350676190967526, -0.1947782041351318],
+            ]
+        ),
+        "b2": np.zeros((3, 1)),
+        "W3": np.array([[0.7820067063204209, -0.16313775524494278, 0.019807851939890334]]),
+        "b3": np.zeros((1, 1)),
+    }
+    X = np.array(
+        [
+            [0.3826778866523825, -0.15702841896628855],
+            [-1.2993161348233924, 0.9312383073910108],
+            [0.23518692061331095, -0.3522392388593937],
+        ]
+    )
+    Y = np.array([[0.0, 1.0]])
+    cost = course_cost(X, Y)
+    truth = model_gradients(params, X, Y, "relu")
+    buggy = {k: (2.0 * v if k.startswith("dW") else v) for k, v in truth.items()}
+    assert abs(truth["dW3"][0, 0]) > 1  # a large, clearly visible gradient
+    report = check_gradients(cost, params, buggy, mode="full", seed=602)
+    assert {p.name for p in report.failures} == {"W1", "W2", "W3"}, str(report)
+    W3 = report["W3"]
+    assert W3.worst_index == (0, 0) and W3.inconclusive == 0
+    assert W3.analytic == pytest.approx(2.0 * truth["dW3"][0, 0])
+    assert check_gradients(cost, params, truth, mode="full", seed=602).ok
+
+
+def test_a_noisy_cost_near_a_kink_does_not_cry_wolf() -> None:
+    """A correct ReLU net (Z1 has an entry 0.0022 from the kink) whose course-formula cost has
+    log(1 − AL) terms with AL near 1: dW1 and db1 agree with the finite differences to 2.5e-5
+    relative, which the ε·|J| rounding model once called a mismatch. The measured noise of the
+    cost covers it; the same net with dW missing 1/m still fails."""
+    params: Params = {
+        "W1": np.array(
+            [
+                [1.6664034845610203, -2.0866917600645793, 0.3413762788414238],
+                [-0.46358194215813636, -0.3695865993675346, -0.1760343465205112],
+                [-1.6493117679701625, -0.18937199335291888, -0.7064435185524497],
+            ]
+        ),
+        "b1": np.zeros((3, 1)),
+        "W2": np.array([[2.713217743765033, 0.184353997719849, -0.28792183790974074]]),
+        "b2": np.zeros((1, 1)),
+    }
+    X = np.array(
+        [
+            [0.40725992332394856, 0.5899749257847523, 0.39672903520118485],
+            [-1.4189043549529383, -1.851577931880631, -0.8410509589890529],
+            [1.3769544638258697, -2.3177396279361218, 0.37826848914640926],
+        ]
+    )
+    X = np.hstack(
+        [
+            X,
+            np.array(
+                [
+                    [-0.21031913480671632, -0.7958611215759223, -0.5458246940595524],
+                    [-0.8780669993188169, -0.2182846006879318, 1.1848481494172234],
+                    [-1.6826801127912172, -1.2992611360180668, -1.0628943665330048],
+                ]
+            ),
+        ]
+    )
+    Y = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 1.0]])
+    cost = course_cost(X, Y)
+    assert 2.0 < cost(params) < 4.0  # not saturated
+    truth = model_gradients(params, X, Y, "relu")
+    for mode in ("full", "directional"):
+        report = check_gradients(cost, params, truth, mode=mode, seed=54499)
+        assert report.ok, str(report)
+    buggy = {k: (6.0 * v if k.startswith("dW") else v) for k, v in truth.items()}
+    report = check_gradients(cost, params, buggy, mode="full", seed=54499)
+    assert {p.name for p in report.failures} == {"W1", "W2"}, str(report)
