@@ -10,12 +10,23 @@ enters in dW and db, exactly as in the notes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, overload
+
 import numpy as np
 import numpy.typing as npt
 
 from ._types import FloatArray, as_float_array
 from .activations import LEAKY_SLOPE, get_activation
 from .dimensions import RULES, ShapeError, check_shape
+
+if TYPE_CHECKING:  # shape annotations (nncheck.shapes); runtime values stay plain ndarrays
+    from typing import TypeVar
+
+    from nncheck.shapes import Array, One
+
+    N = TypeVar("N")  # n[l]
+    P = TypeVar("P")  # n[l-1]
+    M = TypeVar("M")  # m, the examples
 
 
 def _matrix(x: npt.ArrayLike, name: str, rule: str) -> FloatArray:
@@ -39,7 +50,13 @@ def _check_layer(W: FloatArray, A_prev: FloatArray, A_name: str = "A_prev") -> N
     )
 
 
-def linear_forward(A_prev: FloatArray, W: FloatArray, b: FloatArray) -> FloatArray:
+@overload
+def linear_forward(A_prev: Array[P, M], W: Array[N, P], b: Array[N, One]) -> Array[N, M]: ...
+@overload
+def linear_forward(A_prev: FloatArray, W: FloatArray, b: FloatArray) -> FloatArray: ...
+def linear_forward(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
+    A_prev: FloatArray, W: FloatArray, b: FloatArray
+) -> FloatArray:
     """Z = W·A_prev + b.
 
     W: (n[l], n[l−1]), A_prev: (n[l−1], m), b: (n[l], 1) → Z: (n[l], m). Raises
@@ -55,12 +72,30 @@ def linear_forward(A_prev: FloatArray, W: FloatArray, b: FloatArray) -> FloatArr
     return Z
 
 
-def activation_forward(Z: FloatArray, activation: str, *, slope: float = LEAKY_SLOPE) -> FloatArray:
+@overload
+def activation_forward(
+    Z: Array[N, M], activation: str, *, slope: float = LEAKY_SLOPE
+) -> Array[N, M]: ...
+@overload
+def activation_forward(
+    Z: FloatArray, activation: str, *, slope: float = LEAKY_SLOPE
+) -> FloatArray: ...
+def activation_forward(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
+    Z: FloatArray, activation: str, *, slope: float = LEAKY_SLOPE
+) -> FloatArray:
     """A = g(Z) for the named activation."""
     return get_activation(activation, slope=slope).forward(Z)
 
 
+@overload
 def linear_backward(
+    dZ: Array[N, M], A_prev: Array[P, M], W: Array[N, P]
+) -> tuple[Array[P, M], Array[N, P], Array[N, One]]: ...
+@overload
+def linear_backward(
+    dZ: FloatArray, A_prev: FloatArray, W: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]: ...
+def linear_backward(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
     dZ: FloatArray, A_prev: FloatArray, W: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Return (dA_prev, dW, db) = (Wᵀ·dZ, dZ·A_prevᵀ/m, Σ_columns dZ/m), m = A_prev.shape[1]."""
@@ -76,7 +111,15 @@ def linear_backward(
     return dA_prev, dW, db
 
 
+@overload
 def activation_backward(
+    dA: Array[N, M], Z: Array[N, M], activation: str, *, slope: float = LEAKY_SLOPE
+) -> Array[N, M]: ...
+@overload
+def activation_backward(
+    dA: FloatArray, Z: FloatArray, activation: str, *, slope: float = LEAKY_SLOPE
+) -> FloatArray: ...
+def activation_backward(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
     dA: FloatArray, Z: FloatArray, activation: str, *, slope: float = LEAKY_SLOPE
 ) -> FloatArray:
     """dZ = dA ∗ g'(Z) (elementwise), g' evaluated at Z — not at A.

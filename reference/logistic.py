@@ -6,6 +6,8 @@ J = (1/m) Σ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) (cross-entropy); dw = (1/m) X·(A − Y)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, overload
+
 import numpy as np
 import numpy.typing as npt
 
@@ -13,6 +15,14 @@ from ._types import FloatArray, as_float_array
 from .activations import sigmoid
 from .dimensions import check_shape, labels_like
 from .losses import cross_entropy_from_logits
+
+if TYPE_CHECKING:  # shape annotations (nncheck.shapes); runtime values stay plain ndarrays
+    from typing import TypeVar
+
+    from nncheck.shapes import Array, One
+
+    P = TypeVar("P")  # n_x, the features
+    M = TypeVar("M")  # m, the examples
 
 
 def _bias(b: npt.ArrayLike) -> float:
@@ -36,18 +46,34 @@ def _logits(w: FloatArray, b: npt.ArrayLike, X: FloatArray) -> FloatArray:
     return Z
 
 
-def logistic_forward(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
+@overload
+def logistic_forward(w: Array[P, One], b: float, X: Array[P, M]) -> Array[One, M]: ...
+@overload
+def logistic_forward(w: FloatArray, b: float, X: FloatArray) -> FloatArray: ...
+def logistic_forward(w: FloatArray, b: float, X: FloatArray) -> FloatArray:  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
     """A = σ(wᵀX + b): (1, m)."""
     return sigmoid(_logits(w, b, X))
 
 
-def logistic_cost(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> float:
+@overload
+def logistic_cost(w: Array[P, One], b: float, X: Array[P, M], Y: Array[One, M]) -> float: ...
+@overload
+def logistic_cost(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> float: ...
+def logistic_cost(w: FloatArray, b: float, X: FloatArray, Y: FloatArray) -> float:  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
     """J(w, b), computed from the logits so it stays finite for every finite input."""
     Z = _logits(w, b, X)
     return float(np.mean(cross_entropy_from_logits(Z, labels_like(Y, Z.shape))))
 
 
+@overload
 def logistic_propagate(
+    w: Array[P, One], b: float, X: Array[P, M], Y: Array[One, M]
+) -> tuple[float, Array[P, One], float]: ...
+@overload
+def logistic_propagate(
+    w: FloatArray, b: float, X: FloatArray, Y: FloatArray
+) -> tuple[float, FloatArray, float]: ...
+def logistic_propagate(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
     w: FloatArray, b: float, X: FloatArray, Y: FloatArray
 ) -> tuple[float, FloatArray, float]:
     """Return (J, dw, db): the cost, dJ/dw of shape (n_x, 1) and dJ/db as a float."""
@@ -60,6 +86,16 @@ def logistic_propagate(
     return float(np.mean(cross_entropy_from_logits(Z, Y))), dw, db
 
 
-def logistic_predict(w: FloatArray, b: float, X: FloatArray, threshold: float = 0.5) -> FloatArray:
+@overload
+def logistic_predict(
+    w: Array[P, One], b: float, X: Array[P, M], threshold: float = 0.5
+) -> Array[One, M]: ...
+@overload
+def logistic_predict(
+    w: FloatArray, b: float, X: FloatArray, threshold: float = 0.5
+) -> FloatArray: ...
+def logistic_predict(  # type: ignore[misc]  # reason: an Array is a typing-only view of this ndarray
+    w: FloatArray, b: float, X: FloatArray, threshold: float = 0.5
+) -> FloatArray:
     """Labels in {0., 1.} of shape (1, m): 1 where σ(wᵀx + b) > threshold."""
     return (threshold < logistic_forward(w, b, X)).astype(np.float64)
