@@ -244,3 +244,21 @@ def test_the_one_dimensional_checker_is_not_blamed_for_a_wrong_forward(tmp_path:
     checker = _finding(report, "gradient_check", "checker")
     assert checker.status == "skip" and "fix forward_propagation first" in checker.message, checker
     assert _finding(report, "forward_propagation", "values").status == "fail"
+
+
+def test_a_gradient_diagnosis_quotes_its_own_examples_m_not_the_values_examples() -> None:
+    # the values check fails first on m = 2, the gradient check on m = 5: "it is m = 2 times too
+    # large" next to a gradient 5 times too large would contradict the numbers shown with it
+    from nncheck import examples
+
+    report = conform(examples.BUGGY, seed=0)
+    values = _finding(report, "linear_backward", "values")
+    gradient = _finding(report, "linear_backward", "gradient")
+    assert values.mistake == gradient.mistake == "missing_1_over_m"
+    assert gradient.example is not None and values.example is not None
+    m_grad, m_values = gradient.example["m"], values.example["m"]
+    assert m_grad != m_values  # the case this test is about
+    assert gradient.diagnosis is not None
+    assert f"m = {m_grad} times" in gradient.diagnosis
+    assert f"m = {m_values} times" not in gradient.diagnosis
+    assert gradient.actual == pytest.approx(m_grad * gradient.expected, rel=1e-3)

@@ -124,9 +124,16 @@ def _guarded(
             if memo is not None:
                 memo[check.function] = known
         if known.status == "fail" and known.diagnosis and known.mistake not in (None, "scaled"):
+            if finding.mistake == known.mistake and finding.diagnosis:
+                # same mistake: keep this example's own numbers (its m may differ)
+                diagnosis = f"{finding.diagnosis} (the values check found the same mistake)"
+            else:
+                m = known.example.get("m") if known.example is not None else None
+                where = f" on its example with m = {m}" if m is not None else ""
+                diagnosis = f"the values check found{where}: {known.diagnosis}"
             return replace(
                 finding,
-                diagnosis=f"{known.diagnosis} (as the values check found)",
+                diagnosis=diagnosis,
                 mistake=known.mistake,
                 formula=known.formula or finding.formula,
             )
