@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncheck import examples, protocols
@@ -634,7 +634,7 @@ def test_week2_params_are_checked(tmp_path: Path) -> None:
         build_problem(module, params={"w": np.ones((3, 1)), "b": np.ones(2)})
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)  # known engine misses: xfails below
+@settings(max_examples=25, deadline=None, derandomize=True)  # the same cases on every CI run
 @given(
     dims=st.lists(st.integers(1, 6), min_size=2, max_size=4).map(lambda d: (*d[:-1], 1)),
     m=st.integers(1, 6),
@@ -647,10 +647,6 @@ def test_gradcheck_on_the_examples_flags_exactly_the_visible_mistake(
     W whose true gradient is not zero, and only when m > 1 (with m = 1 the mistake is
     invisible). The truth comes from the reference on the same parameters and data."""
     correct = build_problem(load_target(examples.CORRECT), dims=dims, m=m, seed=seed)
-    # Known limit of the numeric core (see the xfail test below): when the output saturates,
-    # the course's cost formula −Σ Y·log(AL) + … rounds to an absolute error far above
-    # ε·|J|, and the error bound is too tight. Cases whose cost is that small are left out.
-    assume(float(correct.cost(correct.params)) > 1e-4)
     assert protocols.check_problem(correct, seed=seed).ok
     buggy = build_problem(load_target(examples.BUGGY), dims=dims, m=m, seed=seed)
     report = protocols.check_problem(buggy, seed=seed)
@@ -661,13 +657,9 @@ def test_gradcheck_on_the_examples_flags_exactly_the_visible_mistake(
     assert {p.name for p in report.parameters if not p.ok} == visible
 
 
-@pytest.mark.xfail(
-    strict=False,  # the engine is being fixed for these; an XPASS must not turn CI red
-    reason="numeric core: with a saturated sigmoid the course's cost formula has an absolute "
-    "rounding error far above ε·|J| (J ≈ 6e-10 here), so the bound is too tight and correct "
-    "gradients are flagged; remove this marker once the bound accounts for it",
-)
 def test_saturated_output_does_not_cry_wolf() -> None:
+    """Regression: a saturated sigmoid makes the course's cost round far above ε·|J|; correct
+    gradients were once flagged here (fixed by measuring the cost's rounding noise)."""
     problem = build_problem(load_target(examples.CORRECT), dims=(1, 1, 1), m=1, seed=3)
     assert float(problem.cost(problem.params)) < 1e-8  # the saturated case
     assert protocols.check_problem(problem, seed=3).ok
@@ -681,13 +673,9 @@ def test_sizes_that_would_exhaust_memory_are_refused() -> None:
         build_problem(module, dims=(5, 4, 1), m=20_000_000)
 
 
-@pytest.mark.xfail(
-    strict=False,  # the engine is being fixed for these; an XPASS must not turn CI red
-    reason="numeric core: dW3[0, 0] is twice the truth (4.67 → 9.35, dW missing 1/m with m = 2) "
-    "but the element is classed as a kink and left undecided, although W3 feeds a sigmoid "
-    "and the cost is smooth in it; remove this marker once such elements are refined",
-)
 def test_a_smooth_parameter_is_not_mistaken_for_a_kink() -> None:
+    """Regression: dW3[0, 0] twice the truth (a missing 1/m, m = 2) was once classed as a kink
+    and left undecided, although W3 feeds a sigmoid and the cost is smooth in it."""
     problem = build_problem(load_target(examples.BUGGY), dims=(3, 3, 3, 1), m=2, seed=602)
     truth = ref.model_gradients(problem.params, problem.X, problem.Y, "relu")
     assert abs(truth["dW3"][0, 0]) > 1  # a large, clearly visible gradient
@@ -707,13 +695,9 @@ def test_the_one_dimensional_warm_up(tmp_path: Path) -> None:
         build_problem(load("course2_one_dimensional.py"), params={"w": np.ones(2)})
 
 
-@pytest.mark.xfail(
-    strict=False,  # the engine is being fixed for these; an XPASS must not turn CI red
-    reason="numeric core: a correct relu net whose Z1 has an entry 0.0022 from the kink; dW1 and "
-    "db1 agree with the finite differences to 2.5e-5 relative, yet exceed the bound (7.9e-7 > "
-    "4.8e-7), so correct gradients are flagged; remove this marker once the bound covers it",
-)
 def test_a_pre_activation_near_the_kink_does_not_cry_wolf() -> None:
+    """Regression: a correct ReLU net with a pre-activation 0.0022 from the kink was once
+    flagged (its dW1 matched the finite differences to 2.5e-5 relative)."""
     problem = build_problem(load_target(examples.CORRECT), dims=(3, 3, 1), m=6, seed=54499)
     assert 2.0 < float(problem.cost(problem.params)) < 4.0  # not saturated
     assert protocols.check_problem(problem, seed=54499).ok
