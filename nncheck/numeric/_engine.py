@@ -8,7 +8,10 @@ h = ε^(1/3)·max(1, |θ|). The element passes when |g − C| ≤ 2·ρ/h + tol,
 rounding error of one cost evaluation and tol = rtol·|C| + a small absolute floor. Passing is
 decisive: an analytic value within rounding of the finite difference is right.
 
-Stage 2 (only for elements that fail stage 1; 4 more evaluations): steps h/2 and h/4 give a
+Stage 2 (only for elements that fail stage 1; 4 more evaluations, plus 10 once per run that
+measure the cost's rounding noise, see :meth:`_Checker.noise`; ρ is at least that measured
+noise from here on, and a difference still within the rounding of a cost computed from O(1)
+terms, κ·ε·max(|f|, 1), is *unresolved* — inconclusive, never failed): steps h/2 and h/4 give a
 Richardson estimate R = (4·C(h/4) − C(h/2))/3 with a truncation bound taken from the spread of
 C(h), C(h/2), C(h/4). If |g − R| is within that bound plus tol the element passes. Otherwise the
 one-sided slopes D±(h_k) = ±(f(θ ± h_k) − f(θ))/h_k decide whether the cost has a kink at θ: for a
