@@ -68,11 +68,13 @@ protocols (detected in this order; force one with --protocol):
   week2      propagate(w, b, X, Y) -> ({"dw": ..., "db": ...}, cost)  (--dims N_X,1)
   generic    cost(params, X, Y) -> float and gradients(params, X, Y) -> dict, or
              cost_and_gradients(params, X, Y) -> (cost, dict); params is a dict of arrays
-             (--params, else W1, b1, ... from --dims); gradient keys "W1" or "dW1".
+             (--params, else W1, b1, ... from --dims, else one layer n_x,n_y from the
+             shapes of X and Y in --data); gradient keys "W1" or "dW1".
 Arguments are matched by name, else by the order shown; --rename maps your own names. Your
 forward's cache goes to your backward untouched.
 
-data: X (n[0], m) standard normal and Y (n[L], m) in {0, 1} (both classes present when m >= 2)
+data: X (n[0], m) standard normal and Y (n[L], m) in {0, 1} (both classes present when m >= 2;
+with several outputs, n[L] > 1, each column of Y is one-hot, every class present when m >= n[L])
 are drawn with numpy's default_rng(--seed): deterministic and cheap. --data reads arrays X and Y
 from an .npz file instead; --params reads the parameters (W1, b1, ... or w, b). .npz files are
 read with pickling disabled.

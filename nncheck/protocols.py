@@ -139,6 +139,13 @@ class UserCodeError(Exception):
 def parse_dims(text: str) -> tuple[int, ...]:
     """Parse ``"5,4,3,1"`` into layer widths; raise ``ValueError`` with a fix otherwise."""
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    raw = [p.strip() for p in text.strip().split(",")]
+    if len(parts) >= 2 and any(not p for p in raw):
+        where = next(i for i, p in enumerate(raw) if not p) + 1
+        raise ValueError(
+            f"--dims {text!r}: entry {where} is empty; give every layer width once, "
+            "separated by single commas, e.g. --dims 5,4,3,1"
+        )
     if len(parts) < 2:
         raise ValueError(
             f"--dims {text!r}: give every layer width, input and output included, separated "
@@ -227,12 +234,22 @@ def _require_finite(array: FloatArray, label: str) -> None:
 def draw_data(dims: Sequence[int], m: int, seed: int) -> tuple[FloatArray, FloatArray]:
     """Draw X: (n[0], m) standard normal and Y: (n[L], m) in {0, 1} from ``default_rng(seed)``.
 
-    Both classes appear in every row of Y when m ≥ 2. Deterministic for a given seed.
+    With one output (n[L] = 1), both classes appear in Y when m ≥ 2. With several outputs, each
+    column of Y is one-hot (sums to 1, as softmax's ``A - Y`` gradient assumes), and every class
+    appears when m ≥ n[L]. Deterministic for a given seed.
     """
     if m < 1:
         raise ProtocolError(f"--m {m}: the number of examples must be at least 1")
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((dims[0], m))
+    classes = dims[-1]
+    if classes > 1:
+        labels = rng.integers(0, classes, size=m)
+        if m >= classes:
+            labels[rng.permutation(m)[:classes]] = np.arange(classes)
+        Y = np.zeros((classes, m))
+        Y[labels, np.arange(m)] = 1.0
+        return X, Y
     Y = rng.integers(0, 2, size=(dims[-1], m)).astype(np.float64)
     if m >= 2:
         for row in Y:
@@ -560,8 +577,21 @@ def build_problem(
     if data is not None:
         X, Y = _data_arrays(data, dims_given)
         if dims_given is None:
-            default = DEFAULT_DIMS[name]
-            dims_given = (X.shape[0], *default[1:-1], Y.shape[0])
+            if name == "generic":
+                # no hidden widths to guess from: one layer, n_x -> n_y (stated in the notes)
+                dims_given = (X.shape[0], Y.shape[0])
+                notes.append(
+                    f"dims: {X.shape[0]},{Y.shape[0]} (one layer) from the shapes of X and Y "
+                    "in --data; give --dims or --params for hidden layers"
+                )
+            else:
+                default = DEFAULT_DIMS[name]
+                dims_given = (X.shape[0], *default[1:-1], Y.shape[0])
+    if name == "generic" and dims_given is None:
+        raise ProtocolError(
+            "the generic protocol needs --dims N_IN,…,N_OUT, --data or --params to know the "
+            "shapes of the parameters (e.g. --dims 4,3 for one layer from 4 inputs to 3 outputs)"
+        )
     layer_dims = dims_given if dims_given is not None else DEFAULT_DIMS[name]
     _check_dims_for(name, layer_dims)
     _check_size(layer_dims, m if data is None else 1)
@@ -607,9 +637,8 @@ def build_problem(
         param_dict = _reference_params(layer_dims, seed)
         notes.append(f"parameters: nncheck's He initialisation with seed {seed}")
     if data is None:
-        notes.append(
-            f"data: X ~ N(0, 1) of shape {X.shape}, Y in {{0, 1}} from default_rng({seed})"
-        )
+        labels = "one-hot columns" if Y.shape[0] > 1 else "in {0, 1}"
+        notes.append(f"data: X ~ N(0, 1) of shape {X.shape}, Y {labels} from default_rng({seed})")
     return GradProblem(
         protocol=name,
         functions=functions,

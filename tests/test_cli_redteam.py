@@ -1,0 +1,112 @@
+"""Regressions for problems a red-team tester found in the command line (false alarms first)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nncheck import protocols
+from nncheck.cli import EXIT_ERROR, EXIT_OK, main
+
+SOFTMAX = """\
+import numpy as np
+
+def _softmax(Z):
+    Z = Z - Z.max(axis=0, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=0, keepdims=True)
+
+def cost(params, X, Y):
+    A = _softmax(params["W1"] @ X + params["b1"])
+    return float(-np.sum(Y * np.log(A)) / X.shape[1])
+
+def gradients(params, X, Y):
+    m = X.shape[1]
+    A = _softmax(params["W1"] @ X + params["b1"])
+    dZ = (A - Y) / m
+    return {"dW1": dZ @ X.T, "db1": np.sum(dZ, axis=1, keepdims=True)}
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, source: str, name: str = "hw.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+# ------------------------------------------------------------- 1: drawn Y is one-hot when n[L] > 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_correct_softmax_passes_with_drawn_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: int
+) -> None:
+    path = write(tmp_path, SOFTMAX)
+    code, out, _ = run(capsys, "gradcheck", str(path), "--dims", "4,3", "--seed", str(seed))
+    assert code == EXIT_OK, out
+    assert "one-hot" in out
+
+
+@pytest.mark.parametrize(("classes", "m"), [(2, 8), (3, 8), (5, 5), (6, 3), (10, 40)])
+def test_drawn_multi_output_labels_are_one_hot_with_every_class(classes: int, m: int) -> None:
+    for seed in range(5):
+        _, Y = protocols.draw_data((4, classes), m, seed)
+        assert Y.shape == (classes, m)
+        assert set(np.unique(Y)) <= {0.0, 1.0}
+        np.testing.assert_array_equal(Y.sum(axis=0), np.ones(m))
+        if m >= classes:
+            assert np.all(Y.sum(axis=1) >= 1), "every class appears"
+
+
+def test_single_output_labels_are_unchanged() -> None:
+    _, Y = protocols.draw_data((4, 1), 8, 0)
+    assert Y.shape == (1, 8) and 0 < Y.sum() < 8
+
+
+# --------------------------------------------------------------------- 2: generic network shape
+
+
+def test_generic_takes_its_shape_from_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, SOFTMAX)
+    rng = np.random.default_rng(0)
+    labels = np.arange(8) % 3
+    Y = np.zeros((3, 8))
+    Y[labels, np.arange(8)] = 1.0
+    np.savez(tmp_path / "d.npz", X=rng.standard_normal((4, 8)), Y=Y)
+    code, out, _ = run(capsys, "gradcheck", str(path), "--data", str(tmp_path / "d.npz"))
+    assert code == EXIT_OK, out
+    assert "4,3 (one layer)" in out
+
+
+def test_generic_without_any_shape_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, SOFTMAX)
+    code, out, err = run(capsys, "gradcheck", str(path))
+    assert code == EXIT_ERROR
+    assert "the generic protocol needs --dims N_IN,…,N_OUT, --data or --params" in err
+    assert out == ""
+
+
+# ----------------------------------------------------------------------- 5: empty --dims entries
+
+
+@pytest.mark.parametrize(("text", "entry"), [("5,,1", 2), ("5,4,", 3), (",5,1", 1)])
+def test_empty_dims_entry_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], text: str, entry: int
+) -> None:
+    code, out, err = run(capsys, "gradcheck", "model.py", "--dims", text)
+    assert code == EXIT_ERROR
+    assert f"entry {entry} is empty" in err
+    assert out == ""
