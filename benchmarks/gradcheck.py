@@ -371,26 +371,17 @@ def _format(row: Row) -> str:
 
 
 def kinked_net(seed: int) -> tuple[Params, np.ndarray, np.ndarray]:
-    """Small-integer nets with hidden pre-activations exactly 0 (the generator of
-    tests/test_gradcheck_kinks.py::harder_kinked_net)."""
-    from nncheck.reference import model_forward
+    """Small-integer nets with hidden pre-activations exactly 0: the very generator of
+    tests/test_gradcheck_kinks.py (imported, so the stress seeds and the tests cannot drift)."""
+    import sys
+    from pathlib import Path
 
-    rng = np.random.default_rng(seed)
-    while True:
-        L = int(rng.integers(2, 5))
-        dims = [int(rng.integers(1, 6)) for _ in range(L)] + [1]
-        m = int(rng.integers(1, 10))
-        k = int(rng.integers(1, 4))
-        params: Params = {}
-        for l in range(1, len(dims)):
-            W = rng.integers(-k, k + 1, (dims[l], dims[l - 1])).astype(float)
-            params[f"W{l}"] = W * (0.5 if seed % 3 == 0 else 1.0)
-            params[f"b{l}"] = rng.integers(-1, 2, (dims[l], 1)).astype(float)
-        X = rng.integers(-k, k + 1, (dims[0], m)).astype(float)
-        Y = (rng.random((1, m)) > 0.5).astype(float)
-        _, caches = model_forward(X, params, "relu")
-        if sum(int(np.sum(c.Z == 0)) for c in caches[:-1]) >= 1:
-            return params, X, Y
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.test_gradcheck_kinks import harder_kinked_net
+
+    return harder_kinked_net(seed)
 
 
 def stress(start: int, stop: int) -> int:
