@@ -387,7 +387,14 @@ def _run_gradcheck(
     """Build and check the gradient problem of ``module``; print the report; return the code."""
     from nncheck import protocols
     from nncheck.numeric import GradientInputError
-    from nncheck.report import close_call_note, is_terminal, print_gradcheck, print_json, progress
+    from nncheck.report import (
+        close_call_note,
+        cost_scale_note,
+        is_terminal,
+        print_gradcheck,
+        print_json,
+        progress,
+    )
 
     try:
         problem = protocols.build_problem(
@@ -448,6 +455,7 @@ def _run_gradcheck(
                 "m": problem.m,
                 "notes": [
                     *([close] if (close := close_call_note(report)) else []),
+                    *([scale] if (scale := cost_scale_note(report, problem.m)) else []),
                     *data_out.get("notes", report.notes),
                     *problem.notes,
                 ],

@@ -29,6 +29,7 @@ __all__ = [
     "ProgressTicker",
     "close_call_note",
     "conformance_lines",
+    "cost_scale_note",
     "format_number",
     "gradcheck_text",
     "is_terminal",
@@ -188,6 +189,51 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
     return lines
 
 
+def cost_scale_note(report: GradReport, m: int) -> str | None:
+    """A caveat when the gradients look right up to one factor of m (or 1/m) shared by all.
+
+    A cost written as a sum instead of a mean (no 1/m), or divided by m twice, scales every
+    finite difference by m or 1/m while a correct backward pass is unchanged; the per-row "extra
+    1/m?" would then send the person to break a correct backward pass. When every parameter —
+    failing or not — shows the same factor, this says the cost is as likely the culprit. When
+    every parameter fails with different factors, it says to check the cost as well.
+    """
+    failing = [p for p in report.parameters if not p.ok]
+    if not failing:
+        return None
+    ratios = [
+        p.analytic / p.numeric
+        for p in failing
+        if p.analytic is not None and p.numeric is not None and p.numeric != 0 and p.analytic
+    ]
+    if m > 1 and len(ratios) == len(failing):
+        r = ratios[0]
+        same = all(abs(x - r) <= 1e-3 * abs(r) for x in ratios)
+        expected = abs(r - 1.0) / (abs(r) + 1.0)  # the relative difference of g and r·g
+        everywhere = all(
+            abs(p.relative_difference - expected) <= 0.05 * expected for p in report.parameters
+        )
+        if same and everywhere:
+            if abs(r - 1.0 / m) <= 1e-3 / m:
+                return (
+                    f"the same ratio (1/m = 1/{m}) on every parameter: your cost may be a sum "
+                    "instead of a mean (check the 1/m in the cost, e.g. compute_cost) — or every "
+                    "gradient has an extra 1/m"
+                )
+            if abs(r - m) <= 1e-3 * m:
+                return (
+                    f"the same ratio (m = {m}) on every parameter: your cost may divide by m "
+                    "twice (check the 1/m in the cost, e.g. compute_cost) — or every gradient "
+                    "is missing its 1/m"
+                )
+    if len(report.parameters) > 1 and len(failing) == len(report.parameters):
+        return (
+            "every parameter disagrees: the finite differences are taken of your cost, so check "
+            "the cost (e.g. compute_cost) as well as the first step of your backward pass"
+        )
+    return None
+
+
 def close_call_note(report: GradReport) -> str | None:
     """A caveat when every failing gradient agrees with its finite difference to within 5 %.
 
@@ -242,7 +288,8 @@ def gradcheck_text(report: GradReport, target: str, header: GradHeader) -> str:
 
 def _notes(report: GradReport, header: GradHeader) -> list[str]:
     close = close_call_note(report)
-    return [*([close] if close else []), *header.notes, *report.notes]
+    scale = cost_scale_note(report, header.m)
+    return [*([close] if close else []), *([scale] if scale else []), *header.notes, *report.notes]
 
 
 def _console(stream: TextIO) -> Console:

@@ -110,3 +110,58 @@ def test_empty_dims_entry_is_a_usage_error(
     assert code == EXIT_ERROR
     assert f"entry {entry} is empty" in err
     assert out == ""
+
+
+# ------------------------------------------------- 3: a wrong cost scale is not blamed on backprop
+
+LOGISTIC = """\
+import numpy as np
+
+def cost(params, X, Y):
+    A = 1 / (1 + np.exp(-(params["W1"] @ X + params["b1"])))
+    m = X.shape[1]
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) {cost_scale})
+
+def gradients(params, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(params["W1"] @ X + params["b1"])))
+    dZ = A - Y
+    return {{"dW1": dZ @ X.T {dw_scale}, "db1": np.sum(dZ, axis=1, keepdims=True) / m}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cost_scale", "dw_scale", "expected"),
+    [
+        ("", "/ m", "the same ratio (1/m = 1/8) on every parameter: your cost may be a sum"),
+        ("/ m / m", "/ m", "the same ratio (m = 8) on every parameter: your cost may divide by m"),
+        ("/ m", "", None),  # only dW1 is missing its 1/m: the backward pass is to blame
+        ("/ m", "/ m / m", None),
+    ],
+)
+def test_a_cost_scale_shared_by_every_parameter_is_named(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cost_scale: str,
+    dw_scale: str,
+    expected: str | None,
+) -> None:
+    source = LOGISTIC.format(cost_scale=cost_scale, dw_scale=dw_scale)
+    path = write(tmp_path, source)
+    code, out, _ = run(capsys, "gradcheck", str(path), "--dims", "3,1", "--m", "8", "--seed", "0")
+    assert code == 1, out
+    if expected is None:
+        assert "same ratio" not in out
+    else:
+        assert expected in out
+
+
+def test_cost_scale_note_is_in_the_json_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    path = write(tmp_path, LOGISTIC.format(cost_scale="", dw_scale="/ m"))
+    code, out, _ = run(capsys, "gradcheck", str(path), "--dims", "3,1", "--seed", "0", "--json")
+    assert code == 1
+    assert any("your cost may be a sum" in note for note in json.loads(out)["notes"])
