@@ -13,7 +13,7 @@ import dataclasses
 import os
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NoReturn, TextIO
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST", "build_parser", "main"]
@@ -519,13 +519,70 @@ def _finding(
 # conform
 
 
+def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) -> str | None:
+    """Why ``--rename`` cannot be used with ``module`` (None when every pair is usable).
+
+    Each COURSE must be a function of the convention (the given one, else the one detected with
+    the renames applied) and each YOURS a function the file defines — otherwise conform would
+    silently check nothing under that name.
+    """
+    import difflib
+
+    from nncheck import adapters
+
+    every = {n for c in adapters.CONVENTIONS for n in adapters.convention_module(c).FUNCTIONS}
+    if convention == "auto":
+        valid = {k: v for k, v in renames.items() if k in every}
+        detected = adapters.detect_convention(module, valid)
+        convention = detected or "auto"
+    if convention in adapters.CONVENTIONS:
+        names: Sequence[str] = adapters.convention_module(convention).FUNCTIONS
+        which = f"the {convention} convention"
+    else:
+        names = sorted(every)
+        which = "any convention"
+    for course, yours in renames.items():
+        if course not in names:
+            close = difflib.get_close_matches(course, names, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            return (
+                f"--rename {course}={yours}: {course!r} is not a function of {which}; {guess}"
+                f"the course names are: {', '.join(names)}"
+            )
+    for course, yours in renames.items():
+        if not callable(getattr(module, yours, None)):
+            known = sorted(k for k, v in vars(module).items() if callable(v) and k[:1] != "_")
+            close = difflib.get_close_matches(yours, known, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            return (
+                f"--rename {course}={yours}: the file defines no function {yours!r}; {guess}"
+                f"it defines {', '.join(known) or 'no functions'}"
+            )
+    return None
+
+
 def _cmd_conform(args: argparse.Namespace) -> int:
     convention: str | dict[str, str] = args.convention
+    target: Any = args.target
     if args.rename:
+        from nncheck.loader import LoadError, load_target
+
         convention = {"convention": args.convention, **dict(args.rename)}
+        try:
+            with _quiet_user_output(args.json):
+                # loaded once here, to check the names, and handed to conform as a module
+                target = load_target(args.target, defs_only=args.defs_only)
+        except LoadError as exc:
+            return _fail(
+                str(exc), kind="load", as_json=args.json, out=sys.stdout, load_kind=exc.kind
+            )
+        problem = _rename_problem(target, args.convention, dict(args.rename))
+        if problem is not None:
+            return _fail(problem, kind="usage", as_json=args.json, out=sys.stdout)
     return _run_conform(
         sys.stdout,
-        args.target,
+        target,
+        shown=args.target,
         convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
@@ -536,8 +593,9 @@ def _cmd_conform(args: argparse.Namespace) -> int:
 
 def _run_conform(
     out: TextIO,
-    target: str,
+    target: Any,
     *,
+    shown: str | None = None,
     convention: str | dict[str, str] = "auto",
     seed: int | None,
     defs_only: bool = False,
@@ -551,15 +609,22 @@ def _run_conform(
 
     try:
         with _quiet_user_output(as_json):
-            report = conform(target, convention=convention, seed=seed, defs_only=defs_only)
+            report = conform(
+                target,
+                convention=convention,
+                seed=seed,
+                defs_only=defs_only,
+                rename_hint="or rename them with --rename COURSE=YOURS",
+            )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
     except ValueError as exc:  # an unknown convention or an unusable target
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+    if shown is not None:
+        report = dataclasses.replace(report, target=shown)
     if report.convention == "none":  # no known function names: like gradcheck's "no protocol"
         messages = "; ".join(f.message for f in report.failures)
-        hint = " (on the command line: --rename COURSE_NAME=YOUR_NAME)"
-        return _fail(f"{target}: {messages}{hint}", kind="usage", as_json=as_json, out=out)
+        return _fail(f"{report.target}: {messages}", kind="usage", as_json=as_json, out=out)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code

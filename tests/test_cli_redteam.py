@@ -165,3 +165,58 @@ def test_cost_scale_note_is_in_the_json_notes(
     code, out, _ = run(capsys, "gradcheck", str(path), "--dims", "3,1", "--seed", "0", "--json")
     assert code == 1
     assert any("your cost may be a sum" in note for note in json.loads(out)["notes"])
+
+
+# --------------------------------------------------------------- 4: conform --rename is validated
+
+
+def renamed_week4(tmp_path: Path) -> Path:
+    from nncheck import examples
+
+    source = examples.CORRECT.read_text()
+    source = source.replace("L_model_forward", "forward").replace("L_model_backward", "backward")
+    return write(tmp_path, source)
+
+
+@pytest.mark.parametrize(
+    ("rename", "message"),
+    [
+        ("L_model_forward=nonexistent", "the file defines no function 'nonexistent'"),
+        ("L_model_forwrad=forward", "did you mean 'L_model_forward'?"),
+        ("L_model_forwrad=forward", "the course names are: sigmoid, relu"),
+        ("no_such_course_name=forward", "is not a function of the week4 convention"),
+    ],
+)
+def test_conform_refuses_renames_it_would_silently_skip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rename: str, message: str
+) -> None:
+    path = renamed_week4(tmp_path)
+    extra = ("--rename", "L_model_backward=backward")
+    code, out, err = run(capsys, "conform", str(path), "--seed", "0", "--rename", rename, *extra)
+    assert code == EXIT_ERROR
+    assert message in err
+    assert out == ""
+
+
+def test_conform_with_valid_renames_still_runs_and_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    path = renamed_week4(tmp_path)
+    renames = ("--rename", "L_model_forward=forward", "--rename", "L_model_backward=backward")
+    code, out, _ = run(capsys, "conform", str(path), "--seed", "0", "--json", *renames)
+    data = json.loads(out)
+    assert code == EXIT_OK, data
+    assert data["target"] == str(path)
+    assert {"L_model_forward", "L_model_backward"} <= {f["function"] for f in data["findings"]}
+
+
+def test_conform_without_known_names_shows_only_the_cli_rename_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "def foo(x):\n    return x\n")
+    code, _, err = run(capsys, "conform", str(path))
+    assert code == EXIT_ERROR
+    assert "or rename them with --rename COURSE=YOURS" in err
+    assert "convention={" not in err
