@@ -599,6 +599,12 @@ def build_problem(
         X, Y = draw_data(layer_dims, m, seed)
     else:
         X, Y = _data_arrays(data, layer_dims)
+        largest = float(np.max(np.abs(X)))
+        if largest > _UNNORMALISED_X:
+            notes.append(
+                f"data: X reaches {largest:g} in magnitude; unnormalised inputs (image pixels "
+                "not divided by 255) saturate a sigmoid and make the cost overflow"
+            )
 
     convention = _CONVENTIONS.get(name)
     if convention is not None:
@@ -1025,6 +1031,10 @@ def _match_gradients(
     return out
 
 
+_UNNORMALISED_X: Final = 50.0
+"""Largest |X| above which a non-finite cost is blamed on unnormalised data, not the code."""
+
+
 def preflight(problem: GradProblem) -> dict[str, FloatArray]:
     """Call the person's cost and gradients once at ``problem.params`` and check the results.
 
@@ -1050,6 +1060,15 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
     }.get(problem.protocol, cost_function)
     _require_unchanged(before, problem, cost_calls)
     if not np.isfinite(first):
+        largest = float(np.max(np.abs(problem.X))) if problem.X.size else 0.0
+        if largest > _UNNORMALISED_X:
+            # course-correct code overflows too: an input problem, not the person's mistake
+            raise ProtocolError(
+                f"{cost_function} returned a non-finite cost ({first}) because X looks "
+                f"unnormalised: its largest magnitude is {largest:g} (over {_UNNORMALISED_X:g}). "
+                "The sigmoid saturates to exactly 0 or 1 and the cost takes log(0); normalise "
+                "the data first (divide image pixels by 255) and save it again"
+            )
         raise UserCodeError(
             cost_function,
             f"returned a non-finite cost ({first}) at the starting parameters; look for the "

@@ -220,3 +220,61 @@ def test_conform_without_known_names_shows_only_the_cli_rename_hint(
     assert code == EXIT_ERROR
     assert "or rename them with --rename COURSE=YOURS" in err
     assert "convention={" not in err
+
+
+# ----------------------------------------------------- 6: unnormalised pixels are an input problem
+
+WEEK2 = """\
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, (A - Y).T) / m
+    db = np.sum(A - Y) / m
+    return {"dw": dw, "db": db}, np.squeeze(cost)
+"""
+
+
+def test_unnormalised_pixels_are_not_blamed_on_correct_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, WEEK2)
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=(6, 10)).astype(np.float64)
+    np.savez(tmp_path / "pix.npz", X=X, Y=(np.arange(10) % 2).reshape(1, 10).astype(float))
+    np.savez(tmp_path / "ok.npz", X=X / 255, Y=(np.arange(10) % 2).reshape(1, 10).astype(float))
+    params = {"w": np.full((6, 1), 2.0), "b": np.array(0.0)}  # saturates the sigmoid on pixels
+    np.savez(tmp_path / "p.npz", **params)
+    code, out, err = run(
+        capsys, "gradcheck", str(path), "--data", str(tmp_path / "pix.npz"),
+        "--params", str(tmp_path / "p.npz"),
+    )  # fmt: skip
+    assert code == EXIT_ERROR, out
+    assert "unnormalised" in err and "divide image pixels by 255" in err
+    assert "FAIL" not in out
+    code, out, _ = run(
+        capsys, "gradcheck", str(path), "--data", str(tmp_path / "ok.npz"),
+        "--params", str(tmp_path / "p.npz"),
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "X reaches" not in out
+
+
+def test_large_data_that_still_checks_gets_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, WEEK2)
+    X = np.linspace(-100, 100, 12).reshape(3, 4)
+    np.savez(tmp_path / "d.npz", X=X, Y=np.array([[0.0, 1.0, 0.0, 1.0]]))
+    np.savez(tmp_path / "p.npz", w=np.full((3, 1), 1e-3), b=np.array(0.0))
+    code, out, _ = run(
+        capsys, "gradcheck", str(path), "--data", str(tmp_path / "d.npz"),
+        "--params", str(tmp_path / "p.npz"),
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "X reaches 100 in magnitude" in out
