@@ -1,8 +1,10 @@
-"""The package as users get it: the wheel ships reference/ and specs/, and imports stay lazy."""
+"""The package as users get it: the wheel ships reference/, specs/, the examples and __main__ (the
+demo runs from it), and imports stay lazy."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +64,17 @@ def test_wheel_ships_reference_and_specs_and_imports_from_it(tmp_path: Path) -> 
         shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith(f"nncheck/{folder}/")}
         assert source and source <= shipped, f"wheel lacks nncheck/{folder}/{source - shipped}"
     assert "nncheck/py.typed" in names
+    assert "nncheck/__main__.py" in names, "python -m nncheck needs nncheck/__main__.py"
+    examples = {p.name for p in (ROOT / "nncheck" / "examples").glob("*.py")}
+    shipped_examples = {
+        n.rsplit("/", 1)[1]
+        for n in names
+        if n.startswith("nncheck/examples/") and n.endswith(".py")
+    }
+    assert {"week4_correct.py", "week4_buggy.py"} <= examples
+    assert examples <= shipped_examples, (
+        f"wheel lacks nncheck/examples/{examples - shipped_examples}"
+    )
     assert not any(n.startswith(("reference/", "specs/", "tests/")) for n in names)
 
     # install = unpack the wheel onto the front of sys.path of a fresh interpreter (no pip, no
@@ -74,10 +87,23 @@ def test_wheel_ships_reference_and_specs_and_imports_from_it(tmp_path: Path) -> 
         print(nncheck.__file__)
         print(R.__file__)
         print(S.__file__)
+        import nncheck.examples as E
+        assert E.CORRECT.is_file() and E.BUGGY.is_file()
+        print(E.CORRECT)
         assert R.sigmoid(np.array([0.0]))[0] == 0.5
         assert S.get_spec("linear_backward").derive().holds()
     """)
     out = _run([sys.executable, "-c", code], cwd=tmp_path, env_extra={"PYTHONPATH": str(site)})
     assert out.returncode == 0, out.stderr
     files = out.stdout.split()
-    assert len(files) == 3 and all(f.startswith(str(site)) for f in files), (site, files)
+    assert len(files) == 4 and all(f.startswith(str(site)) for f in files), (site, files)
+
+    # the README's first command, from the unpacked wheel (its bundled examples, not the repo's)
+    demo = _run(
+        [sys.executable, "-m", "nncheck", "demo", "--seed", "0", "--json"],
+        cwd=tmp_path,
+        env_extra={"PYTHONPATH": str(site)},
+    )
+    assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-2000:]
+    ran = json.loads(demo.stdout)
+    assert ran["runs"] and all(run["as_intended"] for run in ran["runs"]), ran
