@@ -109,7 +109,8 @@ def _verdict(p: ParameterReport) -> str:
     if p.verdict == "mismatch" and p.mismatched:
         unit = "directions" if p.mode == "directional" else "elements"
         extra.append(f"{p.mismatched} of {p.checked} {unit}")
-    if p.ok and p.mode == "directional" and p.miss_probability is not None:
+    if p.mode == "directional" and p.miss_probability is not None:
+        # on a failing array too: how likely an error of 1 % of ‖g‖ would have gone unseen
         extra.append(f"miss chance {format_number(p.miss_probability)}")
     return str(p.verdict) + (f" ({', '.join(extra)})" if extra else "")
 

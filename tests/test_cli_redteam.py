@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -278,3 +279,29 @@ def test_large_data_that_still_checks_gets_a_note(
     )  # fmt: skip
     assert code == EXIT_OK, out
     assert "X reaches 100 in magnitude" in out
+
+
+# ------------------------------------------------------ miss chance is shown for failing arrays too
+
+
+@pytest.mark.parametrize("verdict", ["ok", "mismatch"])
+def test_directional_miss_chance_is_shown_whatever_the_verdict(verdict: str) -> None:
+    from nncheck.numeric import GradReport, ParameterReport
+    from nncheck.report import gradcheck_text
+
+    @dataclass(frozen=True)
+    class Header:
+        protocol: str = "generic"
+        functions: tuple[str, ...] = ("cost", "gradients")
+        dims: tuple[int, ...] = (2, 2)
+        m: int = 4
+        notes: tuple[str, ...] = ()
+
+    param = ParameterReport(
+        "W1", (2, 2), verdict, 0.5, 0.3, 1e-6, (0, 1), 1.0, 2.0,  # type: ignore[arg-type]
+        checked=8, mismatched=3 if verdict == "mismatch" else 0,
+        mode="directional", miss_probability=3.7e-10,
+    )  # fmt: skip
+    report = GradReport(verdict == "ok", "directional", "directional", 20, (param,), 0)
+    text = gradcheck_text(report, "hw.py", Header())
+    assert "miss chance 3.70e-10" in text
