@@ -580,10 +580,11 @@ def build_problem(
             if name == "generic":
                 # no hidden widths to guess from: one layer, n_x -> n_y (stated in the notes)
                 dims_given = (X.shape[0], Y.shape[0])
-                notes.append(
-                    f"dims: {X.shape[0]},{Y.shape[0]} (one layer) from the shapes of X and Y "
-                    "in --data; give --dims or --params for hidden layers"
-                )
+                if param_dict is None:
+                    notes.append(
+                        f"dims: {X.shape[0]},{Y.shape[0]} (one layer) from the shapes of X and "
+                        "Y in --data; give --dims or --params for hidden layers"
+                    )
             else:
                 default = DEFAULT_DIMS[name]
                 dims_given = (X.shape[0], *default[1:-1], Y.shape[0])

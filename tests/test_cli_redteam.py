@@ -305,3 +305,29 @@ def test_directional_miss_chance_is_shown_whatever_the_verdict(verdict: str) -> 
     report = GradReport(verdict == "ok", "directional", "directional", 20, (param,), 0)
     text = gradcheck_text(report, "hw.py", Header())
     assert "miss chance 3.70e-10" in text
+
+
+def test_generic_with_own_params_and_data_does_not_claim_a_layer_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        """\
+        import numpy as np
+
+        def cost(params, X, Y):
+            return float(np.sum((params["theta"].T @ X - Y) ** 2) / X.shape[1])
+
+        def gradients(params, X, Y):
+            return {"theta": 2 * X @ (params["theta"].T @ X - Y).T / X.shape[1]}
+        """,
+    )
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", X=rng.standard_normal((3, 6)), Y=rng.standard_normal((1, 6)))
+    np.savez(tmp_path / "p.npz", theta=rng.standard_normal((3, 1)))
+    code, out, _ = run(
+        capsys, "gradcheck", str(path), "--data", str(tmp_path / "d.npz"),
+        "--params", str(tmp_path / "p.npz"),
+    )  # fmt: skip
+    assert code == EXIT_OK, out
+    assert "(one layer)" not in out
