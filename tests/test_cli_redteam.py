@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,3 +332,18 @@ def test_generic_with_own_params_and_data_does_not_claim_a_layer_shape(
     )  # fmt: skip
     assert code == EXIT_OK, out
     assert "(one layer)" not in out
+
+
+def test_a_cost_without_its_1_over_m_fails_every_weight_not_just_the_last_bias(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Weights at 0.01 put hidden pre-activations within ~1e-6 of the ReLU kink. The engine's
+    # measurement of the cost's rounding noise used to cross such a kink, read the jump as
+    # noise (1e-9 instead of 1e-15), and widened every bound until gradients 8 times too
+    # small passed: only b3 failed. Noise is now measured on a scale too small to meet a kink.
+    path = Path(__file__).parent / "cli_models" / "week4_cost_sum_tiny_init.py"
+    code = main(["gradcheck", str(path), "--defs-only", "--seed", "3", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    failing = {p["name"] for p in out["parameters"] if not p["ok"]}
+    assert {"W1", "W2", "W3", "b3"} <= failing

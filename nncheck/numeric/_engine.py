@@ -216,6 +216,10 @@ def _levels(
     return centrals, slopes, (f0, fp0, fm0, fp1, fm1, fp2, fm2), h
 
 
+NOISE_SCALE = 1000.0
+"""The cost's noise is measured on steps this much finer than h/32 (float64 costs): rounding
+noise does not shrink with the step, but the chance that the probe crosses a ReLU kink does — a
+crossed kink read as noise once widened every bound until gradients 8 times too small passed."""
 PROBES = 24
 KINK_DIRECTIONS = 4
 """Radial probes that must all look smooth before a mismatch at a kinked point is reported."""
@@ -297,7 +301,8 @@ class _Checker:
         The model ρ = κ·ε·|f| assumes the cost is computed without cancellation. The course's
         cross-entropy is not: log(1 − AL) with AL ≈ 0.9993 has an absolute error ε/(1 − AL),
         a hundred ulps of J, and a saturated sigmoid makes J ≈ 1e-10 whose error is ε·1. So the
-        noise is measured: f at θ ± j·τ·d (j = 1…5, τ = h/32, d a random direction scaled like
+        noise is measured: f at θ ± j·τ·d (j = 1…5, τ = h/32 000 in float64 so that no kink is
+        likely within reach, h/32 for float32 costs; d a random direction scaled like
         the steps) on each side separately (a kink at θ lies between the sides, not inside
         one), a quadratic fitted per side (its truncation at these steps is far below ε·|f|);
         the largest residual, doubled, bounds one evaluation's rounding error.
@@ -311,7 +316,8 @@ class _Checker:
             }
             line = _DirectionLine(self.p.work, direction)
             line.round32 = self.float32_cost
-            tau = self.eps_f ** (1.0 / 3.0) / 32.0
+            scale = 1.0 if self.float32_cost else NOISE_SCALE  # float32 steps are ulp-bound
+            tau = self.eps_f ** (1.0 / 3.0) / 32.0 / scale
             context = self.ev.context
             self.ev.context = "with all parameters moved along a random direction"
             try:
