@@ -130,31 +130,14 @@ def predict_check(
             mm = compare({"predictions": expected}, {"predictions": got})
             if not mm:
                 continue
-            diagnosis = mistake = None
-            g = np.asarray(got, dtype=np.float64)
-            if g.shape == AL.shape and np.allclose(g, AL):
-                diagnosis, mistake = "returns the probabilities AL, not 0/1 labels", "no_threshold"
-            elif g.size == AL.size and np.array_equal(g.ravel(), expected.ravel()):
-                diagnosis, mistake = (
-                    f"predictions have shape {g.shape}, not (1, m)",
-                    "lost_keepdims",
-                )
-            elif any(np.array_equal(g, (AL > t) * 1.0) for t in (0.0, 0.25, 0.75)):
-                t = next(t for t in (0.0, 0.25, 0.75) if np.array_equal(g, (AL > t) * 1.0))
-                diagnosis, mistake = f"thresholds at {t} instead of 0.5", "wrong_threshold"
-            elif g.shape == AL.shape and np.array_equal(g, 1.0 - expected):
-                diagnosis, mistake = "labels are inverted (1 where AL ≤ 0.5)", "sign_flip"
-            return Finding(
+            return threshold_failure(
                 function,
-                "threshold",
-                "fail",
-                f"predictions differ from 1{{AL > 0.5}}: {mm[0].message}",
-                diagnosis=diagnosis,
-                mistake=mistake,
-                expected=mm[0].expected,
-                actual=mm[0].actual,
-                worst_index=mm[0].worst_index,
-                example=case.example(),
+                AL,
+                expected,
+                got,
+                mm[0],
+                case,
+                name="AL",
                 formula="ŷ = 1 if a > 0.5 else 0",
             )
         return Finding(function, "threshold", "pass", "predicts 1 exactly where AL > 0.5")
@@ -193,3 +176,46 @@ def stability_check(function: str) -> Check:
         )
 
     return Check(function, "stability", run)
+
+
+def threshold_failure(
+    function: str,
+    probabilities: Any,
+    expected: Any,
+    got: Any,
+    mismatch: Any,
+    case: Case,
+    *,
+    name: str,
+    formula: str,
+) -> Finding:
+    """The failing ``threshold`` finding of a predict function, with the mistake its labels show.
+
+    ``probabilities`` is the model's output (``name`` in messages: ``AL`` or ``A``), ``expected``
+    the right labels 1{p > 0.5}, ``got`` the person's labels, ``mismatch`` the first difference.
+    """
+    P = np.asarray(probabilities, dtype=np.float64)
+    g = np.asarray(got, dtype=np.float64)
+    diagnosis = mistake = None
+    if g.shape == P.shape and np.allclose(g, P):
+        diagnosis, mistake = f"returns the probabilities {name}, not 0/1 labels", "no_threshold"
+    elif g.size == P.size and g.shape != P.shape and np.array_equal(g.ravel(), expected.ravel()):
+        diagnosis, mistake = f"predictions have shape {g.shape}, not (1, m)", "lost_keepdims"
+    elif g.shape == P.shape and any(np.array_equal(g, (P > t) * 1.0) for t in (0.0, 0.25, 0.75)):
+        t = next(t for t in (0.0, 0.25, 0.75) if np.array_equal(g, (P > t) * 1.0))
+        diagnosis, mistake = f"thresholds at {t} instead of 0.5", "wrong_threshold"
+    elif g.shape == P.shape and np.array_equal(g, 1.0 - expected):
+        diagnosis, mistake = f"labels are inverted (1 where {name} ≤ 0.5)", "sign_flip"
+    return Finding(
+        function,
+        "threshold",
+        "fail",
+        f"predictions differ from 1{{{name} > 0.5}}: {mismatch.message}",
+        diagnosis=diagnosis,
+        mistake=mistake,
+        expected=mismatch.expected,
+        actual=mismatch.actual,
+        worst_index=mismatch.worst_index,
+        example=case.example(),
+        formula=formula,
+    )

@@ -29,7 +29,7 @@ from nncheck.adapters._common import (
     values_check,
 )
 from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._props import stability_check
+from nncheck.adapters._props import stability_check, threshold_failure
 from nncheck.adapters.week4 import _activation_trial
 from nncheck.conformance._report import Finding
 
@@ -266,23 +266,14 @@ def _predict(ctx: Context) -> Finding:
         mm = compare({"Y_prediction": expected}, {"Y_prediction": got})
         if mm:
             A = ref.logistic_forward(w, b, X)
-            g = np.asarray(got, dtype=np.float64)
-            diagnosis = mistake = None
-            if g.shape == A.shape and np.allclose(g, A):
-                diagnosis, mistake = "returns the probabilities A, not 0/1 labels", "no_threshold"
-            elif g.shape == A.shape and np.array_equal(g, 1.0 - expected):
-                diagnosis, mistake = "labels are inverted (1 where A ≤ 0.5)", "sign_flip"
-            return Finding(
+            return threshold_failure(
                 "predict",
-                "threshold",
-                "fail",
-                f"predictions differ from 1{{A > 0.5}}: {mm[0].message}",
-                diagnosis=diagnosis,
-                mistake=mistake,
-                expected=mm[0].expected,
-                actual=mm[0].actual,
-                worst_index=mm[0].worst_index,
-                example=case.example(),
+                A,
+                expected,
+                got,
+                mm[0],
+                case,
+                name="A",
                 formula="ŷ = 1 if σ(wᵀx + b) > 0.5 else 0",
             )
     return Finding("predict", "threshold", "pass", "predicts 1 exactly where A > 0.5")
