@@ -9,7 +9,16 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.adapters._common import Case, Check, Context, Trial, bind_call, compare, first
+from nncheck.adapters._common import (
+    Case,
+    Check,
+    Context,
+    Trial,
+    bind_call,
+    compare,
+    describe_value,
+    first,
+)
 from nncheck.conformance._report import Finding
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
@@ -18,33 +27,32 @@ __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_dire
 def cost_scalar_check(
     function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
-    """The cost is a single number: a float or 0-d array (a (1, 1) array only warns)."""
+    """The cost is a single number (the rule of :func:`nncheck.properties.check_scalar_cost`):
+    under the course's conventions a (1, 1) array, a 1-element list or a string fails, as in the
+    course's own tests; under ``generic`` a single number in an array only warns."""
 
     def run(ctx: Context) -> Finding:
+        from nncheck.properties import check_scalar_cost
+
         case = ctx.cases(depth)[0]
-        r = first(factory(ctx, case).invoke())
-        shape = np.shape(r)
-        if shape == ():
+        trial = factory(ctx, case)
+        value = trial.outputs(trial.invoke())["cost"]
+        verdict = check_scalar_cost(value, nonnegative=False, strict=ctx.convention != "generic")
+        shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+        if verdict.status == "pass":
             return Finding(function, "scalar", "pass", "the cost is a single number")
-        if np.size(r) == 1:
-            return Finding(
-                function,
-                "scalar",
-                "warn",
-                f"the cost is an array of shape {shape}, not a number: use np.squeeze(cost) or "
-                "float(cost)",
-                expected="()",
-                actual=str(shape),
-            )
+        many = shape is not None and int(np.prod(shape)) > 1
         return Finding(
             function,
             "scalar",
-            "fail",
-            f"the cost has shape {shape}: it must be one number averaged over the m examples",
-            diagnosis="the sum over examples is missing or taken over the wrong axis",
-            mistake="wrong_sum_axis",
+            "fail" if verdict.status == "fail" else "warn",
+            f"{function} returned {describe_value(value)}: {verdict.message}",
+            diagnosis="the sum over examples is missing or taken over the wrong axis"
+            if many
+            else None,
+            mistake="wrong_sum_axis" if many else "not_a_scalar",
             expected="()",
-            actual=str(shape),
+            actual=str(shape) if shape is not None else type(value).__name__,
             example=case.example(),
         )
 

@@ -38,7 +38,7 @@ from nncheck.adapters._common import (
     values_check,
 )
 from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import call_init, he_scale, init_checks, init_dims
+from nncheck.adapters._init import call_init, he_scale, init_checks, init_dims, init_scale
 from nncheck.conformance._report import Finding
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -544,6 +544,12 @@ def checks() -> list[Check]:
         *init_checks("initialize_parameters_zeros", ["layer_dims"], 3)[:1],
         Check("initialize_parameters_zeros", "values", _zeros),
         *init_checks("initialize_parameters_random", ["layer_dims"], 3),
+        init_scale(
+            "initialize_parameters_random",
+            ["layer_dims"],
+            course=10.0,
+            written="np.random.randn(n[l], n[l−1]) * 10",
+        ),
         *init_checks("initialize_parameters_he", ["layer_dims"], 3),
         he_scale("initialize_parameters_he"),
     ]
