@@ -627,44 +627,44 @@ def _cache_count(caches: Any) -> int | None:
 
 
 def _L_model_forward_caches(ctx: Context) -> Finding:
-    """One cache per layer: ``len(caches) == L`` (the caches themselves are never opened)."""
+    """One cache per layer (``len(caches) == L``), each ``((A_prev, W, b), Z)`` under the
+    course's convention (generic's caches are never opened)."""
     for case in ctx.cases():
         result = _model_forward(ctx, case.X.copy(), _params(case))
         if not (isinstance(result, tuple) and len(result) == 2):
-            raise WrongResult("L_model_forward must return (AL, caches)")
+            raise wrong_return("L_model_forward", result, "(AL, caches)")
         L = len(case.dims) - 1
         count = _cache_count(result[1])
-        if count == L:
-            continue
-        got = "no list of caches" if count is None else f"{count} cache{'s' * (count != 1)}"
-        hint = (
-            "the output layer's caches.append(cache) after the loop is probably missing"
-            if count == L - 1
-            else "append exactly one cache per layer: L − 1 in the loop, one for the output layer"
-        )
-        return Finding(
-            "L_model_forward",
-            "caches",
-            "fail",
-            f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
-            diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
-            mistake="missing_cache",
-            expected=L,
-            actual=count,
-            example=case.example(),
-        )
-        if ctx.convention == "week4":
-            d = _layer_caches_difference(case, result[1], ctx.hidden)
-            if d is not None:
-                return Finding(
-                    "L_model_forward",
-                    "caches",
-                    "fail",
-                    f"{d}; L_model_backward reads each cache as ((A_prev, W, b), Z)",
-                    diagnosis="append the cache linear_activation_forward returns for each layer",
-                    mistake="wrong_cache",
-                    example=case.example(),
-                )
+        if count != L:
+            got = "no list of caches" if count is None else f"{count} cache{'s' * (count != 1)}"
+            hint = (
+                "the output layer's caches.append(cache) after the loop is probably missing"
+                if count == L - 1
+                else "append exactly one cache per layer: L − 1 in the loop, one for the output "
+                "layer"
+            )
+            return Finding(
+                "L_model_forward",
+                "caches",
+                "fail",
+                f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
+                diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
+                mistake="missing_cache",
+                expected=L,
+                actual=count,
+                example=case.example(),
+            )
+        d = _layer_caches_difference(case, result[1], ctx.hidden)
+        if ctx.convention == "week4" and d is not None:
+            return Finding(
+                "L_model_forward",
+                "caches",
+                "fail",
+                f"{d}; L_model_backward reads each cache as ((A_prev, W, b), Z)",
+                diagnosis="append the cache linear_activation_forward returns for each layer",
+                mistake="wrong_cache",
+                example=case.example(),
+            )
     return Finding("L_model_forward", "caches", "pass", "one cache per layer (len(caches) == L)")
 
 
