@@ -528,15 +528,15 @@ def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) ->
     """
     import difflib
 
-    from nncheck import adapters
+    from nncheck import conventions
 
-    every = {n for c in adapters.CONVENTIONS for n in adapters.convention_module(c).FUNCTIONS}
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
     if convention == "auto":
         valid = {k: v for k, v in renames.items() if k in every}
-        detected = adapters.detect_convention(module, valid)
+        detected = conventions.detect_convention(module, valid)
         convention = detected or "auto"
-    if convention in adapters.CONVENTIONS:
-        names: Sequence[str] = adapters.convention_module(convention).FUNCTIONS
+    if convention in conventions.CONVENTIONS:
+        names: Sequence[str] = conventions.convention_module(convention).FUNCTIONS
         which = f"the {convention} convention"
     else:
         names = sorted(every)

@@ -609,7 +609,7 @@ def build_problem(
 
     convention = _CONVENTIONS.get(name)
     if convention is not None:
-        from nncheck.adapters import provide_helpers
+        from nncheck.conventions import provide_helpers
 
         # the course's helper modules (dnn_utils, gc_utils, …) when the file imports them but
         # they are not installed (skipped under --defs-only)

@@ -20,7 +20,8 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -37,9 +38,8 @@ from nncheck.adapters._common import (
     to_float,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import call_init, he_scale, init_checks, init_dims
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import call_init, he_scale, init_checks, init_dims
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -28,10 +29,9 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._props import stability_check, threshold_failure
-from nncheck.adapters.week4 import _activation_trial
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._props import stability_check, threshold_failure
+from nncheck.conventions.week4 import _activation_trial
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

@@ -29,8 +29,9 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters import week4
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions import week4
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -43,9 +44,8 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._props import predict_check
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._props import predict_check
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

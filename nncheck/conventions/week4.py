@@ -24,7 +24,8 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -40,15 +41,14 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import init_checks
-from nncheck.adapters._props import (
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._props import (
     cost_scalar_check,
     predict_check,
     stability_check,
     update_direction_check,
 )
-from nncheck.conformance._report import Finding
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

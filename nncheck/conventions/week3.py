@@ -18,7 +18,8 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -35,11 +36,10 @@ from nncheck.adapters._common import (
     takes,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import init_checks
-from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
-from nncheck.adapters.week4 import make_cost_trial, make_update_trial
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conventions.week4 import make_cost_trial, make_update_trial
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

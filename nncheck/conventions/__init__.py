@@ -2,7 +2,7 @@
 
 A convention is a module with ``NAME``, ``FUNCTIONS`` (the names it checks, in order),
 ``MARKERS`` (names that identify it) and ``checks()`` (a list of :class:`Check`). Composition, not
-inheritance: the checks are built from the helpers of ``nncheck.adapters._common``.
+inheritance: the checks are built from the helpers of ``nncheck.conventions._common``.
 
 Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer), ``week4``
 (L layers, ReLU/sigmoid), ``course2`` (gradient checking and initialisation), ``generic`` (the
@@ -15,7 +15,7 @@ import importlib
 import types
 from collections.abc import Mapping
 
-from nncheck.adapters._common import Check, Context, Prerequisite
+from nncheck.conventions._common import Check, Context, Prerequisite
 
 __all__ = [
     "CONVENTIONS",
@@ -38,7 +38,7 @@ def convention_module(name: str) -> types.ModuleType:
         raise ValueError(
             f"unknown convention {name!r}; expected 'auto' or one of: {', '.join(CONVENTIONS)}"
         )
-    return importlib.import_module(f"nncheck.adapters.{name}")
+    return importlib.import_module(f"nncheck.conventions.{name}")
 
 
 def provide_helpers(module: types.ModuleType, convention: str) -> frozenset[str]:
