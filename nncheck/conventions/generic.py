@@ -45,7 +45,7 @@ from nncheck.conventions._common import (
     values_check,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._props import predict_check
+from nncheck.conventions._properties import predict_check
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 

@@ -30,7 +30,7 @@ from nncheck.conventions._common import (
     values_check,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._props import stability_check, threshold_failure
+from nncheck.conventions._properties import stability_check, threshold_failure
 from nncheck.conventions.week4 import _activation_trial
 
 Array = np.ndarray[Any, np.dtype[np.float64]]

@@ -38,7 +38,7 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import init_checks
-from nncheck.conventions._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
 from nncheck.conventions.week4 import make_cost_trial, make_update_trial
 
 Array = np.ndarray[Any, np.dtype[np.float64]]

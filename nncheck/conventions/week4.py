@@ -43,7 +43,7 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import init_checks
-from nncheck.conventions._props import (
+from nncheck.conventions._properties import (
     cost_scalar_check,
     predict_check,
     stability_check,
