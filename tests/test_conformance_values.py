@@ -307,8 +307,8 @@ def test_an_internal_error_exits_non_zero_asking_for_a_report(
     import numpy as np
 
     from nncheck import reference as ref
-    from nncheck.adapters import week4
     from nncheck.cli import main
+    from nncheck.conventions import week4
 
     def broken(ctx: object) -> Finding:
         # nncheck's own code called with shapes that do not fit: a bug of nncheck's

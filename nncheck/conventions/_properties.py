@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -19,7 +20,6 @@ from nncheck.adapters._common import (
     describe_value,
     first,
 )
-from nncheck.conformance._report import Finding
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
