@@ -559,6 +559,10 @@ def allowed_reason(mutant: Mutant, original: list[Any], observed: list[Any]) -> 
     if all(_same(o, m, types_too=False) for o, m in differing):
         return "int vs float (or another type) where the values are equal"
     names = {o[0] for o, _ in differing}
+    if names == {"update_parameters"} and all(
+        _same(o[1], m[1], types_too=True) for o, m in differing
+    ):
+        return "updates the parameters in place and returns them (the course accepts it)"
     if names == {"layer_sizes"}:
         sizes = [(o[1], m[1]) for o, m in differing]
         if all(
@@ -674,7 +678,12 @@ SOURCES_TEXT: dict[str, str] = {}
 
 
 def evaluate(
-    convention: str, *, seed: int = 0, timeout: float = 30.0, sample: int | None = None
+    convention: str,
+    *,
+    seed: int = 0,
+    timeout: float = 30.0,
+    sample: int | None = None,
+    progress: bool = False,
 ) -> list[Outcome]:
     """Every mutant of the convention's correct file (or a fixed sample of ``sample``), judged."""
     source = SOURCES[convention].read_text()
@@ -683,7 +692,12 @@ def evaluate(
     if sample is not None and sample < len(every):
         every = random.Random(f"{convention}-{seed}").sample(every, sample)
     original = _observe(_load(source, "original"), convention, seed)
-    return [judge(m, convention, original, seed, timeout) for m in every]
+    out = []
+    for m in every:
+        out.append(judge(m, convention, original, seed, timeout))
+        if progress:
+            print(out[-1].status[0], end="", file=sys.stderr, flush=True)
+    return out
 
 
 def summary(convention: str, outcomes: Sequence[Outcome]) -> str:
@@ -724,7 +738,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missed = 0
     for convention in args.conventions:
-        outcomes = evaluate(convention, seed=args.seed, timeout=args.timeout, sample=args.sample)
+        outcomes = evaluate(
+            convention, seed=args.seed, timeout=args.timeout, sample=args.sample, progress=True
+        )
         print(summary(convention, outcomes), flush=True)
         missed += sum(1 for o in outcomes if o.status in ("survived", "internal"))
     return 1 if missed else 0

@@ -123,14 +123,20 @@ def predict_check(
     depth: int | None = 3,
     params_of: Callable[[Case], Mapping[str, Any]] | None = None,
 ) -> Check:
-    """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m)."""
+    """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m): on every
+    case, and with the output bias shifted so that every example is labelled 1, then 0 (a loop
+    that skips an example shows)."""
 
     def run(ctx: Context) -> Finding:
         f = ctx.fn(function)
-        for case in ctx.cases(depth):
+        runs = [(case, shift) for case in ctx.cases(depth) for shift in (0.0, 50.0, -50.0)]
+        for case, shift in runs:
             params = {
                 k: np.array(v) for k, v in (params_of(case) if params_of else case.params).items()
             }
+            last = f"b{len(params) // 2}"
+            if last in params:
+                params[last] = params[last] + shift
             X, Y = case.X.copy(), case.Y.copy()
             AL, _ = ref.model_forward(X, params, hidden or ctx.hidden)
             expected = (AL > 0.5).astype(np.float64)
