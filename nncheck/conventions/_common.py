@@ -475,7 +475,10 @@ class Mismatch:
 
 
 def _shape(x: Any) -> tuple[int, ...]:
-    return tuple(np.shape(x))
+    try:
+        return tuple(np.shape(x))
+    except ValueError:  # a ragged list: no shape at all
+        raise WrongResult(f"an output is {describe_value(x)}, not an array") from None
 
 
 def compare(

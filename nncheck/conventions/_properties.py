@@ -15,6 +15,7 @@ from nncheck.conventions._common import (
     Check,
     Context,
     Trial,
+    WrongResult,
     bind_call,
     compare,
     describe_value,
@@ -75,7 +76,14 @@ def update_direction_check(
         for key, value in old.items():
             if key not in new or ("d" + key) not in grads:
                 continue
-            step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
+            try:
+                updated = np.asarray(new[key], dtype=np.float64)
+                step = updated - np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise WrongResult(
+                    f"{function} returned {key} as {describe_value(new[key])}, not an array "
+                    f"of shape {np.shape(value)}"
+                ) from None
             grad = np.asarray(grads["d" + key], dtype=np.float64)
             if not np.any(grad):
                 continue  # a zero gradient (dead ReLU units) moves nothing, rightly
