@@ -10,6 +10,7 @@ The cache of ``forward_propagation`` is handed unopened to ``backward_propagatio
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -350,6 +351,20 @@ def _backward_gradient(ctx: Context) -> Finding:
     )
 
 
+def _several_outputs(function: str, factory: Any) -> Check:
+    """The "outputs" check: the values check on a network with n_y = 2 output units (the course's
+    own tests use two), where a sum over the wrong axis of dZ2 or a b2 of one row shows."""
+
+    def run(ctx: Context) -> Finding:
+        if ctx.depth != DEPTH:
+            raise Prerequisite("the 3-layer variant is checked with one output unit")
+        n_x, n_h = ctx.cases()[0].dims[:2]
+        finding = values_check(function, factory, None, dims=(n_x, n_h, 2)).run(ctx)
+        return dataclasses.replace(finding, check="outputs")
+
+    return Check(function, "outputs", run)
+
+
 def checks() -> list[Check]:
     """Every check of the convention, in a stable order."""
     cost = make_cost_trial(_COST_ORDER)
@@ -359,6 +374,7 @@ def checks() -> list[Check]:
         *init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=DEPTH),
         init_scale("initialize_parameters", ["n_x", "n_h", "n_y"]),
         values_check("forward_propagation", _forward_trial, None),
+        _several_outputs("forward_propagation", _forward_trial),
         shapes_check("forward_propagation", _forward_trial, None),
         Check("forward_propagation", "cache", _forward_cache),
         mutation_check("forward_propagation", _forward_trial, None),
@@ -366,6 +382,7 @@ def checks() -> list[Check]:
         cost_scalar_check("compute_cost", cost, None),
         mutation_check("compute_cost", cost, None),
         values_check("backward_propagation", _backward_trial, None),
+        _several_outputs("backward_propagation", _backward_trial),
         shapes_check("backward_propagation", _backward_trial, None),
         Check("backward_propagation", "gradient", _backward_gradient),
         mutation_check("backward_propagation", _backward_trial, None),
