@@ -420,7 +420,7 @@ def _week3_probes(seed: int) -> list[tuple[str, tuple[Any, ...]]]:
 def _week4_probes(seed: int) -> list[tuple[str, tuple[Any, ...]]]:
     rng = _rng(seed)
     probes: list[tuple[str, tuple[Any, ...]]] = []
-    for dims, m in (((4, 3, 5, 1), 6), ((3, 2, 2), 1), ((5, 4, 3, 2, 1), 3)):
+    for dims, m in (((4, 3, 5, 1), 6), ((3, 2, 1), 1), ((5, 4, 3, 2, 1), 3)):
         X = rng.standard_normal((dims[0], m))
         Y = (rng.random((1, m)) < 0.5).astype(float)
         p = _net(rng, dims)
@@ -518,10 +518,10 @@ def _same(a: Any, b: Any, *, types_too: bool) -> bool:
 
 def _weights_only(original: Any, mutant: Any) -> list[tuple[Any, Any]] | None:
     """The (original, mutant) weight matrices when two initialisations differ only in their
-    weights (same keys, same shapes, same biases); None otherwise."""
+    weights (same keys, in any order, same shapes, same biases); None otherwise."""
     if not (isinstance(original, dict) and isinstance(mutant, dict)):
         return None
-    if list(original) != list(mutant):
+    if set(original) != set(mutant):
         return None
     pairs = []
     for k, v in original.items():
@@ -581,6 +581,10 @@ def allowed_reason(mutant: Mutant, original: list[Any], observed: list[Any]) -> 
             weights = [pair for p in pairs if p is not None for pair in p]
             if all(np.allclose(np.abs(w), np.abs(v)) for v, w in weights):
                 return "a sign flip of a random init: the same distribution"
+            if all(
+                0.5 < np.std(w) / np.std(v) < 2 and abs(np.mean(w)) < np.std(v) for v, w in weights
+            ):
+                return "another draw of the same distribution (layers drawn in another order)"
             if all(np.std(w) < SATURATING_STD for _, w in weights):
                 return "a weight scale merely off the course's 0.01, unsaturated (a warning)"
     return None

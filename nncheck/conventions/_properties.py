@@ -20,6 +20,7 @@ from nncheck.conventions._common import (
     compare,
     describe_value,
     first,
+    wrong_return,
 )
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
@@ -149,6 +150,7 @@ def predict_check(
             AL, _ = ref.model_forward(X, params, hidden or ctx.hidden)
             expected = (AL > 0.5).astype(np.float64)
             got = first(bind_call(f, order, {"X": X, "Y": Y, "parameters": params}))
+            _labels_or_fail(function, got)
             mm = compare({"predictions": expected}, {"predictions": got})
             if not mm:
                 continue
@@ -165,6 +167,14 @@ def predict_check(
         return Finding(function, "threshold", "pass", "predicts 1 exactly where AL > 0.5")
 
     return Check(function, "threshold", run)
+
+
+def _labels_or_fail(function: str, got: Any) -> None:
+    """:class:`WrongResult` unless ``got`` is an array of numbers (labels can be compared)."""
+    try:
+        np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise wrong_return(function, got, "the predictions, an array of shape (1, m)") from None
 
 
 def stability_check(function: str) -> Check:

@@ -377,6 +377,10 @@ def _predict(ctx: Context) -> Finding:
         b += shift
         expected = ref.logistic_predict(w, b, X)
         got = bind_call(ctx.fn("predict"), ["w", "b", "X"], {"w": w, "b": b, "X": X}, _ALIASES)
+        try:
+            np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise wrong_return("predict", got, "Y_prediction, an array of shape (1, m)") from None
         mm = compare({"Y_prediction": expected}, {"Y_prediction": got})
         if mm:
             A = ref.logistic_forward(w, b, X)
