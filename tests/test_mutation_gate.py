@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 HARNESS = Path(__file__).resolve().parent.parent / "benchmarks" / "mutation.py"
-SAMPLE = 6
+SAMPLE = 5
 """Mutants per convention: the gate stays fast (the full set takes minutes)."""
 
 
