@@ -264,6 +264,37 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="run only imports and definitions of the file (skip training, plotting, ...)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
+    _limits(parser)
+
+
+def _limits(parser: argparse.ArgumentParser) -> None:
+    """--timeout and --memory: the limits of the child process that runs the person's code."""
+    from nncheck.runner import DEFAULT_TIMEOUT
+
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time each of your functions' checks may take (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--memory",
+        type=_positive,
+        default=None,
+        metavar="MB",
+        help="memory your code may use, in MB (address-space limit; Linux only)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -340,33 +371,65 @@ def _fresh_seed() -> int:
 
 
 def _cmd_gradcheck(args: argparse.Namespace) -> int:
-    from nncheck import protocols
-    from nncheck.loader import LoadError, load_target
+    from nncheck.loader import LoadError
+    from nncheck.runner import run_gradcheck
 
     seed = args.seed if args.seed is not None else _fresh_seed()
     out = sys.stdout
     with _quiet_user_output(args.json):
         try:
-            module = load_target(args.model, defs_only=args.defs_only)
+            run = run_gradcheck(
+                args.model,
+                timeout=args.timeout,
+                memory_mb=args.memory,
+                seed=seed,
+                dims=args.dims,
+                m=args.m,
+                data=args.data,
+                params=args.params,
+                mode=args.mode,
+                protocol=args.protocol,
+                renames=dict(args.rename),
+                defs_only=args.defs_only,
+                as_json=args.json,
+            )
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
+    if run.mistake is not None:
+        error = {"kind": run.mistake, "message": run.message}
+        return _finding(run.message, target=args.model, as_json=args.json, out=out, error=error)
+    out.write(run.output)
+    return run.code
+
+
+def _gradcheck_output(
+    out: TextIO,
+    target: str,
+    *,
+    seed: int,
+    renames: Mapping[str, str],
+    defs_only: bool = False,
+    as_json: bool = False,
+    **options: Any,
+) -> int:
+    """Load ``target``, check its gradients, write the report to ``out``; return the exit code.
+
+    Runs in the runner's child process (the person's code is loaded there); ``options`` are
+    those of ``_run_gradcheck`` (dims, m, data, params, mode, protocol).
+    """
+    from nncheck import protocols
+    from nncheck.loader import LoadError, load_target
+
+    with _quiet_user_output(as_json):
         try:
-            module = protocols.rename(module, dict(args.rename))
+            module = load_target(target, defs_only=defs_only)
+        except LoadError as exc:
+            return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
+        try:
+            module = protocols.rename(module, dict(renames))
         except protocols.ProtocolError as exc:
-            return _fail(str(exc), kind="usage", as_json=args.json, out=out)
-        return _run_gradcheck(
-            out,
-            module,
-            target=args.model,
-            seed=seed,
-            dims=args.dims,
-            m=args.m,
-            data=args.data,
-            params=args.params,
-            mode=args.mode,
-            protocol=args.protocol,
-            as_json=args.json,
-        )
+            return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+        return _run_gradcheck(out, module, target=target, seed=seed, as_json=as_json, **options)
 
 
 def _run_gradcheck(
@@ -562,33 +625,56 @@ def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) ->
 
 
 def _cmd_conform(args: argparse.Namespace) -> int:
-    convention: str | dict[str, str] = args.convention
-    target: Any = args.target
-    if args.rename:
-        from nncheck.loader import LoadError, load_target
+    from nncheck.runner import RunnerEvent, call
 
+    convention: str | dict[str, str] = args.convention
+    if args.rename:
         convention = {"convention": args.convention, **dict(args.rename)}
         try:
             with _quiet_user_output(args.json):
-                # loaded once here, to check the names, and handed to conform as a module
-                target = load_target(args.target, defs_only=args.defs_only)
-        except LoadError as exc:
+                # the names are checked where the file is loaded: in the runner's child
+                problem = call(
+                    _rename_check,
+                    args.target,
+                    args.defs_only,
+                    args.convention,
+                    dict(args.rename),
+                    timeout=args.timeout,
+                    memory_mb=args.memory,
+                )
+        except RunnerEvent as event:
+            message = f"{args.target}: your file {event.detail} while it was being loaded"
             return _fail(
-                str(exc), kind="load", as_json=args.json, out=sys.stdout, load_kind=exc.kind
+                message, kind="load", as_json=args.json, out=sys.stdout, load_kind="runtime"
             )
-        problem = _rename_problem(target, args.convention, dict(args.rename))
         if problem is not None:
-            return _fail(problem, kind="usage", as_json=args.json, out=sys.stdout)
+            kind, message, load_kind = problem
+            extra: dict[str, Any] = {"load_kind": load_kind} if load_kind else {}
+            return _fail(message, kind=kind, as_json=args.json, out=sys.stdout, **extra)
     return _run_conform(
         sys.stdout,
-        target,
-        shown=args.target,
+        args.target,
         convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
         as_json=args.json,
         verbose=args.verbose,
+        limits=(args.timeout, args.memory),
     )
+
+
+def _rename_check(
+    target: str, defs_only: bool, convention: str, renames: Mapping[str, str]
+) -> tuple[str, str, str | None] | None:
+    """In the runner's child: why the file cannot be loaded or ``--rename`` used, or None."""
+    from nncheck.loader import LoadError, load_target
+
+    try:
+        module = load_target(target, defs_only=defs_only)
+    except LoadError as exc:
+        return "load", str(exc), exc.kind
+    problem = _rename_problem(module, convention, renames)
+    return None if problem is None else ("usage", problem, None)
 
 
 def _run_conform(
@@ -602,20 +688,32 @@ def _run_conform(
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
+    limits: tuple[float, int | None] | None = None,
 ) -> int:
+    """Conform ``target`` and print the report; ``limits`` (timeout, memory MB) isolates the
+    person's code in the runner's child (the bundled demo runs in-process)."""
     from nncheck.conformance import conform
     from nncheck.loader import LoadError
     from nncheck.report import print_conformance, print_json
+    from nncheck.runner import run_conform
 
+    hint = "or rename them with --rename COURSE=YOURS"
     try:
         with _quiet_user_output(as_json):
-            report = conform(
-                target,
-                convention=convention,
-                seed=seed,
-                defs_only=defs_only,
-                rename_hint="or rename them with --rename COURSE=YOURS",
-            )
+            if limits is None:
+                report = conform(
+                    target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=hint
+                )
+            else:
+                report = run_conform(
+                    target,
+                    convention=convention,
+                    seed=seed,
+                    defs_only=defs_only,
+                    rename_hint=hint,
+                    timeout=limits[0],
+                    memory_mb=limits[1],
+                )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
     except ValueError as exc:  # an unknown convention or an unusable target

@@ -243,6 +243,8 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
     """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
     text = str(exc)
+    if isinstance(exc, MemoryError):
+        return "it ran out of memory (with the runner's --memory limit, or the machine's)", "memory"
     if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
         return (
             f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
@@ -265,12 +267,15 @@ def plan(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    probe: bool = True,
 ) -> Plan:
     """Load ``target`` and list the checks of its convention (see :func:`conform`).
 
     ``rename_hint`` ends the message of a file with no known function names: how the front door
     calling ``plan`` lets a person map the course's names to theirs (the Python API's
     ``convention={...}`` by default; the CLI and the pytest plugin pass their own).
+    ``probe=False`` skips the convention's probe of the forward pass (the runner plans again
+    without it when that probe hangs).
     """
     from nncheck import adapters
     from nncheck.adapters._common import Context
@@ -304,7 +309,7 @@ def plan(
     conv = adapters.convention_module(chosen)
     provided = adapters.provide_helpers(module, chosen)
     ctx = Context(module, names, seed, path, chosen, provided=provided)
-    configure = getattr(conv, "configure", None)
+    configure = getattr(conv, "configure", None) if probe else None
     if callable(configure):
         try:
             with (
@@ -346,6 +351,9 @@ def conform(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    isolate: bool = False,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -370,6 +378,18 @@ def conform(
             (the message names the file and line).
         ValueError: an unknown convention or a bad seed.
     """
+    if isolate:
+        from nncheck import runner
+
+        return runner.run_conform(
+            target,
+            convention=convention,
+            seed=seed,
+            defs_only=defs_only,
+            rename_hint=rename_hint,
+            timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
+            memory_mb=memory_mb,
+        )
     return plan(
         target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
     ).run()
