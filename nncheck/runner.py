@@ -72,9 +72,10 @@ __all__ = [
     "run_gradcheck",
 ]
 
-DEFAULT_TIMEOUT = 5.0
-"""Seconds each function's checks may take (measured: the slowest correct function of the
-corpus takes under 0.5 s; see benchmarks/isolation.py)."""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds each function's checks may take: 10× the slowest correct function of the corpus
+(0.95 s, ``python benchmarks/isolation.py --timings``), and a file with one hanging function
+still finishes in about 12 s."""
 
 RUNNER_MISTAKES = ("timeout", "exit", "crash", "memory")
 """``mistake`` ids of findings the runner records when the person's code stops the worker."""
@@ -175,12 +176,20 @@ def _fresh_stream(stream: Any) -> Any:
 
 
 def _warm() -> None:
-    """Import what the checks need before forking, so every worker starts warm."""
-    import nncheck.adapters
+    """Import what the checks need before forking, so every worker starts warm (the checks
+    import hypothesis and the conventions lazily: ~1 s a worker would pay again each time)."""
+    import hypothesis.strategies  # noqa: F401
+
     import nncheck.conformance
     import nncheck.diagnose
     import nncheck.loader
-    import nncheck.protocols  # noqa: F401
+    import nncheck.properties
+    import nncheck.protocols
+    import nncheck.strategies  # noqa: F401
+    from nncheck import adapters
+
+    for name in adapters.CONVENTIONS:
+        adapters.convention_module(name)
 
 
 class _Pool:
@@ -294,7 +303,7 @@ def _expired(exitcode: int | None, memory_mb: int | None) -> RunnerEvent:
         except ValueError:
             name = "unknown signal"
         hint = ""
-        if memory_mb is not None and -exitcode in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV):
+        if memory_mb is not None and -exitcode in (signal.SIGKILL, signal.SIGABRT):
             hint = f"; with --memory {memory_mb} this can mean it ran out of memory"
         return RunnerEvent("crash", f"killed the Python process (signal {-exitcode}, {name}){hint}")
     return RunnerEvent(
@@ -390,6 +399,7 @@ def _calls(
             tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         except (OSError, TypeError, SyntaxError):
             continue
+        scope = getattr(fn, "__globals__", {})
         called = {
             yours[node.func.id]
             for node in ast.walk(tree)
@@ -397,17 +407,21 @@ def _calls(
             and isinstance(node.func, ast.Name)
             and node.func.id in yours
             and yours[node.func.id] != function
+            # the name must resolve to the module's function, not to another module's
+            and scope.get(node.func.id) is getattr(module, node.func.id, None)
         }
         if called:
             found[function] = tuple(sorted(called))
     return found
 
 
-def _outline_task(spec: _Spec) -> _Outline | tuple[str, dict[str, Any]]:
+def _outline_task(spec: _Spec, registry: str) -> _Outline | tuple[str, dict[str, Any]]:
     """Load and plan in the worker; a load error comes back as data (LoadError does not
     pickle), ``("load", {...})`` or ``("value", {...})``."""
     from nncheck.loader import LoadError
 
+    if spec.module_token is None:
+        _watch(spec.target, registry)  # planning probes the forward pass, which may hang
     try:
         built, calls = _worker_plan(spec)
     except LoadError as exc:
@@ -549,12 +563,19 @@ def _conform(
 ) -> ConformanceReport:
     from nncheck.conformance import Plan, PlannedCheck
 
-    outline = _outline(pool, spec, timeout)
+    outline, probed = _outline(pool, spec, timeout)
     findings: list[Finding] = []
     hung: set[str] = set()
     for function in outline.functions:
         waits = sorted(_reaches(function, outline.calls, hung))
-        if waits:
+        if function == probed:
+            detail = (
+                f"did not return within {_seconds(timeout)} when nncheck ran it to learn the "
+                "shape of your network"
+            )
+            got = [_event(function, "values", "timeout", detail)]
+            hung.add(function)
+        elif waits:
             got = [
                 _event(
                     function,
@@ -605,22 +626,25 @@ def _reaches(function: str, calls: Mapping[str, tuple[str, ...]], hung: set[str]
     return {c for c in seen if c in hung}
 
 
-def _outline(pool: _Pool, spec: _Spec, timeout: float) -> _Outline:
+def _outline(pool: _Pool, spec: _Spec, timeout: float) -> tuple[_Outline, str | None]:
+    """The target's outline, and the function that hung while planning probed it (or None)."""
     from nncheck.loader import LoadError
 
     try:
-        result = pool.run(_outline_task, spec, timeout=timeout)
+        result = pool.run(_outline_task, spec, pool.registry, timeout=timeout)
     except RunnerEvent as event:
+        probed = _noted(pool) if event.mistake == "timeout" else None
         _require_loads(pool, spec, timeout)
         if spec.probe:
             # the file loads, but the convention's probe of the forward pass hangs or exits:
             # plan without it; that function's own checks then report it
-            return _outline(pool, replace(spec, probe=False), timeout)
+            outline, _ = _outline(pool, replace(spec, probe=False), timeout)
+            return outline, probed
         raise LoadError(
             "runtime", f"nncheck could not list the checks of your file: it {event.detail}"
         ) from None
     if isinstance(result, _Outline):
-        return result
+        return result, None
     kind, data = result
     if kind == "value":
         raise ValueError(data["message"])
@@ -682,12 +706,27 @@ class GradcheckRun:
 _WHERE = "where"
 
 
+def _noted(pool: _Pool) -> str | None:
+    """The person's function the last worker was in (see :func:`_watch`)."""
+    try:
+        with open(os.path.join(pool.registry, _WHERE)) as fh:
+            return fh.read() or None
+    except OSError:
+        return None
+
+
+_WATCHING: list[str] = []
+
+
 def _watch(target: str, registry: str, every: float = 0.1) -> None:
     """In the worker: keep noting which of the person's functions the main thread is in, so a
     timeout can name it."""
     import threading
     import time
 
+    if _WATCHING:
+        return
+    _WATCHING.append(target)
     real = os.path.realpath(target)
     main = threading.main_thread().ident
 
@@ -760,10 +799,6 @@ def run_gradcheck(
         try:
             return pool.run(_gradcheck_task, target, options, pool.registry, timeout=timeout)
         except RunnerEvent as event:
-            try:
-                with open(os.path.join(pool.registry, _WHERE)) as fh:
-                    what = fh.read()
-            except OSError:
-                what = "your code"
+            what = _noted(pool) or "your code"
             message = f"{what} {event.detail} (while its gradients were checked)"
             return GradcheckRun(EXIT_PROBLEMS, "", event.mistake, message)
