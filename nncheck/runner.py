@@ -66,6 +66,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "RUNNER_MISTAKES",
     "GradcheckRun",
+    "Isolated",
     "RunnerEvent",
     "call",
     "run_conform",
@@ -346,6 +347,7 @@ class _Outline:
 
     convention: str
     functions: tuple[str, ...]
+    checks: tuple[tuple[str, str], ...] = ()
     calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -435,7 +437,8 @@ def _outline_task(spec: _Spec, registry: str) -> _Outline | tuple[str, dict[str,
     except ValueError as exc:
         return "value", {"message": str(exc)}
     functions = tuple(dict.fromkeys(item.function for item in built.items))
-    return _Outline(built.convention, functions, calls, dict(built.depends))
+    checks = tuple((item.function, item.check) for item in built.items)
+    return _Outline(built.convention, functions, checks, calls, dict(built.depends))
 
 
 def _function_task(spec: _Spec, function: str) -> list[dict[str, Any]]:
@@ -543,70 +546,118 @@ def run_conform(
 ) -> ConformanceReport:
     """:func:`nncheck.conform` with the person's code in a warm child process (see the module
     docstring). Every function gets ``timeout`` seconds for its checks."""
-    spec = _spec(
-        target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
-    )
-    try:
-        with _Pool(memory_mb=memory_mb) as pool:
-            return _conform(pool, spec, timeout=timeout, on_finding=on_finding)
-    finally:
-        if spec.module_token is not None:
-            _MODULES.pop(spec.module_token, None)
+    with Isolated(
+        target,
+        convention=convention,
+        seed=seed,
+        defs_only=defs_only,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        rename_hint=rename_hint,
+    ) as isolated:
+        return isolated.report(on_finding)
 
 
-def _conform(
-    pool: _Pool,
-    spec: _Spec,
-    *,
-    timeout: float,
-    on_finding: Callable[[Finding], None] | None,
-) -> ConformanceReport:
-    from nncheck.conformance import Plan, PlannedCheck
+class Isolated:
+    """One target checked in a child process, function by function (the pytest plugin keeps
+    one per target for the session; :func:`run_conform` runs it through).
 
-    outline, probed = _outline(pool, spec, timeout)
-    findings: list[Finding] = []
-    hung: set[str] = set()
-    for function in outline.functions:
-        waits = sorted(_reaches(function, outline.calls, hung))
+    ``outline()`` loads and plans in the child (raises LoadError / ValueError like ``plan``);
+    ``findings(function)`` runs that function's checks once and keeps them; ``report()`` runs
+    every function and assembles the :class:`ConformanceReport`; ``close()`` ends the child.
+    """
+
+    def __init__(
+        self,
+        target: str | os.PathLike[str] | types.ModuleType,
+        *,
+        convention: str | Mapping[str, str] = "auto",
+        seed: int | None = None,
+        defs_only: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_mb: int | None = None,
+        rename_hint: str = _RENAME_HINT,
+    ) -> None:
+        self.spec = _spec(
+            target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
+        )
+        self.timeout = timeout
+        self._pool = _Pool(memory_mb=memory_mb)
+        self._outline: tuple[_Outline, str | None] | None = None
+        self._done: dict[str, list[Finding]] = {}
+        self._hung: set[str] = set()
+
+    def __enter__(self) -> Isolated:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child (and whatever the person's code started)."""
+        self._pool.close()
+        if self.spec.module_token is not None:
+            _MODULES.pop(self.spec.module_token, None)
+
+    def outline(self) -> _Outline:
+        """The convention, functions and checks of the target (loaded and planned in the child)."""
+        if self._outline is None:
+            self._outline = _outline(self._pool, self.spec, self.timeout)
+        return self._outline[0]
+
+    def findings(self, function: str) -> list[Finding]:
+        """The findings of ``function``'s checks (run once, in the child)."""
+        if function not in self._done:
+            self._done[function] = self._run(function)
+        return self._done[function]
+
+    def _run(self, function: str) -> list[Finding]:
+        outline = self.outline()
+        probed = self._outline[1] if self._outline is not None else None
+        limit = _seconds(self.timeout)
+        waits = sorted(_reaches(function, outline.calls, self._hung))
         if function == probed:
             detail = (
-                f"did not return within {_seconds(timeout)} when nncheck ran it to learn the "
-                "shape of your network"
+                f"did not return within {limit} when nncheck ran it to learn the shape of your "
+                "network"
             )
-            got = [_event(function, "values", "timeout", detail)]
-            hung.add(function)
-        elif waits:
-            got = [
-                _event(
-                    function,
-                    "values",
-                    "timeout",
-                    f"calls {', '.join(waits)}, which did not return within "
-                    f"{_seconds(timeout)}; so it hangs too (not run again)",
-                )
-            ]
-            hung.add(function)
-        else:
-            try:
-                got = [
-                    _finding(d) for d in pool.run(_function_task, spec, function, timeout=timeout)
-                ]
-            except RunnerEvent as event:
-                got = [_event(function, "values", event.mistake, event.detail)]
-                if event.mistake == "timeout":
-                    hung.add(function)
-        for finding in got:
-            findings.append(finding)
-            if on_finding is not None:
-                on_finding(finding)
-    done = tuple(PlannedCheck(f.function, f.check, _constant(f)) for f in findings)
-    report = Plan(spec.target, outline.convention, spec.seed, done, outline.depends).run()
-    # the runner's messages already say which function they come from
-    kept = tuple(
-        mine if mine.mistake in RUNNER_MISTAKES else noted
-        for mine, noted in zip(findings, report.findings, strict=True)
-    )
-    return replace(report, findings=kept)
+            self._hung.add(function)
+            return [_event(function, "values", "timeout", detail)]
+        if waits:
+            detail = (
+                f"calls {', '.join(waits)}, which did not return within {limit}; so it hangs "
+                "too (not run again)"
+            )
+            self._hung.add(function)
+            return [_event(function, "values", "timeout", detail)]
+        try:
+            found = self._pool.run(_function_task, self.spec, function, timeout=self.timeout)
+        except RunnerEvent as event:
+            if event.mistake == "timeout":
+                self._hung.add(function)
+            return [_event(function, "values", event.mistake, event.detail)]
+        return [_finding(d) for d in found]
+
+    def report(self, on_finding: Callable[[Finding], None] | None = None) -> ConformanceReport:
+        """Every function's findings, in the plan's order, as ``conform`` reports them."""
+        from nncheck.conformance import Plan, PlannedCheck
+
+        outline = self.outline()
+        findings: list[Finding] = []
+        for function in outline.functions:
+            for finding in self.findings(function):
+                findings.append(finding)
+                if on_finding is not None:
+                    on_finding(finding)
+        done = tuple(PlannedCheck(f.function, f.check, _constant(f)) for f in findings)
+        spec = self.spec
+        report = Plan(spec.target, outline.convention, spec.seed, done, outline.depends).run()
+        # the runner's messages already say which function they come from
+        kept = tuple(
+            mine if mine.mistake in RUNNER_MISTAKES else noted
+            for mine, noted in zip(findings, report.findings, strict=True)
+        )
+        return replace(report, findings=kept)
 
 
 def _constant(finding: Finding) -> Callable[[], Finding]:
