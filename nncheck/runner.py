@@ -132,13 +132,15 @@ def _init_worker(memory_mb: int | None, registry: str) -> None:
     with open(os.path.join(registry, str(os.getpid())), "w"):
         pass
     _die_with_parent()
+    import resource
+
+    # a crash of the person's code must not write a core dump of the worker (slow, and litter)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     # fresh stream objects (a lock held by a parent thread at fork time must not block a print)
     # on the descriptors the parent's streams use (--json sends stdout to stderr)
     sys.stdout = _fresh_stream(sys.stdout)
     sys.stderr = _fresh_stream(sys.stderr)
     if memory_mb is not None:
-        import resource
-
         limit = _address_space() + memory_mb * 2**20
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
