@@ -13,7 +13,8 @@ learner files; they import the course's helpers, so every run is defs-only), see
 - isolated ``run_conform`` in the same interpreter (a fresh warm child per file): the
   difference per file is the overhead of isolation;
 - ``nncheck grade FOLDER --workers 1`` and ``--workers 2`` (one command, children forked warm);
-- a shell loop of ``nncheck conform FILE --seed 0 --defs-only --json`` (one interpreter start per file).
+- a shell loop of ``nncheck conform FILE --seed 0 --defs-only --json`` (an interpreter
+  start per file).
 
 ``--timings`` runs every function's checks of tests/corpus and tests/cli_models in-process and
 prints the slowest: the default ``--timeout`` is 10x the slowest correct one.

@@ -61,10 +61,10 @@ def _digest(paths: Iterable[Path], root: Path) -> str:
 
 
 def _markers() -> tuple[str, ...]:
-    from nncheck import adapters
+    from nncheck import conventions
 
     return tuple(
-        name for c in adapters.CONVENTIONS for name in adapters.convention_module(c).FUNCTIONS
+        name for c in conventions.CONVENTIONS for name in conventions.convention_module(c).FUNCTIONS
     )
 
 

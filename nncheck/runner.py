@@ -185,14 +185,14 @@ def _warm() -> None:
 
     import nncheck.conformance
     import nncheck.diagnose
+    import nncheck.gradcheck
     import nncheck.loader
     import nncheck.properties
-    import nncheck.protocols
     import nncheck.strategies  # noqa: F401
-    from nncheck import adapters
+    from nncheck import conventions
 
-    for name in adapters.CONVENTIONS:
-        adapters.convention_module(name)
+    for name in conventions.CONVENTIONS:
+        conventions.convention_module(name)
 
 
 class _Pool:
