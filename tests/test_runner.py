@@ -28,7 +28,7 @@ pytest_plugins = ["pytester"]
 
 HOSTILE = Path(__file__).parent / "hostile"
 EXAMPLES = Path(nncheck.conformance.__file__).parent.parent / "examples"
-TIMEOUT = 3.0  # hangs cost this much; correct functions of these small files take < 0.3 s
+TIMEOUT = 4.0  # hangs cost this much; correct functions of these small files take < 0.3 s
 MEMORY = 300  # MB, for memory_blowup.py
 
 
