@@ -6,7 +6,7 @@ expected vs actual, formula, smallest failing example), not an internal tracebac
 
 The target's code runs in a child process (:mod:`nncheck.runner`), never in pytest's: a
 function that hangs, exits or crashes fails its items with a one-line message ("propagate did
-not return within 10 s") and the session goes on.
+not return within 5 s") and the session goes on.
 
 Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
 ``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-defs-only``,
@@ -18,7 +18,7 @@ Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
     seed = 0                        # optional
     convention = "week4"            # optional
     defs_only = true                # optional
-    timeout = 10                    # optional, seconds per function
+    timeout = 5                     # optional, seconds per function
     memory = 1000                   # optional, MB
 
 ``pyproject.toml`` is read with ``tomllib`` (Python ≥ 3.11) or ``tomli`` (which pytest itself
@@ -97,7 +97,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="time each function's checks may take (default 10)",
+        help="time each function's checks may take (default 5)",
     )
     group.addoption(
         "--nncheck-memory",
