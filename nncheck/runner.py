@@ -156,6 +156,8 @@ def _task(registry: str, function: Callable[..., _T], *args: Any) -> tuple[_T, s
     printed to streams that have no descriptor to share with the parent."""
     with open(os.path.join(registry, _RUNNING), "w") as fh:
         fh.write(str(os.getpid()))
+    with contextlib.suppress(OSError):
+        os.remove(os.path.join(registry, _WHERE))
     result = function(*args)
     return result, _drain(sys.stdout), _drain(sys.stderr)
 
@@ -443,8 +445,10 @@ def _outline_task(spec: _Spec, registry: str) -> _Outline | tuple[str, dict[str,
     return _Outline(built.convention, functions, checks, calls, dict(built.depends))
 
 
-def _function_task(spec: _Spec, function: str) -> list[dict[str, Any]]:
+def _function_task(spec: _Spec, function: str, registry: str) -> list[dict[str, Any]]:
     """Run one function's checks in the worker; findings as JSON-safe dicts."""
+    if spec.module_token is None:
+        _watch(spec.target, registry)  # a timeout can then say which function hung
     built = _PLANS.get(spec)
     if built is None:  # a fresh worker (the last one was replaced): plan again
         built, _ = _worker_plan(spec)
@@ -585,9 +589,10 @@ class Isolated:
         )
         self.timeout = timeout
         self._pool = _Pool(memory_mb=memory_mb)
-        self._outline: tuple[_Outline, str | None] | None = None
+        self._outline: tuple[_Outline, str | None, _Spec] | None = None
         self._done: dict[str, list[Finding]] = {}
         self._hung: set[str] = set()
+        self._names = {} if isinstance(convention, str) else dict(convention)
 
     def __enter__(self) -> Isolated:
         return self
@@ -605,6 +610,7 @@ class Isolated:
         """The convention, functions and checks of the target (loaded and planned in the child)."""
         if self._outline is None:
             self._outline = _outline(self._pool, self.spec, self.timeout)
+            self.spec = self._outline[2]
         return self._outline[0]
 
     def findings(self, function: str) -> list[Finding]:
@@ -633,11 +639,17 @@ class Isolated:
             self._hung.add(function)
             return [_event(function, "values", "timeout", detail)]
         try:
-            found = self._pool.run(_function_task, self.spec, function, timeout=self.timeout)
+            found = self._pool.run(
+                _function_task, self.spec, function, self._pool.registry, timeout=self.timeout
+            )
         except RunnerEvent as event:
+            detail = event.detail
             if event.mistake == "timeout":
                 self._hung.add(function)
-            return [_event(function, "values", event.mistake, event.detail)]
+                inside = _noted(self._pool)
+                if inside is not None and inside != self._names.get(function, function):
+                    detail += f" (it was in {inside}, which nncheck runs to check it)"
+            return [_event(function, "values", event.mistake, detail)]
         return [_finding(d) for d in found]
 
     def report(self, on_finding: Callable[[Finding], None] | None = None) -> ConformanceReport:
@@ -679,8 +691,9 @@ def _reaches(function: str, calls: Mapping[str, tuple[str, ...]], hung: set[str]
     return {c for c in seen if c in hung}
 
 
-def _outline(pool: _Pool, spec: _Spec, timeout: float) -> tuple[_Outline, str | None]:
-    """The target's outline, and the function that hung while planning probed it (or None)."""
+def _outline(pool: _Pool, spec: _Spec, timeout: float) -> tuple[_Outline, str | None, _Spec]:
+    """The target's outline, the function that hung while planning probed it (or None), and
+    the spec to plan with from now on (without the probe when it hung)."""
     from nncheck.loader import LoadError
 
     try:
@@ -691,13 +704,13 @@ def _outline(pool: _Pool, spec: _Spec, timeout: float) -> tuple[_Outline, str | 
         if spec.probe:
             # the file loads, but the convention's probe of the forward pass hangs or exits:
             # plan without it; that function's own checks then report it
-            outline, _ = _outline(pool, replace(spec, probe=False), timeout)
-            return outline, probed
+            outline, _, unprobed = _outline(pool, replace(spec, probe=False), timeout)
+            return outline, probed, unprobed
         raise LoadError(
             "runtime", f"nncheck could not list the checks of your file: it {event.detail}"
         ) from None
     if isinstance(result, _Outline):
-        return result, None
+        return result, None, spec
     kind, data = result
     if kind == "value":
         raise ValueError(data["message"])
@@ -784,7 +797,6 @@ def _watch(target: str, registry: str, every: float = 0.1) -> None:
     main = threading.main_thread().ident
 
     def look() -> None:
-        noted = None
         while True:
             time.sleep(every)
             frame = sys._current_frames().get(main or 0)
@@ -793,10 +805,9 @@ def _watch(target: str, registry: str, every: float = 0.1) -> None:
                 if name is None and os.path.realpath(frame.f_code.co_filename) == real:
                     name = frame.f_code.co_name
                 frame = frame.f_back
-            if name not in (None, "<module>", noted):
+            if name not in (None, "<module>"):
                 with open(os.path.join(registry, _WHERE), "w") as fh:
                     fh.write(str(name))
-                noted = name
 
     threading.Thread(target=look, name="nncheck-watch", daemon=True).start()
 
