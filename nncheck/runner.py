@@ -806,8 +806,10 @@ def _watch(target: str, registry: str, every: float = 0.1) -> None:
                     name = frame.f_code.co_name
                 frame = frame.f_back
             if name not in (None, "<module>"):
-                with open(os.path.join(registry, _WHERE), "w") as fh:
+                partial = os.path.join(registry, f"{_WHERE}.{os.getpid()}")
+                with open(partial, "w") as fh:
                     fh.write(str(name))
+                os.replace(partial, os.path.join(registry, _WHERE))  # never seen half-written
 
     threading.Thread(target=look, name="nncheck-watch", daemon=True).start()
 

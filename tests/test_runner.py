@@ -26,7 +26,8 @@ from nncheck.loader import LoadError
 
 pytest_plugins = ["pytester"]
 
-HOSTILE = Path(__file__).parent / "hostile"
+HERE = Path(__file__).parent
+HOSTILE = HERE / "hostile"
 EXAMPLES = Path(nncheck.conformance.__file__).parent.parent / "examples"
 TIMEOUT = 4.0  # hangs cost this much; correct functions of these small files take < 0.3 s
 MEMORY = 300  # MB, for memory_blowup.py
@@ -87,6 +88,23 @@ def test_a_caller_of_a_hanging_function_is_reported_without_another_timeout(
     assert optimize.mistake == "timeout"
     assert "calls propagate" in optimize.message and "not run again" in optimize.message
     assert elapsed < 2 * TIMEOUT + 5  # one timeout, not two
+
+
+def test_a_forward_pass_that_hangs_while_probed_fails_alone(tmp_path: Path) -> None:
+    source = (HERE / "cli_models" / "week3_correct.py").read_text()
+    source = source.replace(
+        "def forward_propagation(X, parameters):",
+        "def forward_propagation(X, parameters):\n    while True:\n        pass",
+    )
+    path = tmp_path / "w3.py"
+    path.write_text(source)
+    report = runner.run_conform(path, seed=0, timeout=TIMEOUT)
+    failed = {f.function: f for f in report.failures}
+    assert "learn the shape of your network" in failed["forward_propagation"].message
+    # the probe is not run again in fresh workers: the other functions are checked (only
+    # backward's check, which runs the person's forward pass, hangs too)
+    assert set(failed) <= {"forward_propagation", "backward_propagation"}
+    assert {"compute_cost"} <= {f.function for f in report.findings if f.status == "pass"}
 
 
 def test_a_call_is_never_claimed_when_the_name_is_another_modules(tmp_path: Path) -> None:
