@@ -35,6 +35,7 @@ __all__ = [
     "gradescope_results",
     "in_shard",
     "read_records",
+    "render",
     "to_csv",
 ]
 
