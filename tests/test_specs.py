@@ -335,3 +335,22 @@ def test_python_dash_m_prints_verified_specs(capsys):
     assert out.count("verified:   yes") == 2 and "ReLU(z) = max(0, z)" in out
     assert main(["nope"]) == 2
     assert "no spec named 'nope'" in capsys.readouterr().err
+
+
+def test_specs_modules_import_without_a_circle():
+    """No module of specs/ imports (even lazily, inside a function) one that imports it back."""
+    import ast
+    import graphlib
+    from pathlib import Path
+
+    root = Path(S.__file__).parent
+    graph = {
+        p.stem: {
+            n.module.split(".")[0]
+            for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module
+        }
+        for p in root.rglob("*.py")
+        if p.parent == root
+    }
+    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a circle
