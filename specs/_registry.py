@@ -224,7 +224,10 @@ def get_spec(name: str) -> Spec:
 
 
 def _fmt(x: Any) -> str:
-    return str(x).replace("**", "^")
+    text = str(x)
+    if text.startswith("-") and not (flipped := sp.sstr(x, order="rev-lex")).startswith("-"):
+        text = flipped  # σ(z) - y rather than -y + σ(z)
+    return text.replace("**", "^")
 
 
 def describe(spec: Spec | str) -> str:
@@ -233,7 +236,7 @@ def describe(spec: Spec | str) -> str:
     lines = [f"{s.name} — {s.section}", f"  formula:    {s.formula}"]
     if isinstance(s, ScalarSpec):
         lines.append(f"  derivative: {s.derivative_formula}")
-        lines.append(f"  d/d{s.wrt} (SymPy): {_fmt(s.derivative)}")
+        lines.append(f"  d/d{s.wrt} (SymPy): {_fmt(s.derivative_short)}")
         lines.append(f"  domain:     {s.domain}")
         kinks = ", ".join(f"{s.wrt} = {k}" for k in s.kinks) or "none (smooth)"
         lines.append(f"  kinks:      {kinks}")
