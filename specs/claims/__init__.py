@@ -17,10 +17,17 @@ import difflib
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import _convexity
+from . import _activations, _convexity, _layers, _symmetry
 from ._model import Claim, Outcome, Picture, Status
 
-CLAIMS: Mapping[str, Claim] = MappingProxyType({c.id: c for c in (*_convexity.CLAIMS,)})
+_ORDER = (
+    *_convexity.CLAIMS,
+    *_layers.CLAIMS_LINEAR,
+    *_symmetry.CLAIMS,
+    *_activations.CLAIMS_SATURATION,
+    *_layers.CLAIMS_ARRAYS,
+)
+CLAIMS: Mapping[str, Claim] = MappingProxyType({c.id: c for c in _ORDER})
 """Every claim by id, in the order of the notes (read-only)."""
 
 
