@@ -16,10 +16,18 @@ from nncheck.specs._scalar import CROSS_ENTROPY_LOSS, SQUARED_LOSS
 IDS = list(C.CLAIMS)
 
 
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, C.Outcome]:
+    """Every claim established once for this module (the CLI tests reuse them)."""
+    return {claim_id: C.establish(claim_id) for claim_id in IDS}
+
+
 @pytest.mark.parametrize("claim_id", IDS)
-def test_every_claim_holds_with_json_safe_evidence(claim_id: str) -> None:
+def test_every_claim_holds_with_json_safe_evidence(
+    claim_id: str, outcomes: dict[str, C.Outcome]
+) -> None:
     claim = C.get_claim(claim_id)
-    outcome = C.establish(claim)
+    outcome = outcomes[claim_id]
     assert outcome.holds, outcome.evidence
     data = claim.to_dict(outcome)
     assert set(data) == {"id", "section", "statement", "status", "method", "holds", "evidence"}
@@ -160,7 +168,7 @@ def test_shape_search_finds_a_backward_that_sums_over_examples() -> None:
         return {k: v.sum(axis=1, keepdims=True) if k.startswith("dA") else v
                 for k, v in grads.items()}  # fmt: skip
 
-    found, _ = Ly.search_shape_counterexample(seed=1, examples=30, backward=summed)
+    found, _ = Ly.search_shape_counterexample(seed=1, examples=30, backward=summed, shrink=False)
     assert found is not None and found["m"] > 1 and found["mismatches"]
     assert Ly.search_shape_counterexample(seed=1, examples=30)[0] is None
 
@@ -171,3 +179,141 @@ def test_rank_one_facts_differ_for_a_column_vector() -> None:
     facts = Ly.rank_one_facts(n=3, seed=2)
     assert facts["a_T_shape"] == facts["a_shape"] == [3] and facts["a_plus_column_shape"] == [3, 3]
     assert facts["column_T_shape"] != facts["column_shape"]  # on (n, 1), .T does transpose
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from nncheck.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback (most recent call last)" not in out + err
+    return code, out, err
+
+
+def test_cli_lists_every_claim_with_its_status(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "claims")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[: len(IDS)]]
+    assert [r[0] for r in rows] == IDS
+    assert all(r[1] in ("proved", "demonstrated") for r in rows)
+
+
+def test_cli_one_claim_readably_and_all_as_json(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    outcomes: dict[str, C.Outcome],
+) -> None:
+    monkeypatch.setattr(C, "establish", lambda claim: outcomes[claim.id])  # established above
+    code, out, _ = _run(capsys, "claims", "squared_loss_nonconvex")  # forgiving spelling
+    assert code == 0
+    assert out.startswith("squared-loss-nonconvex — ") and "  status:   proved" in out
+    assert "    d2L_dw2: -" in out and "    seed: 0" in out
+    code, out, _ = _run(capsys, "claims", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [c["id"] for c in data] == IDS and all(c["holds"] for c in data)
+    point = next(c for c in data if c["id"] == "squared-loss-nonconvex")["evidence"]
+    assert {"w", "b", "x", "y", "d2L_dw2"} <= set(point) and point["d2L_dw2"] < 0
+
+
+def test_cli_exits_1_when_a_claim_does_not_hold(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from nncheck.specs.claims import _layers
+
+    broken = dataclasses.replace(
+        C.get_claim("rank-one-transpose"), establish=lambda: C.Outcome(False, {"seed": 0})
+    )
+    monkeypatch.setattr(C, "CLAIMS", {**C.CLAIMS, broken.id: broken})
+    code, out, _ = _run(capsys, "claims", "rank-one-transpose")
+    assert code == 1 and "DOES NOT HOLD (expected demonstrated)" in out
+    assert _layers.rank_one_facts()["a_T_equals_a"]
+
+
+def test_cli_unknown_id_exits_2_with_ids_and_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "claims", "symetry-persists")
+    assert code == 2 and out == ""
+    assert "did you mean 'symmetry-persists'?" in err and all(i in err for i in IDS)
+    code, out, _ = _run(capsys, "claims", "nope", "--json")
+    assert code == 2 and json.loads(out)["error"]["kind"] == "usage"
+
+
+def test_cli_plot_needs_an_id_a_picture_and_matplotlib(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from nncheck import plots
+
+    code, _, err = _run(capsys, "claims", "--plot", str(tmp_path / "a.png"))
+    assert code == 2 and "give its ID" in err
+    monkeypatch.setattr(plots, "available", lambda: True)
+    code, _, err = _run(capsys, "claims", "rank-one-transpose", "--plot", str(tmp_path / "a.png"))
+    assert code == 2 and "has no picture" in err and "saturation-slows-learning" in err
+    monkeypatch.setattr(plots, "available", lambda: False)
+    for argv in (
+        ("claims", "saturation-slows-learning", "--plot", str(tmp_path / "a.png")),
+        ("gradcheck", "x.py", "--plot", str(tmp_path / "a.png")),
+    ):
+        code, _, err = _run(capsys, *argv)
+        assert code == 2 and "pip install 'nncheck[plots]'" in err
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_figure_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from nncheck import plots
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if missing
+    with pytest.raises(plots.MatplotlibMissing, match=r"pip install 'nncheck\[plots\]'"):
+        plots.figure(C.picture("saturation-slows-learning"))
+
+
+def test_cli_draws_one_png(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "saturation.png"
+    code, _, err = _run(capsys, "claims", "saturation-slows-learning", "--plot", str(path))
+    assert code == 0 and f"drew saturation-slows-learning to {path}" in err
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+# --- gradcheck's step-size curve -----------------------------------------------------------------
+
+
+def _tanh_cost(p):
+    return float(np.sum(np.tanh(p["W"])))
+
+
+def test_step_curve_is_a_v_for_a_right_gradient_and_flat_for_a_wrong_one() -> None:
+    from nncheck.numeric._stepcurve import COURSE_EPSILON, step_curve
+
+    W = np.array([[0.3, -1.2], [0.7, 2.0]])
+    g = float(1 - np.tanh(W[1, 0]) ** 2)
+    curve = step_curve(_tanh_cost, {"W": W}, "W", (1, 0), g)
+    ((h, err),) = curve.series.values()
+    best = int(np.argmin(err))
+    assert 0 < best < len(h) - 1 and err[best] < 1e-10
+    assert err[0] > 100 * err[best] and err[-1] > 100 * err[best]  # rounding ↔ truncation
+    assert COURSE_EPSILON in curve.marks.values() and curve.log
+    assert W[1, 0] == 0.7  # the parameters are not touched
+    wrong = step_curve(_tanh_cost, {"W": W}, "W", (1, 0), g + 0.1)
+    ((_, err_w),) = wrong.series.values()
+    middle = err_w[(h > 1e-9) & (h < 1e-3)]
+    assert np.allclose(middle, 0.1, rtol=1e-3)  # no step fixes a wrong gradient
+
+
+def test_gradcheck_plot_draws_the_worst_element(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    pytest.importorskip("matplotlib")
+    from nncheck import examples
+
+    path = tmp_path / "steps.png"
+    code, _, err = _run(
+        capsys, "gradcheck", str(examples.BUGGY), "--seed", "0", "--plot", str(path)
+    )
+    assert code == 1 and "drew the step-size curve of" in err and path.stat().st_size > 10_000

@@ -125,7 +125,7 @@ def saturation_curves() -> Picture:
         ylabel="g′(z)",
         series={"σ′(z) (peak 1/4)": (zs, sp_), "tanh′(z) (peak 1)": (zs, tp)},
         shaded={
-            f"saturated (z < −{edge:.1f})": (-8.0, -edge),
+            f"saturated: g′ < 10% of its peak (|z| > {edge:.1f})": (-8.0, -edge),
             f"saturated (z > {edge:.1f})": (edge, 8.0),
         },
     )

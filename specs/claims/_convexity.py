@@ -198,16 +198,25 @@ def _squared_loss_nonconvex() -> Outcome:
 
 
 def loss_line(seed: int = SEED) -> Picture:
-    """J(w) along b = 0 for both losses on the same seeded data: one convex, one not."""
+    """J(w) along b = 0 for both losses on the same seeded data, each rescaled to [0, 1] (a
+    positive affine map keeps convexity): one convex, one not."""
     X, Y = _dataset(seed)
     ws = np.linspace(-12.0, 12.0, 241)
     ce = np.array([logistic_cost(np.array([[w]]), 0.0, X, Y) for w in ws])
     sq = np.array([_squared_cost(np.array([[w]]), 0.0, X, Y) for w in ws])
+
+    def rescaled(J: FloatArray) -> FloatArray:  # same shape, comparable heights
+        out: FloatArray = (J - J.min()) / (J.max() - J.min())
+        return out
+
     return Picture(
         title=f"J(w, b = 0) on the same data (seed {seed})",
         xlabel="w",
-        ylabel="J",
-        series={"cross-entropy: convex": (ws, ce), "squared loss: not convex": (ws, sq)},
+        ylabel="J, rescaled to [0, 1]",
+        series={
+            "cross-entropy: convex": (ws, rescaled(ce)),
+            "squared loss: not convex": (ws, rescaled(sq)),
+        },
     )
 
 

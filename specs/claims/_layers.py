@@ -113,12 +113,13 @@ def shape_mismatches(
 
 
 def search_shape_counterexample(
-    seed: int = SEED, examples: int = 60, backward: Backward | None = None
+    seed: int = SEED, examples: int = 60, backward: Backward | None = None, shrink: bool = True
 ) -> tuple[dict[str, Any] | None, int]:
     """Hypothesis draws networks (2–5 widths in 1..6, m in 1..6, each hidden activation) and
-    looks for one where :func:`shape_mismatches` is non-empty; returns (counterexample or None,
-    networks tried). Deterministic for a given ``seed``."""
-    from hypothesis import HealthCheck, find, settings
+    looks for one where :func:`shape_mismatches` is non-empty; returns (counterexample — the
+    smallest found unless ``shrink`` is false — or None, networks tried). Deterministic for a
+    given ``seed``."""
+    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample
 
@@ -143,6 +144,7 @@ def search_shape_counterexample(
     config = settings(
         max_examples=examples, database=None, deadline=None,
         suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate, *([Phase.shrink] if shrink else [])],
     )  # fmt: skip
     try:
         found = find(cases, fails, settings=config, random=random.Random(seed))
