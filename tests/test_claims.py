@@ -317,3 +317,12 @@ def test_gradcheck_plot_draws_the_worst_element(
         capsys, "gradcheck", str(examples.BUGGY), "--seed", "0", "--plot", str(path)
     )
     assert code == 1 and "drew the step-size curve of" in err and path.stat().st_size > 10_000
+
+
+def test_the_docs_table_lists_every_claim_with_its_status() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "readme" / "claims.md").read_text("utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (proved|demonstrated) \|", doc, flags=re.M)
+    assert rows == [(c.id, c.status) for c in C.CLAIMS.values()]
