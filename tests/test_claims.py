@@ -326,3 +326,35 @@ def test_the_docs_table_lists_every_claim_with_its_status() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "readme" / "claims.md").read_text("utf-8")
     rows = re.findall(r"^\| `([a-z0-9-]+)` \| (proved|demonstrated) \|", doc, flags=re.M)
     assert rows == [(c.id, c.status) for c in C.CLAIMS.values()]
+
+
+# --- checks that rest on a claim cite it ---------------------------------------------------
+
+
+def test_every_claim_cited_by_a_message_exists() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[1] / "nncheck"
+    cited = {
+        m.group(1)
+        for path in root.rglob("*.py")
+        for m in re.finditer(r"nncheck claims ([a-z0-9-]+)`", path.read_text("utf-8"))
+    }
+    assert cited >= {"symmetry-persists", "saturation-slows-learning", "rank-one-transpose"}
+    assert cited <= set(C.CLAIMS), cited - set(C.CLAIMS)
+
+
+def test_symmetry_init_scale_and_rank1_messages_end_with_their_claim() -> None:
+    from nncheck import properties
+
+    zeros = {"W1": np.zeros((3, 2)), "b1": np.zeros((3, 1)), "W2": np.zeros((1, 3))}
+    zeros["b2"] = np.zeros((1, 1))
+    sym = properties.check_symmetry_breaking(zeros)
+    assert sym.status == "fail" and sym.message.endswith("see `nncheck claims symmetry-persists`")
+    big = {"W1": np.random.default_rng(0).standard_normal((4, 50)) * 10, "b1": np.zeros((4, 1))}
+    scale = properties.check_init_scale(big, "tanh")
+    assert scale.status == "warn"
+    assert scale.message.endswith("see `nncheck claims saturation-slows-learning`")
+    rank1 = properties.check_no_rank1({"db": np.zeros(3), "dW": np.zeros(2)})
+    assert rank1.message.endswith("see `nncheck claims rank-one-transpose`")
