@@ -53,7 +53,7 @@ def logit_curvature(loss: ScalarSpec) -> Any:
         raise ValueError(f"σ′ did not reduce to a function of σ: {ds_dz}")
     ell = loss.expr.subs(y_hat, _s)
     first = sp.cancel(sp.diff(ell, _s) * ds_dz)
-    return sp.factor(sp.cancel(sp.diff(first, _s) * ds_dz))
+    return sp.factor_terms(sp.cancel(sp.diff(first, _s) * ds_dz))
 
 
 def curvature_nonnegative(loss: ScalarSpec) -> tuple[bool, dict[str, str]]:
@@ -100,7 +100,7 @@ def _cross_entropy_convex() -> Outcome:
         {
             "hessian": "(1/m) Σ ℓ″(zᵢ) x̃ᵢ x̃ᵢᵀ, x̃ = (x, 1) (derived at n_x = 2, m = 2)",
             "hessian_is_gram": gram,
-            "d2L_dz2": str(sp.factor(-c) * -1 if c.could_extract_minus_sign() else c),
+            "d2L_dz2": str(c),
             "d2L_dz2_in_t": in_t,
             "d2L_dz2_depends_on_y": not free_of_y,
             "d2L_dz2_nonnegative": nonneg,
@@ -108,7 +108,7 @@ def _cross_entropy_convex() -> Outcome:
     )
 
 
-def second_derivative_in_w(loss: ScalarSpec) -> Any:
+def second_derivative_in_w(loss: ScalarSpec) -> tuple[Any, tuple[Any, Any, Any]]:
     """d²/dw² L(σ(wx + b), y), exact, from the spec's loss and σ (symbols w, b, x, y)."""
     w, b, x = sp.symbols("w b x", real=True)
     expr = loss.expr.subs(y_hat, SIGMOID.expr.subs(z, w * x + b))
