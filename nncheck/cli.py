@@ -522,8 +522,8 @@ def _gradcheck_output(
     out: TextIO,
     target: str,
     *,
-    seed: int,
-    renames: Mapping[str, str],
+    seed: int | None = None,
+    renames: Mapping[str, str] | None = None,
     defs_only: bool = False,
     as_json: bool = False,
     **options: Any,
@@ -543,9 +543,10 @@ def _gradcheck_output(
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
         try:
-            module = rename(module, dict(renames))
+            module = rename(module, dict(renames or {}))
         except ProtocolError as exc:
             return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+        seed = _fresh_seed() if seed is None else seed
         return _run_gradcheck(out, module, target=target, seed=seed, as_json=as_json, **options)
 
 

@@ -25,9 +25,16 @@ Internal API for other front doors (the Jupyter helper calls these)::
         while loading) and ValueError (unknown convention, bad seed), like ``conform``.
 
     run_gradcheck(target, *, timeout=DEFAULT_TIMEOUT, memory_mb=None, **options) -> GradcheckRun
-        the whole gradient check of ``nncheck gradcheck`` (options: seed, dims, m, data, params,
-        mode, protocol, renames, defs_only, as_json) in one task; returns the exit code and the
-        rendered report (text, or JSON with as_json=True).
+        the whole gradient check of ``nncheck gradcheck`` (options, all optional: seed, dims, m,
+        data, params, mode, protocol, renames, defs_only, as_json, plot) in one task; returns
+        GradcheckRun(code, output, mistake, message): the exit code and the rendered report
+        (text, or JSON with as_json=True), or, when the person's code stopped the check, its
+        mistake ("timeout", "exit", "crash", "memory") and message. Raises LoadError when the
+        file exits or hangs while loading.
+
+    Isolated(target, **same options as run_conform) -> .outline(), .findings(function),
+        .report(on_finding), .close(): one target kept in its child across calls (the pytest
+        plugin's items each read one finding).
 
     call(function, *args, timeout=DEFAULT_TIMEOUT, memory_mb=None) -> result of function(*args)
         any top-level function in a fresh warm child; raises :class:`RunnerEvent` when the
