@@ -40,9 +40,9 @@ Internal API for other front doors (the Jupyter helper calls these)::
         any top-level function in a fresh warm child; raises :class:`RunnerEvent` when the
         child times out, exits or crashes.
 
-The workers are started with the ``fork`` method (Linux, macOS): they inherit the parent's
-imports and in-memory modules. Where fork is unavailable (Windows), ``spawn`` is used: workers
-then start a fresh interpreter (slower) and module objects cannot be sent to them.
+The workers are started with the ``fork`` method: they inherit the parent's imports and
+in-memory modules. The runner needs POSIX (Linux; macOS, where ``RLIMIT_AS`` is not enforced);
+on Windows, which has no fork and no process groups, only the in-process library runs.
 """
 
 from __future__ import annotations
@@ -141,8 +141,12 @@ def _init_worker(memory_mb: int | None, registry: str) -> None:
     _die_with_parent()
     import resource
 
-    # a crash of the person's code must not write a core dump of the worker (slow, and litter)
+    # a crash of the person's code must not write a core dump of the worker (slow, and litter),
+    # nor print Python's fatal-error traceback (pytest enables faulthandler; the parent reports)
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    import faulthandler
+
+    faulthandler.disable()
     # fresh stream objects (a lock held by a parent thread at fork time must not block a print)
     # on the descriptors the parent's streams use (--json sends stdout to stderr)
     sys.stdout = _fresh_stream(sys.stdout)
