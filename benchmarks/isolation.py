@@ -16,8 +16,9 @@ learner files; they import the course's helpers, so every run is defs-only), see
 - a shell loop of ``nncheck conform FILE --seed 0 --defs-only --json`` (an interpreter
   start per file).
 
-``--timings`` runs every function's checks of tests/corpus and tests/cli_models in-process and
-prints the slowest: the default ``--timeout`` is 10x the slowest correct one.
+``--timings`` runs every function's checks of tests/corpus and tests/cli_models in-process,
+after the imports a warm worker has, and prints the slowest (what the default ``--timeout``
+is weighed against).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def timings() -> None:
+    from nncheck import runner
     from nncheck.conformance import plan
+
+    runner._warm()  # what a worker has imported before it runs anything (as in the runner)
 
     rows = []
     files = sorted(glob.glob(str(ROOT / "tests/corpus/*.py")))

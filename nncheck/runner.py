@@ -81,9 +81,9 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 5.0
-"""Seconds each function's checks may take: 5x the slowest correct function of the corpus
-measured on a loaded machine (0.95 s, ``python benchmarks/isolation.py --timings``), and small
-enough that a file with one hanging function finishes well under 20 s (docs/readme/grade.md)."""
+"""Seconds each function's checks may take: more than 10x the slowest correct function of the
+corpus in a warm worker (0.42 s, ``python benchmarks/isolation.py --timings``), and small enough
+that a file with one hanging function finishes well under 20 s (docs/readme/grade.md)."""
 
 RUNNER_MISTAKES = ("timeout", "exit", "crash", "memory")
 """``mistake`` ids of findings the runner records when the person's code stops the worker."""
