@@ -30,13 +30,14 @@ from nncheck.adapters._common import (
 )
 from nncheck.adapters._gradient import gradient_finding
 from nncheck.adapters._props import stability_check, threshold_failure
+from nncheck.adapters._training import training_checks
 from nncheck.adapters.week4 import _activation_trial
 from nncheck.conformance._report import Finding
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
 NAME = "week2"
-FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")
+FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model")
 """The course's names, in the order the assignment introduces them."""
 
 MARKERS = ("initialize_with_zeros", "propagate", "optimize")
@@ -294,4 +295,5 @@ def checks() -> list[Check]:
         Check("optimize", "values", _optimize),
         mutation_check("optimize", _optimize_trial),
         Check("predict", "threshold", _predict),
+        *training_checks(NAME),
     ]

@@ -38,6 +38,7 @@ from nncheck.adapters._common import (
 from nncheck.adapters._gradient import gradient_finding
 from nncheck.adapters._init import init_checks
 from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
+from nncheck.adapters._training import training_checks
 from nncheck.adapters.week4 import make_cost_trial, make_update_trial
 from nncheck.conformance._report import Finding
 
@@ -52,6 +53,7 @@ FUNCTIONS = (
     "backward_propagation",
     "update_parameters",
     "predict",
+    "nn_model",
 )
 """The course's names, in the order the assignment introduces them."""
 
@@ -274,4 +276,5 @@ def checks() -> list[Check]:
         update_direction_check("update_parameters", update, None),
         mutation_check("update_parameters", update, None),
         predict_check("predict", ["parameters", "X", "Y"], hidden=None, depth=None),
+        *training_checks(NAME),
     ]
