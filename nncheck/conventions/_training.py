@@ -21,10 +21,11 @@ the wrong positional order, the updated parameters dropped, the parameters re-in
 the loop, one iteration short, a misspelt keyword (the default is silently used), a global used
 instead of an argument, a helper called with the wrong number of arguments.
 
-Plotting: a learner's training function plots its costs (``plt.plot``, ``plt.show``). When the
-file's ``import matplotlib.pyplot as plt`` was skipped (matplotlib not installed), the function
-gets a silent stand-in for ``plt``: plotting is not what is checked, and failing the training
-function over a library that is absent would blame the person for nncheck's environment.
+Plotting: a learner's training function plots its costs (``plt.plot``, ``plt.show``). In the
+copy it runs in, ``plt`` (and the other plotting names it reads) is a silent stand-in, whether
+or not the file's ``import matplotlib.pyplot as plt`` was skipped: plotting is not what is
+checked; failing the training function because matplotlib is not installed would blame the
+person for nncheck's environment; and a check must not open figure windows.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.adapters._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
-from nncheck.adapters._course import INIT_UTILS
-from nncheck.conformance._callees import call_sites, free_names, rebound
+from nncheck.conformance._callees import call_sites, calls, free_names, rebound
 from nncheck.conformance._report import Finding
+from nncheck.conventions._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
+from nncheck.conventions._course import INIT_UTILS
 
 __all__ = ["TRAINING", "Training", "training_checks", "training_functions"]
 
@@ -371,7 +372,7 @@ def training_functions(convention: str) -> tuple[str, ...]:
 
 
 def _canonical(name: str) -> str | None:
-    for canon in (*_HYPER, *_EXTRA_ALIASES, "X", "Y"):
+    for canon in (*_HYPER, "n_x", "n_y", *_EXTRA_ALIASES, "X", "Y"):
         if name in (canon, *ALIASES.get(canon, ()), *_EXTRA_ALIASES.get(canon, ())):
             return canon
     return None
@@ -515,7 +516,7 @@ def _arity_words(spec: Training, ctx: Context, log: _Log) -> str:
 
 
 def _namespace(ctx: Context, spec: Training, log: _Log) -> Callable[..., Any]:
-    from nncheck.adapters import convention_module
+    from nncheck.conventions import convention_module
 
     conv = convention_module(ctx.convention)
     helpers = {n for n in (*conv.FUNCTIONS, *spec.helpers, *spec.init) if n != spec.function}
@@ -532,9 +533,8 @@ def _namespace(ctx: Context, spec: Training, log: _Log) -> Callable[..., Any]:
         if callable(helper):
             space[attr] = _Recorder(name, helper, log, keep=name in spec.init)
     f = space[ctx.names.get(spec.function, spec.function)]
-    for name in free_names(f, space):
-        if name in PLOTTING:
-            space[name] = _Silent()
+    for name in calls(f, PLOTTING):  # skipped or not: no figure is drawn while checking
+        space[name] = _Silent()
     return f  # type: ignore[no-any-return]
 
 
