@@ -47,6 +47,9 @@ NO_GRADIENT_FUNCTIONS = {
     "c2_correct_init_model": "the Initialization assignment imports its forward and backward "
     "passes from init_utils: the file defines nothing gradcheck can differentiate",
     "c2_bug_init_model_wrong_init": "likewise",
+    "w4_correct_application": "week 4's Application notebook imports every step function from "
+    "dnn_app_utils and defines only the training functions",
+    "w4_bug_application_update_dropped": "likewise",
 }
 """Files that define no forward/backward pass of their own (gradcheck says so, exit 2)."""
 

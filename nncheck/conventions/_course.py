@@ -48,6 +48,27 @@ def _relu_backward(dA: Array, cache: Array) -> Array:
     return ref.activation_backward(dA, cache, "relu")
 
 
+def _initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, Array]:
+    rng = np.random.default_rng(1)
+    return {
+        "W1": rng.standard_normal((n_h, n_x)) * 0.01,
+        "b1": np.zeros((n_h, 1)),
+        "W2": rng.standard_normal((n_y, n_h)) * 0.01,
+        "b2": np.zeros((n_y, 1)),
+    }
+
+
+def _initialize_parameters_deep(layer_dims: Any) -> dict[str, Array]:
+    # dnn_app_utils' scale 1/√n[l−1] (the step-by-step notebook's 0.01 stalls a deep network)
+    rng = np.random.default_rng(3)
+    out: dict[str, Array] = {}
+    for l in range(1, len(layer_dims)):
+        n, n_prev = int(layer_dims[l]), int(layer_dims[l - 1])
+        out[f"W{l}"] = rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
+        out[f"b{l}"] = np.zeros((n, 1))
+    return out
+
+
 def _linear_forward(A: Array, W: Array, b: Array) -> tuple[Array, Any]:
     return ref.linear_forward(A, W, b), (A, W, b)
 
@@ -199,6 +220,8 @@ COURSE: dict[str, dict[str, Callable[..., Any]]] = {
         "relu": _relu,
         "sigmoid_backward": _sigmoid_backward,
         "relu_backward": _relu_backward,
+        "initialize_parameters": _initialize_parameters,
+        "initialize_parameters_deep": _initialize_parameters_deep,
         "linear_forward": _linear_forward,
         "linear_activation_forward": _linear_activation_forward,
         "L_model_forward": _L_model_forward,
@@ -223,7 +246,8 @@ COURSE: dict[str, dict[str, Callable[..., Any]]] = {
         "predict": _logistic_predict,
     },
 }
-"""Per convention, the course's functions computed by nncheck's reference."""
+"""Per convention, the course's functions computed by nncheck's reference (week 4's are also
+``dnn_app_utils``, which the "Application" notebook imports instead of defining them)."""
 
 INIT_UTILS: dict[str, Callable[..., Any]] = {
     "forward_propagation": _forward3,

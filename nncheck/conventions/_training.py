@@ -45,7 +45,7 @@ from nncheck import reference as ref
 from nncheck.conformance._callees import call_sites, calls, free_names, rebound
 from nncheck.conformance._report import Finding
 from nncheck.conventions._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
-from nncheck.conventions._course import INIT_UTILS
+from nncheck.conventions._course import COURSE, INIT_UTILS
 
 __all__ = ["TRAINING", "Training", "training_checks", "training_functions"]
 
@@ -250,6 +250,7 @@ def _week4(function: str, dims: tuple[int, ...]) -> Training:
         _dict_result,
         _tuple_costs,
         lambda v: _network_shapes(v["layer_dims"]),
+        helpers=COURSE["week4"],
     )
 
 

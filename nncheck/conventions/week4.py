@@ -88,8 +88,11 @@ MARKERS = (
     "initialize_parameters_deep",
     "linear_backward",
     "linear_forward",
+    "two_layer_model",
+    "L_layer_model",
 )
-"""Names that identify this convention."""
+"""Names that identify this convention (the "Application" notebook defines only the last two:
+it imports the others from ``dnn_app_utils``)."""
 
 ACTS = ("sigmoid", "relu")
 
