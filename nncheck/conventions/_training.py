@@ -89,6 +89,8 @@ class _Call:
 class _Log:
     calls: list[_Call] = field(default_factory=list)
     results: dict[str, list[Any]] = field(default_factory=dict)
+    first: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    """A copy of the arguments of the first call of the helper that marks an iteration."""
     arity: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, name: str) -> int:
@@ -98,8 +100,10 @@ class _Log:
 class _Recorder:
     """A course helper that logs how it is called (and, for initialisation, what it returns)."""
 
-    def __init__(self, name: str, fn: Callable[..., Any], log: _Log, keep: bool) -> None:
-        self.name, self.fn, self.log, self.keep = name, fn, log, keep
+    def __init__(
+        self, name: str, fn: Callable[..., Any], log: _Log, keep: bool, marker: bool
+    ) -> None:
+        self.name, self.fn, self.log, self.keep, self.marker = name, fn, log, keep, marker
         try:
             self.signature: inspect.Signature | None = inspect.signature(fn)
         except (TypeError, ValueError):
@@ -115,6 +119,8 @@ class _Recorder:
                 passed = frozenset(bound.arguments)
                 bound.apply_defaults()
                 self.log.calls.append(_Call(self.name, dict(bound.arguments), passed))
+                if self.marker and self.name not in self.log.first:
+                    self.log.first[self.name] = copy.deepcopy(dict(bound.arguments))
         result = self.fn(*args, **kwargs)
         if self.keep:
             self.log.results.setdefault(self.name, []).append(copy.deepcopy(result))
@@ -532,7 +538,9 @@ def _namespace(ctx: Context, spec: Training, log: _Log) -> Callable[..., Any]:
         attr = ctx.names.get(name, name)
         helper = space.get(attr)
         if callable(helper):
-            space[attr] = _Recorder(name, helper, log, keep=name in spec.init)
+            space[attr] = _Recorder(
+                name, helper, log, keep=name in spec.init, marker=name == spec.marker
+            )
     f = space[ctx.names.get(spec.function, spec.function)]
     for name in calls(f, PLOTTING):  # skipped or not: no figure is drawn while checking
         space[name] = _Silent()
@@ -747,7 +755,9 @@ def _judge_path(
     inits = [r for name in spec.init for r in log.results.get(name, [])]
     if inits:
         start = spec.initial(inits[0])
-    elif spec.init:  # initialised inline: what the function returns after 0 iterations
+    elif spec.marker in log.first:  # initialised inline: the parameters of the first iteration
+        start = _first_parameters(spec, log.first[spec.marker])
+    elif spec.init:  # everything inline: what the function returns after 0 iterations
         zero, _, _ = _call(ctx, spec, {**values, "num_iterations": 0})
         start = spec.trained(zero)
     else:
@@ -775,6 +785,15 @@ def _judge_path(
         actual=mm[0].actual,
         worst_index=mm[0].worst_index,
     )
+
+
+def _first_parameters(spec: Training, arguments: Mapping[str, Any]) -> Params:
+    """The parameters the first iteration's marker was called with: ``propagate(w, b, …)``'s
+    w and b, or the parameters dict ``update_parameters`` got."""
+    values = list(arguments.values())
+    if spec.marker == "propagate":
+        return {"w": values[0], "b": values[1]}
+    return dict(next(v for v in values if isinstance(v, Mapping)))
 
 
 def _takes(f: Callable[..., Any], canon: str) -> bool:
