@@ -207,6 +207,13 @@ def _backward3(X: Array, Y: Array, cache: tuple[Any, ...]) -> dict[str, Array]:
     return dict(ref.model_gradients(params, X, Y, "relu"))
 
 
+def _forward_propagation_n(
+    X: Array, Y: Array, parameters: Mapping[str, Array]
+) -> tuple[float, tuple[Any, ...]]:
+    a3, cache = _forward3(X, parameters)
+    return ref.cost(a3, Y), cache
+
+
 def _compute_loss(a3: Array, Y: Array) -> float:
     # like init_utils: a saturated output gives inf/nan, not an error
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -248,6 +255,11 @@ COURSE: dict[str, dict[str, Callable[..., Any]]] = {
 }
 """Per convention, the course's functions computed by nncheck's reference (week 4's are also
 ``dnn_app_utils``, which the "Application" notebook imports instead of defining them)."""
+
+COURSE["course2"] = {
+    "forward_propagation_n": _forward_propagation_n,
+    "backward_propagation_n": _backward3,
+}
 
 INIT_UTILS: dict[str, Callable[..., Any]] = {
     "forward_propagation": _forward3,
