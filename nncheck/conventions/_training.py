@@ -58,6 +58,9 @@ LEARNING_RATE = 0.037
 """A learning rate no course notebook uses as a default, so a hard-coded one shows."""
 COURSE_RATES = (0.0075, 0.009, 0.005, 0.5, 1.2, 0.01, 0.3, 0.1)
 """Learning rates the course's notebooks write as defaults (what a hard-coded one usually is)."""
+RUNAWAY = 50
+"""Iterations after which a training function that was asked for ``ITERATIONS`` is stopped: its
+loop does not use num_iterations (and the check stays cheap whatever it runs instead)."""
 PLOTTING = ("plt", "pyplot", "matplotlib", "mpl", "pylab", "sns", "seaborn")
 """Names of plotting modules a training function may use after their import was skipped."""
 
@@ -97,6 +100,11 @@ class _Log:
         return sum(1 for c in self.calls if c.name == name)
 
 
+class _Runaway(BaseException):
+    """Raised inside the person's loop to stop it (a BaseException: their ``except Exception``
+    must not swallow it)."""
+
+
 class _Recorder:
     """A course helper that logs how it is called (and, for initialisation, what it returns)."""
 
@@ -121,6 +129,8 @@ class _Recorder:
                 self.log.calls.append(_Call(self.name, dict(bound.arguments), passed))
                 if self.marker and self.name not in self.log.first:
                     self.log.first[self.name] = copy.deepcopy(dict(bound.arguments))
+                if self.marker and self.log.count(self.name) > RUNAWAY:
+                    raise _Runaway
         result = self.fn(*args, **kwargs)
         if self.keep:
             self.log.results.setdefault(self.name, []).append(copy.deepcopy(result))
@@ -562,6 +572,8 @@ def _call(
         return f(*binding.args, **binding.kwargs), log, None
     except Exception as exc:  # the person's error: judged by the caller or re-raised as theirs
         return None, log, exc
+    except _Runaway:
+        return None, log, None
     finally:
         np.random.set_state(state)  # noqa: NPY002
 
@@ -620,6 +632,16 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             example,
         )
     result, log, error = _call(ctx, spec, values)
+    if log.count(spec.marker) > RUNAWAY:
+        return _fail(
+            spec,
+            f"{spec.marker} ran more than {RUNAWAY} times for num_iterations="
+            f"{values['num_iterations']} (stopped there)",
+            "num_iterations_ignored",
+            "num_iterations is ignored: the loop runs a fixed number of times (range(10000), a "
+            "global, or the default) — loop for i in range(num_iterations)",
+            example,
+        )
     if log.arity:
         words = _arity_words(spec, ctx, log)
         message = f"{spec.function} raised {type(error).__name__}: {error}" if error else words
