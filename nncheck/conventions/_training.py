@@ -467,8 +467,9 @@ def _same(a: Any, b: Any) -> bool:
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-9, atol=0.0))
 
 
-def _routing(spec: Training, log: _Log, given: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The first hyperparameter that does not reach a helper as given: (message, mistake)."""
+def _routing(spec: Training, log: _Log, given: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """The first hyperparameter that does not reach a helper as given: (what happened, why
+    and what to do, mistake)."""
     expected = {
         c: given[c] for c in ("learning_rate", "num_iterations", "n_x", "n_h", "n_y") if c in given
     }
@@ -479,25 +480,32 @@ def _routing(spec: Training, log: _Log, given: Mapping[str, Any]) -> tuple[str, 
                 continue
             swapped = [c for c, v in expected.items() if c != canon and _same(value, v)]
             want = expected[canon]
+            got = (
+                f"{call.name} gets {param}={value!r} where {spec.function} was given "
+                f"{canon}={want!r}"
+            )
             if swapped:
                 return (
-                    f"{spec.function} passes its {swapped[0]} where {call.name} takes {param}: "
-                    f"{call.name} gets {param}={value!r} (you gave {canon}={want!r}) — the "
-                    f"arguments are in the wrong positional order; pass them by keyword",
+                    got,
+                    f"{spec.function} passes its {swapped[0]} where {call.name} takes {param}: the "
+                    "arguments are in the wrong positional order — follow the order of "
+                    f"{call.name}'s definition, or pass them by keyword",
                     "wrong_argument_order",
                 )
             if param not in call.passed:
                 return (
-                    f"{spec.function} does not pass its {canon} on: {call.name} uses its default "
-                    f"{param}={value!r} instead of the {want!r} given to {spec.function}",
+                    f"{got} (its default)",
+                    f"{spec.function} does not pass its {canon} on, so {call.name} silently uses "
+                    f"its default {param}={value!r}: pass {param}={canon}",
                     "hyperparameter_not_passed",
                 )
             if canon == "n_h":
-                return _n_h_words(spec, value, want), "n_h_overridden"
+                return got, _n_h_words(spec, value, want), "n_h_overridden"
             what = "learning_rate_hard_coded" if canon == "learning_rate" else "hard_coded"
             return (
-                f"{call.name} gets {param}={value!r}, not the {canon}={want!r} given to "
-                f"{spec.function}: the value is hard-coded — pass {canon} through",
+                got,
+                f"the {canon} is hard-coded ({value!r}) where {spec.function} calls {call.name}: "
+                f"pass {spec.function}'s {canon} through",
                 what,
             )
     return None
@@ -604,7 +612,9 @@ def run_training(ctx: Context, spec: Training) -> Finding:
         "seed": ctx.seed,
         "m": int(np.shape(values["X"] if "X" in values else values["X_train"])[1]),
     }
-    example.update({k: v for k, v in values.items() if k in _HYPER and k != "print_cost"})
+    example.update(
+        {k: v for k, v in values.items() if k in _HYPER and k != "print_cost" and _takes(f, k)}
+    )
     try:
         binding = _bind(f, spec, values)
     except (TypeError, ValueError) as exc:
@@ -613,7 +623,8 @@ def run_training(ctx: Context, spec: Training) -> Finding:
         raise Prerequisite(
             "model takes no initialization: it is not the Initialization assignment's model"
         )
-    for canon, name in binding.misspelt:
+    if binding.misspelt:
+        canon, name = binding.misspelt[0]
         return _fail(
             spec,
             f"{spec.function} has no parameter {canon}; it has {name}, which a call "
@@ -651,7 +662,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
     given.update(_widths(values))
     routed = _routing(spec, log, given)
     if routed is not None:
-        return _fail(spec, routed[0], routed[1], routed[0], example)
+        return _fail(spec, routed[0], routed[2], routed[1], example)
     if error is not None:
         stray = _global_for_argument(ctx, spec)
         if stray is None:
@@ -757,9 +768,14 @@ def _widths(values: Mapping[str, Any]) -> dict[str, int]:
 
 
 def _n_h_words(spec: Training, rows: Any, n_h: int) -> str:
+    why = (
+        " (layer_sizes returns the course's n_h = 4: take only n_x and n_y from it)"
+        if spec.function == "nn_model"
+        else ""
+    )
     return (
-        f"n_h is overridden inside {spec.function}: W1 has {rows} rows, not the n_h = {n_h} "
-        "given (layer_sizes returns the course's n_h = 4: take only n_x and n_y from it)"
+        f"n_h is overridden inside {spec.function}: {rows} hidden units, not the n_h = {n_h} "
+        f"given{why}"
     )
 
 
