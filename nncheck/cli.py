@@ -219,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument(
         "-v", "--verbose", action="store_true", help="show every finding, passes included"
     )
+    conf.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a course function the file does not define is a failure (default: reported as "
+        "missing, not counted)",
+    )
     _common(conf)
     conf.set_defaults(handler=_cmd_conform)
 
@@ -803,6 +809,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         as_json=args.json,
         verbose=args.verbose,
         limits=(args.timeout, args.memory),
+        require_all=args.require_all,
     )
 
 
@@ -832,6 +839,7 @@ def _run_conform(
     emit: bool = True,
     verbose: bool = False,
     limits: tuple[float, int | None] | None = None,
+    require_all: bool = False,
 ) -> int:
     """Conform ``target`` and print the report; ``limits`` (timeout, memory MB) isolates the
     person's code in the runner's child (the bundled demo runs in-process)."""
@@ -845,7 +853,12 @@ def _run_conform(
         with _quiet_user_output(as_json):
             if limits is None:
                 report = conform(
-                    target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=hint
+                    target,
+                    convention=convention,
+                    seed=seed,
+                    defs_only=defs_only,
+                    rename_hint=hint,
+                    require_all=require_all,
                 )
             else:
                 report = run_conform(
@@ -856,6 +869,7 @@ def _run_conform(
                     rename_hint=hint,
                     timeout=limits[0],
                     memory_mb=limits[1],
+                    require_all=require_all,
                 )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)

@@ -106,6 +106,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="MB",
         help="memory the target may use, in MB (address-space limit; Linux only)",
     )
+    group.addoption(
+        "--nncheck-require-all",
+        action="store_true",
+        default=None,
+        help="a course function the target does not define fails (default: skipped as missing)",
+    )
 
 
 def _pyproject_settings(rootpath: Path) -> dict[str, Any]:
@@ -162,6 +168,10 @@ class _Settings:
         )
         defs_only = config.getoption("nncheck_defs_only")
         self.defs_only = bool(defs_only if defs_only is not None else from_file.get("defs_only"))
+        require_all = config.getoption("nncheck_require_all")
+        self.require_all = bool(
+            require_all if require_all is not None else from_file.get("require_all")
+        )
         timeout = config.getoption("nncheck_timeout") or from_file.get("timeout")
         memory = config.getoption("nncheck_memory") or from_file.get("memory")
         self.timeout: float | None = float(timeout) if timeout else None
@@ -182,6 +192,7 @@ class _Settings:
                 timeout=self.timeout or DEFAULT_TIMEOUT,
                 memory_mb=self.memory,
                 rename_hint=_RENAME_HINT,
+                require_all=self.require_all,
             )
             try:
                 isolated.outline()

@@ -18,7 +18,7 @@ Internal API for other front doors (the Jupyter helper calls these)::
 
     run_conform(target, *, convention="auto", seed=None, defs_only=False,
                 timeout=DEFAULT_TIMEOUT, memory_mb=None, rename_hint=...,
-                on_finding=None) -> ConformanceReport
+                on_finding=None, require_all=False) -> ConformanceReport
         target: a path (.py / .ipynb), a module name, or a ``types.ModuleType`` (with fork the
         worker inherits the in-memory module). on_finding(finding) is called in the parent as
         each finding arrives. Raises nncheck.loader.LoadError (the file fails, exits or hangs
@@ -353,6 +353,7 @@ class _Spec:
     seed: int
     defs_only: bool
     rename_hint: str
+    require_all: bool = False
     probe: bool = True
 
 
@@ -364,7 +365,6 @@ class _Outline:
     functions: tuple[str, ...]
     checks: tuple[tuple[str, str], ...] = ()
     calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _MODULES: dict[str, types.ModuleType] = {}
@@ -391,6 +391,7 @@ def _worker_plan(spec: _Spec) -> tuple[Plan, Mapping[str, tuple[str, ...]]]:
         seed=spec.seed,
         defs_only=spec.defs_only,
         rename_hint=spec.rename_hint,
+        require_all=spec.require_all,
         probe=spec.probe,
     )
     convention = spec.convention
@@ -453,7 +454,7 @@ def _outline_task(spec: _Spec, registry: str) -> _Outline | tuple[str, dict[str,
         return "value", {"message": str(exc)}
     functions = tuple(dict.fromkeys(item.function for item in built.items))
     checks = tuple((item.function, item.check) for item in built.items)
-    return _Outline(built.convention, functions, checks, calls, dict(built.depends))
+    return _Outline(built.convention, functions, checks, calls)
 
 
 def _function_task(spec: _Spec, function: str, registry: str) -> list[dict[str, Any]]:
@@ -478,6 +479,23 @@ def _function_task(spec: _Spec, function: str, registry: str) -> list[dict[str, 
             findings.append(stopped.to_dict())
             break
     return findings
+
+
+def _judged_task(
+    spec: _Spec, function: str, found: list[dict[str, Any]], failing: frozenset[str]
+) -> list[dict[str, Any]]:
+    """In the worker: ``function``'s findings judged on its own (``Plan.judged``), given the
+    functions that fail."""
+    from dataclasses import replace as replaced
+
+    built = _PLANS.get(spec)
+    if built is None:
+        built, _ = _worker_plan(spec)
+    mine = replaced(built, items=tuple(i for i in built.items if i.function == function))
+    findings = [_finding(d) for d in found]
+    if len(findings) != len(mine.items):
+        return found  # stopped part way (a runner event): nothing to judge
+    return [f.to_dict() for f in mine.judged(findings, set(failing))]
 
 
 def _stopped(name: str, check: str, exc: BaseException) -> Finding:
@@ -534,6 +552,7 @@ def _spec(
     seed: int | None,
     defs_only: bool,
     rename_hint: str,
+    require_all: bool = False,
 ) -> _Spec:
     if seed is None:
         seed = secrets.randbelow(100_000)
@@ -547,7 +566,7 @@ def _spec(
     conv: str | tuple[tuple[str, str], ...] = (
         convention if isinstance(convention, str) else tuple(sorted(convention.items()))
     )
-    return _Spec(shown, token, conv, seed, defs_only, rename_hint)
+    return _Spec(shown, token, conv, seed, defs_only, rename_hint, require_all)
 
 
 def run_conform(
@@ -560,6 +579,7 @@ def run_conform(
     memory_mb: int | None = None,
     rename_hint: str = _RENAME_HINT,
     on_finding: Callable[[Finding], None] | None = None,
+    require_all: bool = False,
 ) -> ConformanceReport:
     """:func:`nncheck.conform` with the person's code in a warm child process (see the module
     docstring). Every function gets ``timeout`` seconds for its checks."""
@@ -571,6 +591,7 @@ def run_conform(
         timeout=timeout,
         memory_mb=memory_mb,
         rename_hint=rename_hint,
+        require_all=require_all,
     ) as isolated:
         return isolated.report(on_finding)
 
@@ -594,9 +615,15 @@ class Isolated:
         timeout: float = DEFAULT_TIMEOUT,
         memory_mb: int | None = None,
         rename_hint: str = _RENAME_HINT,
+        require_all: bool = False,
     ) -> None:
         self.spec = _spec(
-            target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
+            target,
+            convention=convention,
+            seed=seed,
+            defs_only=defs_only,
+            rename_hint=rename_hint,
+            require_all=require_all,
         )
         self.timeout = timeout
         self._pool = _Pool(memory_mb=memory_mb)
@@ -665,28 +692,36 @@ class Isolated:
 
     def report(self, on_finding: Callable[[Finding], None] | None = None) -> ConformanceReport:
         """Every function's findings, in the plan's order, as ``conform`` reports them."""
-        from nncheck.conformance import Plan, PlannedCheck
+        from nncheck.conformance import ConformanceReport
 
         outline = self.outline()
+        found = {function: self.findings(function) for function in outline.functions}
+        failing = frozenset(f.function for fs in found.values() for f in fs if f.status == "fail")
         findings: list[Finding] = []
-        for function in outline.functions:
-            for finding in self.findings(function):
+        for function, mine in found.items():
+            if failing - {function} and all(f.mistake not in RUNNER_MISTAKES for f in mine):
+                mine = self._judged(function, mine, failing)
+            for finding in mine:
                 findings.append(finding)
                 if on_finding is not None:
                     on_finding(finding)
-        done = tuple(PlannedCheck(f.function, f.check, _constant(f)) for f in findings)
         spec = self.spec
-        report = Plan(spec.target, outline.convention, spec.seed, done, outline.depends).run()
-        # the runner's messages already say which function they come from
-        kept = tuple(
-            mine if mine.mistake in RUNNER_MISTAKES else noted
-            for mine, noted in zip(findings, report.findings, strict=True)
-        )
-        return replace(report, findings=kept)
+        return ConformanceReport(spec.target, outline.convention, spec.seed, tuple(findings))
 
-
-def _constant(finding: Finding) -> Callable[[], Finding]:
-    return lambda: finding
+    def _judged(self, function: str, mine: list[Finding], failing: frozenset[str]) -> list[Finding]:
+        """``Plan.judged`` in the child; on a hang or exit there, the findings as they were."""
+        try:
+            judged = self._pool.run(
+                _judged_task,
+                self.spec,
+                function,
+                [f.to_dict() for f in mine],
+                failing,
+                timeout=self.timeout,
+            )
+        except RunnerEvent:
+            return mine
+        return [_finding(d) for d in judged]
 
 
 def _reaches(function: str, calls: Mapping[str, tuple[str, ...]], hung: set[str]) -> set[str]:
