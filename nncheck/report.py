@@ -33,6 +33,7 @@ __all__ = [
     "format_number",
     "gradcheck_text",
     "is_terminal",
+    "json_line",
     "print_conformance",
     "print_gradcheck",
     "print_json",
@@ -406,6 +407,11 @@ def print_json(data: Mapping[str, Any], stream: TextIO | None = None) -> None:
     """Print ``data`` as indented JSON (NaN and infinities become null, keeping it valid JSON)."""
     out = stream if stream is not None else sys.stdout
     print(json.dumps(_finite(data), indent=2, sort_keys=False), file=out)
+
+
+def json_line(data: Mapping[str, Any]) -> str:
+    """``data`` as one JSON Lines record: one line, newline-terminated, NaN as null."""
+    return json.dumps(_finite(data), allow_nan=False) + "\n"
 
 
 def _finite(value: Any) -> Any:
