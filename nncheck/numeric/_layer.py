@@ -22,7 +22,7 @@ import numpy.typing as npt
 from ._engine import COORDINATES, DIRECTIONS, FULL_THRESHOLD, _seed, check_gradients
 from ._errors import GradientInputError, GradientMismatch
 from ._inputs import draw_upstream, shape_hint
-from ._report import GradReport
+from ._report import GradReport, ParameterReport
 
 Forward = Callable[..., Any]
 Backward = Callable[[Any, Any], Any]
@@ -313,14 +313,14 @@ def _gradients(layer: _Layer, result: Any, dout_shape: tuple[int, ...]) -> dict[
             )
         if arr.shape != x.shape:
             same = [names[k] for k in checked if k != i and layer.inputs[k].shape == arr.shape]
-            hint = (
-                f" (that is the shape of {same[0]}: are the gradients in forward's parameter "
-                f"order, {order}?)"
-                if same
-                else shape_hint(arr.shape, x.shape)
-            )
-            if not same and arr.shape == dout_shape:
-                hint = hint or " (that is the shape of dout, the layer's output)"
+            hint = shape_hint(arr.shape, x.shape)
+            if same:
+                hint += (
+                    f" (that is the shape of {same[0]}: are the gradients in forward's parameter "
+                    f"order, {order}?)"
+                )
+            elif not hint and arr.shape == dout_shape:
+                hint = " (that is the shape of dout, the layer's output)"
             raise GradientInputError(
                 f"backward's d{name} has shape {arr.shape} but {name} has shape {x.shape}; a "
                 f"gradient has the shape of its input{hint}"
@@ -429,19 +429,43 @@ def check_layer(
         result_out = value[0] if isinstance(value, tuple) else value
         return np.sum(np.asarray(result_out) * dout)
 
-    report = check_gradients(
-        cost,
-        params,
-        {"d" + n: grads[positions[n]] for n in positions},
-        mode=mode,
-        seed=seed_value,
-        directions=directions,
-        coordinates=coordinates,
-        full_threshold=full_threshold,
-        rtol=rtol,
-        atol=atol,
-        method=method,
-    )
+    def run(course_m: int | None) -> GradReport:
+        scaled = {
+            "d" + n: grads[positions[n]] * (course_m if course_m and n != data else 1)
+            for n in positions
+        }
+        report = check_gradients(
+            cost,
+            params,
+            scaled,
+            mode=mode,
+            seed=seed_value,
+            directions=directions,
+            coordinates=coordinates,
+            full_threshold=full_threshold,
+            rtol=rtol,
+            atol=atol,
+            method=method,
+        )
+        if not course_m:
+            return report
+        rows = tuple(p if p.name == data else _rescaled(p, course_m) for p in report.parameters)
+        return replace(report, parameters=rows)
+
+    data = layer.names[checked[0]]
+    m, ambiguous = _course_batch(layer, checked, out)
+    course = run(m) if m else None
+    report = course if course is not None and course.ok else run(None)
+    course_note = []
+    if course is not None and not report.ok and not ambiguous:
+        report = course
+    if report is course:
+        others = ", ".join(n for n in params if n != data)
+        course_note = [
+            f"the course's convention (examples in columns, m = out.shape[-1] = {m}): "
+            f"{others} checked as 1/m × the gradient of sum(out * dout) — dW = dZ A_prevᵀ / m — "
+            f"and {data} as the gradient itself"
+        ]
     projection = (
         "dout = 1.0 (scalar output)"
         if scalar
@@ -449,15 +473,47 @@ def check_layer(
     )
     notes = [
         f"layer: checked {', '.join(params)} against finite differences of sum(out * dout), "
-        f"out from {layer.call_text}, {projection}"
+        f"out from {layer.call_text}, {projection}",
+        *course_note,
     ]
     left = [
         f"{layer.names[i]} ({_describe(v)})" for i, v in enumerate(layer.inputs) if i not in grads
     ]
-    left += [f"{k}= ({_describe(v)})" for k, v in kwargs.items()]
+    left += [f"{k} (keyword, {_describe(v)})" for k, v in kwargs.items()]
     if left:
         notes.append(f"left alone (not differentiated): {', '.join(left)}")
     return replace(report, notes=(*notes, *report.notes), sizes=_sizes(layer))
+
+
+def _course_batch(
+    layer: _Layer, checked: list[int], out: npt.NDArray[Any]
+) -> tuple[int | None, bool]:
+    """(m, ambiguous) when the layer may follow the course's convention — examples in columns:
+    the first input and the output share their last axis m > 1 and there are parameters, whose
+    gradients the course averages over the m examples (dW = dZ A_prevᵀ / m) while the input's
+    gradient is not (dA_prev = Wᵀ dZ). ``ambiguous`` when examples could be rows as well."""
+    x = layer.inputs[checked[0]]
+    if len(checked) < 2 or x.ndim < 2 or out.ndim < 2:
+        return None, False
+    m = int(out.shape[-1])
+    if m < 2 or x.shape[-1] != m:
+        return None, False
+    return m, x.shape[0] == out.shape[0]
+
+
+def _rescaled(p: ParameterReport, m: int) -> ParameterReport:
+    """A row checked as m × the person's gradient, shown in the person's units again."""
+
+    def unscale(v: float | None) -> float | None:
+        return None if v is None else v / m
+
+    return replace(
+        p,
+        max_abs_error=p.max_abs_error / m,
+        bound=p.bound / m,
+        analytic=unscale(p.analytic),
+        numeric=unscale(p.numeric),
+    )
 
 
 def _takes(fn: Forward, name: str) -> bool:
