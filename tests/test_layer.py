@@ -707,3 +707,26 @@ def test_pytest_failure_shows_the_table_not_nncheck_frames(pytester: pytest.Pyte
     assert "diagnosis: w: yours is -1 × the finite difference at every checked element" in out
     for frame in ("_engine.py", "_layer.py", "numeric/_errors.py", "nncheck/numeric"):
         assert frame not in out, out
+
+
+# -- the documented recipe runs as written ---------------------------------------------------
+
+
+def test_the_layer_recipe_in_the_docs_runs() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "readme" / "gradcheck.md").read_text()
+    section = doc.split("### Checking a layer", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 3
+    namespace: dict[str, Any] = {}
+    exec(compile(blocks[0], "gradcheck.md", "exec"), namespace)
+    shown = section.split("```\ngradient check:", 1)[1].split("```", 1)[0].splitlines()
+    printed = str(namespace["report"]).splitlines()
+    for prefix in ("x ", "diagnosis", "note: layer", "note: left alone"):
+        assert [line for line in shown if line.startswith(prefix)] == [
+            line for line in printed if line.startswith(prefix)
+        ]
+    for block in blocks[1:]:
+        exec(compile(block, "gradcheck.md", "exec"), namespace)
