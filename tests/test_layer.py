@@ -437,6 +437,12 @@ def test_backward_may_return_a_dict_or_one_entry_per_positional_input() -> None:
         return {"dx": dx, "w": dw, "db": db}
 
     assert check_layer(affine_forward, as_dict, x, w, b, seed=0).ok
+
+    def capitalised(dout: Array, cache: Any) -> dict[str, Array]:
+        dx, dw, db = affine_backward(dout, cache)
+        return {"dx": dx, "dW": dw, "db": db}  # forward's parameter is w
+
+    assert check_layer(affine_forward, capitalised, x, w, b, seed=0).ok
     y = rng.integers(0, 4, 3)
 
     def with_none(dout: Any, cache: Any) -> tuple[Array, None]:
@@ -591,7 +597,7 @@ BAD = {
             lambda d, c: {"dx": affine_backward(d, c)[0], "dW": affine_backward(d, c)[1]},
             (_x(), _x().T, np.zeros(3)),
         ),
-        ["without a gradient for w, b", "'dw'", "'dW'"],
+        ["without a gradient for b", "expected keys 'db'", "found 'dx', 'dW'"],
     ),
     "no floating input": (
         lambda: (relu_forward, relu_backward, (np.arange(6).reshape(2, 3),)),

@@ -256,6 +256,10 @@ def _gradients(layer: _Layer, result: Any, dout_shape: tuple[int, ...]) -> dict[
         missing = []
         for i in checked:
             key = next((k for k in ("d" + names[i], names[i]) if k in result), None)
+            if key is None:  # "dW" for a parameter w: accepted when no other key could match
+                wanted_keys = {("d" + names[i]).lower(), names[i].lower()}
+                close = [k for k in result if isinstance(k, str) and k.lower() in wanted_keys]
+                key = close[0] if len(close) == 1 else None
             if key is None:
                 missing.append(names[i])
             else:
