@@ -63,7 +63,6 @@ class _Layer:
     """The bound pair: names of the positional inputs, which of them are checked, the calls."""
 
     forward: Forward
-    backward: Backward
     inputs: tuple[Any, ...]
     kwargs: dict[str, Any]
     names: list[str]
@@ -166,11 +165,11 @@ def _bind(
                 "pass finite numbers"
             )
     call_text = f"{getattr(forward, '__name__', 'forward')}({', '.join(names)})"
-    return _Layer(forward, backward, inputs, kwargs, names, checked, call_text)
+    return _Layer(forward, inputs, kwargs, names, checked, call_text)
 
 
-def _split(layer: _Layer, result: Any) -> tuple[npt.NDArray[Any], Any, bool]:
-    """(out, cache, forward returned a cache) from what ``forward`` returned, validated."""
+def _split(layer: _Layer, result: Any) -> tuple[npt.NDArray[Any], Any]:
+    """(out, cache) from what ``forward`` returned, validated."""
     has_cache = isinstance(result, tuple)
     if has_cache and len(result) != 2:
         raise GradientInputError(
@@ -199,12 +198,12 @@ def _split(layer: _Layer, result: Any) -> tuple[npt.NDArray[Any], Any, bool]:
         cache = result[1]
     else:  # no cache: backward gets the inputs (the one input itself when there is one)
         cache = _fresh(layer.inputs[0]) if len(layer.inputs) == 1 else layer.inputs
-    return arr, cache, has_cache
+    return arr, cache
 
 
-def _forward_twice(layer: _Layer) -> tuple[npt.NDArray[Any], Any, bool]:
+def _forward_twice(layer: _Layer) -> tuple[npt.NDArray[Any], Any]:
     """Run forward at the inputs: validate its output, that it leaves its inputs alone and that
-    it is deterministic. Returns (out, cache, has_cache) of the first call."""
+    it is deterministic. Returns (out, cache) of the first call."""
     args = {i: _fresh(layer.inputs[i]) for i in layer.checked}
     try:
         result = layer.call(args)
@@ -221,7 +220,7 @@ def _forward_twice(layer: _Layer) -> tuple[npt.NDArray[Any], Any, bool]:
                 f"{layer.names[i]}{change}. A forward pass must not mutate its inputs "
                 "(x -= mean, x[...] = ..., np.maximum(x, 0, out=x)); compute on a copy."
             )
-    out, cache, has_cache = _split(layer, result)
+    out, cache = _split(layer, result)
     try:
         again = np.asarray(_split(layer, layer.call())[0])
     except GradientInputError:
@@ -238,7 +237,7 @@ def _forward_twice(layer: _Layer) -> tuple[npt.NDArray[Any], Any, bool]:
             "different outputs. Fix its random seed (dropout: a fixed mask or "
             "np.random.seed inside), or check the layer in a deterministic mode."
         )
-    return out, cache, has_cache
+    return out, cache
 
 
 def _gradients(layer: _Layer, result: Any, dout_shape: tuple[int, ...]) -> dict[int, Any]:
@@ -391,6 +390,11 @@ def check_layer(
     (``x``, ``gamma``, ``beta``), and a failing row gets a one-line diagnosis (a constant factor
     such as ``x.shape[0]`` = N, a sign, or a ratio that varies between elements).
 
+    The course's layers (examples in columns: the first input and ``out`` share their last axis
+    m) divide the parameters' gradients by m but not the input's (``dW = dZ A_prevᵀ / m``,
+    ``dA_prev = Wᵀ dZ``). When the parameters' gradients disagree with the plain gradient along
+    a random direction, they are checked as 1/m × the gradient instead, and a note says so.
+
     Returns a :class:`GradReport` (it never raises for a wrong gradient, see
     :func:`assert_layer`); raises :class:`GradientInputError` for an unusable layer or input.
     """
@@ -403,7 +407,7 @@ def check_layer(
         raise GradientInputError(f"mode={mode!r}; expected 'auto', 'full' or 'directional'{clash}")
     seed_value = _seed(seed)
     layer = _bind(forward, backward, inputs, kwargs, wrt)
-    out, cache, _ = _forward_twice(layer)
+    out, cache = _forward_twice(layer)
     scalar = out.ndim == 0
     dout: Any = (
         np.ones((), dtype=out.dtype)[()]
