@@ -403,6 +403,15 @@ def test_wrong_layers_fail_in_directional_mode_too() -> None:
     assert not report.ok and [p.name for p in report.failures] == [row]
 
 
+def test_a_square_course_layer_missing_1_over_m_is_diagnosed_in_the_courses_terms() -> None:
+    # n_prev = n = 3: examples could be rows as well as columns; the (3, 1) bias says columns
+    rng = np.random.default_rng(2)
+    A, W, b = rng.standard_normal((3, 6)), rng.standard_normal((3, 3)), rng.standard_normal((3, 1))
+    report = check_layer(linear_forward, lambda d, c: linear_backward(d, c, "no_1/m"), A, W, b)
+    assert [p.name for p in report.failures] == ["W"]
+    assert "diagnosis: W: yours is 6 ×" in str(report)
+
+
 def test_a_plain_gradient_in_the_course_layout_passes_and_the_course_convention_is_said() -> None:
     # examples in columns but dW without 1/m: the plain vector-Jacobian product is also right
     A, W, b = (np.random.default_rng(1).standard_normal(s) for s in ((4, 6), (3, 4), (3, 1)))

@@ -472,7 +472,12 @@ def check_layer(
         if not plain.ok:  # the plain gradient disagrees along a random direction: course or bug?
             scaled = run(m, probe=True)
             probed += scaled.evaluations
-            course = scaled.ok or not ambiguous
+            # a wrong layer: report it in the course's terms when its layout is the course's
+            # (examples only in columns, or a column bias b of shape (n, 1))
+            column_bias = any(
+                layer.inputs[i].ndim == 2 and layer.inputs[i].shape[-1] == 1 for i in checked[1:]
+            )
+            course = scaled.ok or not ambiguous or column_bias
     report = run(m if course else None)
     report = replace(report, evaluations=report.evaluations + probed)
     course_note = []
