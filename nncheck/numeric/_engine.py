@@ -833,7 +833,10 @@ def check_gradients(
     cost:
         ``cost(params) -> scalar`` (a float, 0-d or size-1 array). It receives a private float64
         copy of ``params`` (perturbed in place, restored after every evaluation) and must not
-        mutate it; it must be deterministic.
+        mutate it; it must be deterministic. A cost that returns an array is checked through
+        ``sum(cost(params) * dout)`` for a seeded standard-normal ``dout``; ``gradients`` must
+        then be ``gradients(params, dout)`` (your backward pass from ``dout``), and the report's
+        notes say so. For a layer, :func:`check_layer` does this with ``forward``/``backward``.
     params:
         One ndarray, or the course's ``{"W1": ..., "b1": ...}`` dict.
     gradients:
