@@ -179,11 +179,17 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
             continue
         where = "[" + ", ".join(str(int(i)) for i in p.worst_index) + "]"
         ratio = ""
-        if p.numeric != 0 and p.analytic != 0:
-            r = p.analytic / p.numeric
-            hint = ratio_hint(r, m)
+        if p.ratio is not None and p.ratio != 0:
+            # one factor at every checked element: the factor itself is the diagnosis
+            hint = ratio_hint(p.ratio, m)
             hint = f"; {hint}" if hint else ""
-            ratio = f" (yours is {format_number(r)} × the finite difference{hint})"
+            ratio = f" (yours is {format_number(p.ratio)} × the finite difference{hint})"
+        elif p.numeric != 0 and p.analytic != 0:
+            ratio = (
+                f" (here yours is {format_number(p.analytic / p.numeric)} × the finite "
+                "difference, but the ratio varies between elements, so it is no single factor: "
+                "`nncheck conform` names the mistake when it is a known one)"
+            )
         lines.append(
             f"  d{p.name}{where}: yours {format_number(p.analytic)}, "
             f"finite differences {format_number(p.numeric)}{ratio}"
