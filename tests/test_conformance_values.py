@@ -17,7 +17,7 @@ COURSE2 = CORPUS / "c2_correct_course.py"
 
 # (file, function, check): the checks this file adds, run alone
 NEW_CHECKS = {
-    WEEK2: [("optimize", "returns"), ("propagate", "scalar"), ("initialize_with_zeros", "shapes")],
+    WEEK2: [("optimize", "returns"), ("propagate", "scalar"), ("initialize_with_zeros", "type")],
     WEEK3: [
         ("layer_sizes", "values"),
         ("initialize_parameters", "shapes"),
@@ -123,7 +123,7 @@ def test_propagate_returning_a_1x1_cost_fails_under_the_course(tmp_path: Path) -
 
 
 def test_int_b_in_initialize_with_zeros_warns(tmp_path: Path) -> None:
-    f = _one(tmp_path, WEEK2, "b = 0.0", "b = 0", "initialize_with_zeros", "shapes")
+    f = _one(tmp_path, WEEK2, "b = 0.0", "b = 0", "initialize_with_zeros", "type")
     assert f.status == "warn" and "float" in f.message
 
 

@@ -151,15 +151,22 @@ def _zeros(ctx: Context) -> Finding:
             "fail",
             "w must be zeros of shape (dim, 1) and b the number 0",
         )
-    if isinstance(b, (int, np.integer)):
+    return Finding("initialize_with_zeros", "shapes", "pass", "w = zeros((dim, 1)), b = 0")
+
+
+def _zeros_b_type(ctx: Context) -> Finding:
+    """b is a float (or an array): the int 0 only warns (later course versions assert a float)."""
+    result = bind_call(ctx.fn("initialize_with_zeros"), ["dim"], {"dim": ctx.cases()[0].dims[0]})
+    b = result[1] if isinstance(result, tuple) and len(result) == 2 else None
+    if isinstance(b, (int, np.integer)) and not isinstance(b, bool):
         return Finding(
             "initialize_with_zeros",
-            "shapes",
+            "type",
             "warn",
             f"b is the int {b!r}: later versions of the course assert that b is a float; "
             "write b = 0.0",
         )
-    return Finding("initialize_with_zeros", "shapes", "pass", "w = zeros((dim, 1)), b = 0")
+    return Finding("initialize_with_zeros", "type", "pass", "b is a float (or an array)")
 
 
 _STEPS, _LR = 5, 0.1
@@ -400,6 +407,7 @@ def checks() -> list[Check]:
         mutation_check("sigmoid", sig),
         stability_check("sigmoid"),
         Check("initialize_with_zeros", "shapes", _zeros),
+        Check("initialize_with_zeros", "type", _zeros_b_type),
         values_check("propagate", _propagate_trial),
         shapes_check("propagate", _propagate_trial),
         cost_scalar_check("propagate", _propagate_trial),
