@@ -18,6 +18,7 @@ EXPECTED_PUBLIC = {
     "ShapeError",
     "__version__",
     "assert_gradients",
+    "check",
     "check_gradients",
     "conform",
 }
