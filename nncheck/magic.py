@@ -17,13 +17,17 @@ the kernel that loads the extension has it already.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import shlex
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nncheck import _jupyter
+
+if TYPE_CHECKING:
+    from nncheck.conformance import ConformanceReport
 
 __all__ = ["load_ipython_extension", "nncheck_magic", "unload_ipython_extension"]
 
@@ -130,7 +134,7 @@ def nncheck_magic(line: str) -> None:
 
 
 def _conform(namespace: dict[str, Any], args: argparse.Namespace) -> None:
-    from nncheck.report import conformance_lines, print_json
+    from nncheck.report import print_json
 
     convention: Any = args.convention
     if args.rename:
@@ -152,8 +156,24 @@ def _conform(namespace: dict[str, Any], args: argparse.Namespace) -> None:
     if args.json:
         print_json(report.to_dict())
         return
-    text = "\n".join(line for line, _ in conformance_lines(report, verbose=args.verbose))
-    _show(text, report._repr_html_())
+    _show(_text(report, verbose=args.verbose), report._repr_html_())
+
+
+def _text(report: ConformanceReport, *, verbose: bool) -> str:
+    """The CLI's text, with the functions not written yet on one line instead of one each."""
+    from nncheck.report import conformance_lines
+
+    absent = [
+        f.function
+        for f in report.findings
+        if f.check == "defined" and f.status == "skip" and "not defined yet" in f.message
+    ]
+    if verbose or not absent:
+        return "\n".join(line for line, _ in conformance_lines(report, verbose=verbose))
+    rest = tuple(f for f in report.findings if f.function not in absent)
+    lines = [line for line, _ in conformance_lines(dataclasses.replace(report, findings=rest))]
+    lines.insert(len(lines) - 2, f"  not defined yet: {', '.join(absent)}")
+    return "\n".join(lines)
 
 
 def _gradcheck(namespace: dict[str, Any], args: argparse.Namespace) -> None:

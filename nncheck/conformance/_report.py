@@ -174,7 +174,14 @@ def _report_html(report: ConformanceReport) -> str:
 
     verdict = "all checks pass" if report.ok else f"{len(report.failures)} check(s) failed"
     rows = []
+    absent = [
+        (function, findings[0].message)
+        for function, findings in report.by_function().items()
+        if [f.check for f in findings] == ["defined"] and findings[0].status == "skip"
+    ]
     for function, findings in report.by_function().items():
+        if function in dict(absent):
+            continue
         statuses = {f.status for f in findings}
         worst = next(s for s in ("fail", "warn", "pass", "skip") if s in statuses)
         passed = [f.check for f in findings if f.status == "pass"]
@@ -202,6 +209,13 @@ def _report_html(report: ConformanceReport) -> str:
             f'<tr><td style="color: {_COLOUR[worst]}; font-weight: bold">{mark}</td>'
             f"<td><code>{escape(function)}</code></td>"
             f'<td style="text-align: left">{"".join(details)}</td></tr>'
+        )
+    if absent:  # one row for the functions not written (yet)
+        label = "not defined yet" if all("yet" in m for _, m in absent) else "not defined"
+        names = ", ".join(f"<code>{escape(function)}</code>" for function, _ in absent)
+        rows.append(
+            f'<tr><td style="color: {_COLOUR["skip"]}; font-weight: bold">skip</td>'
+            f'<td colspan="2" style="text-align: left">{label}: {names}</td></tr>'
         )
     colour = _COLOUR["pass" if report.ok else "fail"]
     return (
