@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "check",
-    "conventions",
+    "convention_names",
     "course_functions",
     "namespace_module",
     "run_gradcheck",
@@ -228,11 +228,11 @@ def _isolated(work: Callable[[Send], None], receive: Send, timeout: float | None
 def _warm() -> None:
     """Import what the checks use, once, here: each child starts warm, and a child restarted
     after a timeout does not pay for the imports again inside the next check's time limit."""
-    import nncheck.adapters
+    import nncheck.conventions
     import nncheck.diagnose
     import nncheck.strategies
 
-    nncheck.adapters.available_conventions()
+    nncheck.conventions.available_conventions()
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,20 +391,20 @@ def _stopped(function: str, what: str, why: str, timeout: float | None, doing: s
 # the front door
 
 
-def conventions() -> tuple[str, ...]:
+def convention_names() -> tuple[str, ...]:
     """The course conventions nncheck knows (``"week4"``, ``"week3"``, …)."""
-    from nncheck import adapters
+    from nncheck import conventions as registry
 
-    return tuple(adapters.CONVENTIONS)
+    return tuple(registry.CONVENTIONS)
 
 
 def course_functions() -> dict[str, tuple[str, ...]]:
     """Every function name nncheck checks, with the conventions it belongs to."""
-    from nncheck import adapters
+    from nncheck import conventions as registry
 
     names: dict[str, tuple[str, ...]] = {}
-    for convention in conventions():
-        for name in adapters.convention_module(convention).FUNCTIONS:
+    for convention in convention_names():
+        for name in registry.convention_module(convention).FUNCTIONS:
             names[name] = (*names.get(name, ()), convention)
     return names
 
@@ -413,7 +413,7 @@ def _wanted(functions: str | Iterable[str] | None, module: types.ModuleType) -> 
     """The requested course function names; ValueError naming the close match for a typo."""
     import difflib
 
-    from nncheck import adapters
+    from nncheck import conventions as registry
 
     if functions is None:
         return frozenset()
@@ -422,8 +422,8 @@ def _wanted(functions: str | Iterable[str] | None, module: types.ModuleType) -> 
     for name in chosen:
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=1)
-            detected = adapters.detect_convention(module)
-            names = adapters.convention_module(detected).FUNCTIONS if detected else known
+            detected = registry.detect_convention(module)
+            names = registry.convention_module(detected).FUNCTIONS if detected else known
             which = f"the {detected} names" if detected else "the course names"
             guess = f"did you mean {close[0]!r}? " if close else ""
             raise ValueError(
@@ -587,13 +587,15 @@ def run_gradcheck(
     result: list[tuple[int, str]] = []
 
     def work(send: Send) -> None:
-        from nncheck import cli, protocols
+        from nncheck import cli
+        from nncheck.conventions import rename
+        from nncheck.errors import ProtocolError
 
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
             try:
-                target = protocols.rename(module, dict(renames or {}))
-            except protocols.ProtocolError as exc:
+                target = rename(module, dict(renames or {}))
+            except ProtocolError as exc:
                 code = cli._fail(str(exc), kind="usage", as_json=as_json, out=out)
             else:
                 code = cli._run_gradcheck(

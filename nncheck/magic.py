@@ -65,7 +65,8 @@ def _timeout(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from nncheck import cli, protocols
+    from nncheck import cli
+    from nncheck.conventions import PROTOCOLS
 
     parser = cli._Parser(
         prog="%nncheck",
@@ -82,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--convention",
-        choices=("auto", *_jupyter.conventions()),
+        choices=("auto", *_jupyter.convention_names()),
         default="auto",
         help="which course convention the notebook follows (default: detect from its names)",
     )
@@ -107,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     grad.add_argument("--dims", type=cli._dims, help="every layer width, e.g. 5,4,3,1")
     grad.add_argument("--m", type=cli._positive, help="number of examples (default 8)")
     grad.add_argument("--mode", choices=("auto", "full", "directional"), default="auto")
-    grad.add_argument("--protocol", choices=("auto", *protocols.PROTOCOLS), default="auto")
+    grad.add_argument("--protocol", choices=("auto", *PROTOCOLS), default="auto")
     return parser
 
 
