@@ -252,10 +252,14 @@ def buggy_notebook() -> list[Any]:
         "def relu_backward(dA, cache):\n    dZ = np.array(dA, copy=True)\n    dZ[dz <= 0] = 0\n"
         "    return dZ"
     )
+    functions = _cells(CORRECT.replace(RIGHT_DB, PLANTED_DB))
+    upto = next(i for i, c in enumerate(functions) if c.startswith("def linear_backward")) + 1
     return _run(
         [
             "%load_ext nncheck",
-            *_cells(CORRECT.replace(RIGHT_DB, PLANTED_DB)),
+            *functions[:upto],
+            "%nncheck --seed 0",  # the README's example: written up to linear_backward
+            *functions[upto:],
             _SNAPSHOT,
             _RANDOM,
             "%nncheck linear_backward --seed 0",
@@ -324,3 +328,16 @@ def test_kernel_hanging_function_is_stopped_and_the_kernel_goes_on(
     assert "FAIL: 1 check(s) failed in update_parameters" in shown
     alive = _text(buggy_notebook[-1])
     assert alive.startswith("alive after") and int(alive.split()[2]) < 10
+
+
+def test_readme_example_is_what_the_kernel_shows(buggy_notebook: list[Any]) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## In Jupyter", 1)[1].split("\n## ", 1)[0]
+    example = next(b for b in section.split("```")[1::2] if b.lstrip().startswith("notebook ("))
+    shown = _text(_find(buggy_notebook, "%nncheck --seed 0")).splitlines()
+    lines = [line for line in example.strip().splitlines() if line.strip() != "…"]
+    # every line of the README's example, in order, in the real output ("…" elides lines)
+    position = 0
+    for line in lines:
+        assert line in shown[position:], line
+        position = shown.index(line, position) + 1
