@@ -7,9 +7,9 @@ the notebook it looks at:
   functions rebound to that copy: a course helper nncheck provides, or a ``global`` their code
   assigns, lands in the copy, never in the notebook;
 - the checks run in a forked child process (where ``os.fork`` exists): whatever the person's code
-  does to shared objects or to numpy's global random state stays in the child, and a check that
-  does not finish within ``timeout`` seconds is killed; the child streams its findings back one by
-  one, so a hanging function costs only its own checks;
+  does to shared objects or to numpy's global random state stays in the child, and a function
+  whose checks do not finish within ``timeout`` seconds is stopped; the child sends each
+  function's findings as soon as they are done, so a hanging function fails alone;
 - numpy's global random state (and :mod:`random`'s) is saved and restored around the run, so
   ``np.random.randn`` after a check gives the numbers it would have given without it.
 
@@ -51,8 +51,9 @@ __all__ = [
     "user_namespace",
 ]
 
-DEFAULT_TIMEOUT = 10.0
-"""Seconds one check (or the whole gradient check) may take before it is stopped."""
+DEFAULT_TIMEOUT = 5.0
+"""Seconds the checks of one function (or the whole gradient check) may take before they are
+stopped: the command line's limit."""
 
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "_ih", "_oh", "_dh"})
 _HISTORY = re.compile(r"_+|_i+|_i?\d+")  # IPython's output and input history: _, __, _i, _5, _i5
@@ -227,7 +228,7 @@ def _isolated(work: Callable[[Send], None], receive: Send, timeout: float | None
 
 def _warm() -> None:
     """Import what the checks use, once, here: each child starts warm, and a child restarted
-    after a timeout does not pay for the imports again inside the next check's time limit."""
+    after a timeout does not pay for the imports again inside the next function's time limit."""
     import nncheck.conventions
     import nncheck.diagnose
     import nncheck.strategies
@@ -236,7 +237,7 @@ def _warm() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# conform, one check at a time
+# conform, one function at a time
 
 
 def _conform_work(
@@ -267,6 +268,7 @@ def _conform_work(
         items = planned.items
         pairs = [(item.function, item.check) for item in items]
         send(("plan", planned.target, planned.convention, pairs, dict(planned.depends)))
+        batch: list[tuple[int, Finding]] = []
         for index, item in enumerate(items):
             if index < start or item.function in skip or (wanted and item.function not in wanted):
                 continue
@@ -280,7 +282,10 @@ def _conform_work(
                     f"{item.function} called exit({exc.code!r}): it must return, not exit",
                     mistake="exit",
                 )
-            send(("finding", index, _picklable(finding)))
+            batch.append((index, _picklable(finding)))
+            if index + 1 == len(items) or items[index + 1].function != item.function:
+                send(("function", batch))  # the time limit is per function, as the CLI's
+                batch = []
     send(("done",))
 
 
@@ -304,8 +309,8 @@ def _conform(
     wanted: frozenset[str],
     timeout: float | None,
 ) -> ConformanceReport:
-    """Run conform's checks one by one in a child; a check that hangs or kills its process
-    becomes a failed finding of its function, whose other checks are then left out."""
+    """Run conform's checks in a child, function by function; a function whose checks hang or
+    kill the process gets one failed finding instead, and a fresh child goes on after it."""
     from nncheck.conformance import ConformanceReport, Plan, PlannedCheck
 
     header: tuple[str, list[tuple[str, str]], dict[str, tuple[str, ...]]] | None = None
@@ -319,9 +324,10 @@ def _conform(
             raise ValueError(message[1])
         if kind == "plan":
             header = (message[2], message[3], message[4])
-        elif kind == "finding":
-            findings[message[1]] = message[2]
-            start = message[1] + 1
+        elif kind == "function":
+            for index, finding in message[1]:
+                findings[index] = finding
+                start = index + 1
 
     while True:
         work = functools.partial(
@@ -453,8 +459,9 @@ def check(
     """Check the course functions defined in ``namespace``: ``nncheck conform`` for a notebook.
 
     The notebook is left exactly as it was: no name added, removed or rebound, numpy's global
-    random state unchanged; the checks run in a forked child process, each limited to
-    ``timeout`` seconds. A course function not written yet is listed as "not defined yet".
+    random state unchanged; the checks run in a forked child process, those of each function
+    limited to ``timeout`` seconds (as on the command line). A course function not written yet
+    is listed as "not defined yet".
 
     Args:
         namespace: the names to look at (default: the caller's globals, which in a notebook cell
@@ -464,8 +471,8 @@ def check(
             ``"week4"``, ``"course2"`` or ``"generic"``; or a mapping from the course's names to
             yours, as for :func:`nncheck.conform`.
         seed: reproduces every example; drawn at random (and recorded in the report) when None.
-        timeout: seconds one check may run before it is stopped and reported as a failure;
-            None for no limit.
+        timeout: seconds the checks of one function may take before they are stopped and the
+            function fails (``mistake="timeout"``); None for no limit.
 
     Returns:
         a :class:`nncheck.ConformanceReport` (shown as a table at the end of a notebook cell).

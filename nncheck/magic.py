@@ -39,8 +39,8 @@ examples:
   %nncheck gradcheck --dims 5,4,3,1 --m 16
   %nncheck --timeout 30
 
-Each check may run --timeout seconds (default {timeout:g}); your notebook is left unchanged:
-no name added or rebound, numpy's random state as it was.
+The checks of each function may take --timeout seconds (default {timeout:g}); your notebook
+is left unchanged: no name added or rebound, numpy's random state as it was.
 """
 
 
@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_timeout,
         default=_jupyter.DEFAULT_TIMEOUT,
-        help=f"seconds one check may run (default {_jupyter.DEFAULT_TIMEOUT:g})",
+        help=f"seconds the checks of one function may take (default {_jupyter.DEFAULT_TIMEOUT:g})",
     )
     grad = parser.add_argument_group("gradcheck")
     grad.add_argument("--dims", type=cli._dims, help="every layer width, e.g. 5,4,3,1")
