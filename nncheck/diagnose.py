@@ -210,7 +210,8 @@ def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | 
         return Diagnosis(
             "lost_keepdims",
             f"{key} is a rank-1 array of shape {a.shape}, not {e.shape}: the sum lost its "
-            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}",
+            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}; "
+            "see `nncheck claims rank-one-transpose`",
         )
     if a.ndim < e.ndim and a.size == e.size and _same(a.ravel(), e.ravel()):
         return Diagnosis(
@@ -604,7 +605,8 @@ def _lin_bw_mistakes(m: int, n_prev: int) -> list[tuple[Diagnosis, LinBackward]]
         (
             _d(
                 "lost_keepdims",
-                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True",
+                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True; "
+                "see `nncheck claims rank-one-transpose`",
                 op,
             ),
             lambda dZ, A, W: (W.T @ dZ, dZ @ A.T / m, np.sum(dZ, axis=1) / m),
@@ -1242,14 +1244,16 @@ def init_diagnosis(params: Mapping[str, Any]) -> Diagnosis | None:
             return _d(
                 "zero_init",
                 f"{key} is all zeros: every unit of the layer computes the same thing and gets the "
-                "same gradient, so symmetry is never broken — use np.random.randn(...)·0.01",
+                "same gradient, so symmetry is never broken — use np.random.randn(...)·0.01; "
+                "see `nncheck claims symmetry-persists`",
                 "init",
             )
         if len(np.unique(W, axis=0)) < W.shape[0]:
             return _d(
                 "identical_rows",
                 f"{key} has identical rows: those units stay identical forever (symmetry is not "
-                "broken) — draw every entry independently with np.random.randn(n[l], n[l−1])",
+                "broken) — draw every entry independently with np.random.randn(n[l], n[l−1]); "
+                "see `nncheck claims symmetry-persists`",
                 "init",
             )
     return None

@@ -141,7 +141,8 @@ def _zeros(ctx: Context) -> Finding:
             "shapes",
             "fail",
             f"w has shape {np.shape(w)}; the rule w: (dim, 1) needs {(dim, 1)}",
-            diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array"
+            diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array; "
+            "see `nncheck claims rank-one-transpose`"
             if np.ndim(w) == 1
             else None,
             mistake="lost_keepdims" if np.ndim(w) == 1 else "wrong_shape",
