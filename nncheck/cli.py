@@ -218,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument(
         "-v", "--verbose", action="store_true", help="show every finding, passes included"
     )
+    conf.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a course function the file does not define is a failure (default: reported as "
+        "missing, not counted)",
+    )
     _common(conf)
     conf.set_defaults(handler=_cmd_conform)
 
@@ -648,6 +654,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         defs_only=args.defs_only,
         as_json=args.json,
         verbose=args.verbose,
+        require_all=args.require_all,
     )
 
 
@@ -662,6 +669,7 @@ def _run_conform(
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
+    require_all: bool = False,
 ) -> int:
     from nncheck.conformance import conform
     from nncheck.loader import LoadError
@@ -675,6 +683,7 @@ def _run_conform(
                 seed=seed,
                 defs_only=defs_only,
                 rename_hint="or rename them with --rename COURSE=YOURS",
+                require_all=require_all,
             )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
