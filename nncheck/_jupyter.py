@@ -33,6 +33,7 @@ import signal
 import struct
 import sys
 import time
+import traceback
 import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -136,7 +137,10 @@ def _run_child(work: Callable[[Send], None], receive: Send, timeout: float | Non
             # never write to the kernel's streams: their threads are not in this process
             sys.stdout = sys.stderr = io.StringIO()
             with os.fdopen(write_fd, "wb") as pipe:
-                work(lambda message: _send(pipe, message))
+                try:
+                    work(lambda message: _send(pipe, message))
+                except Exception:  # nncheck's own failure: say so, never blame the person
+                    _send(pipe, ("internal", traceback.format_exc()))
         except BaseException:  # the child must reach os._exit, whatever happened
             code = 70
         finally:
@@ -179,6 +183,11 @@ def _receive(fd: int, receive: Send, timeout: float | None) -> str | None:
             buffer = buffer[8 + size :]
             if message[0] == "done":
                 return None
+            if message[0] == "internal":
+                raise RuntimeError(
+                    "nncheck failed while checking (nncheck's problem, not yours; please report "
+                    f"it):\n{message[1]}"
+                )
             receive(message)
             deadline = None if timeout is None else time.monotonic() + timeout
 
@@ -247,11 +256,17 @@ def _conform_work(
     convention: str | Mapping[str, str],
     seed: int,
     wanted: frozenset[str],
-    start: int,
-    skip: frozenset[str],
+    earlier: Mapping[int, Finding],
+    hung: frozenset[str],
 ) -> None:
-    """Plan the checks of ``module`` and run those from ``start`` on, sending each finding."""
-    from nncheck.conformance import Finding, plan
+    """Plan the checks of ``module``, run those not in ``earlier`` (and not of a function in
+    ``hung``), sending each function's findings when it is done; then gather the report.
+
+    The report is :meth:`Plan.run`'s, from the findings instead of running the checks again: it
+    judges a function whose callee fails on its own (with the reference in the callee's place),
+    which runs the person's code, so it happens here in the child too.
+    """
+    from nncheck.conformance import Finding, Plan, plan
 
     with contextlib.redirect_stdout(io.StringIO()):  # the person's prints, e.g. while probing
         try:
@@ -266,11 +281,13 @@ def _conform_work(
             send(("done",))
             return
         items = planned.items
-        pairs = [(item.function, item.check) for item in items]
-        send(("plan", planned.target, planned.convention, pairs, dict(planned.depends)))
+        send(("plan", planned.convention, [(item.function, item.check) for item in items]))
+        done = dict(earlier)
         batch: list[tuple[int, Finding]] = []
         for index, item in enumerate(items):
-            if index < start or item.function in skip or (wanted and item.function not in wanted):
+            if index in done or item.function in hung:
+                continue
+            if wanted and item.function not in wanted:
                 continue
             try:
                 finding = item.run()
@@ -282,10 +299,22 @@ def _conform_work(
                     f"{item.function} called exit({exc.code!r}): it must return, not exit",
                     mistake="exit",
                 )
+            done[index] = finding
             batch.append((index, _picklable(finding)))
             if index + 1 == len(items) or items[index + 1].function != item.function:
                 send(("function", batch))  # the time limit is per function, as the CLI's
                 batch = []
+        replayed = tuple(
+            dataclasses.replace(
+                item,
+                run=functools.partial(_same, done[index]),
+                alone=None if item.function in hung else item.alone,
+            )
+            for index, item in enumerate(items)
+            if index in done
+        )
+        report = Plan(planned.target, planned.convention, seed, replayed).run()
+        send(("report", tuple(_picklable(f) for f in report.findings)))
     send(("done",))
 
 
@@ -311,33 +340,34 @@ def _conform(
 ) -> ConformanceReport:
     """Run conform's checks in a child, function by function; a function whose checks hang or
     kill the process gets one failed finding instead, and a fresh child goes on after it."""
-    from nncheck.conformance import ConformanceReport, Plan, PlannedCheck
+    from nncheck.conformance import ConformanceReport
 
-    header: tuple[str, list[tuple[str, str]], dict[str, tuple[str, ...]]] | None = None
+    header: tuple[str, list[tuple[str, str]]] | None = None
     findings: dict[int, Finding] = {}
-    start, skip = 0, set[str]()
+    final: tuple[Finding, ...] | None = None
+    hung: set[str] = set()
 
     def receive(message: tuple[Any, ...]) -> None:
-        nonlocal header, start
+        nonlocal header, final
         kind = message[0]
         if kind == "error":
             raise ValueError(message[1])
         if kind == "plan":
-            header = (message[2], message[3], message[4])
+            header = (message[1], message[2])
         elif kind == "function":
-            for index, finding in message[1]:
-                findings[index] = finding
-                start = index + 1
+            findings.update(message[1])
+        elif kind == "report":
+            final = message[1]
 
-    while True:
+    while final is None:
         work = functools.partial(
             _conform_work,
             module,
             convention=convention,
             seed=seed,
             wanted=wanted,
-            start=start,
-            skip=frozenset(skip),
+            earlier=dict(findings),  # the child is a fork: it inherits this copy
+            hung=frozenset(hung),
         )
         stopped = _isolated(work, receive, timeout)
         if stopped is None:
@@ -348,22 +378,18 @@ def _conform(
         pairs = header[1]
         pending = [
             i
-            for i in range(start, len(pairs))
-            if pairs[i][0] not in skip and (not wanted or pairs[i][0] in wanted)
+            for i, (function, _) in enumerate(pairs)
+            if i not in findings and function not in hung and (not wanted or function in wanted)
         ]
-        if not pending:
+        if not pending:  # only judging functions on their own was left: report without it
             break
         function, what = pairs[pending[0]]
         findings[pending[0]] = _stopped(function, what, stopped, timeout, f"checking {function}")
-        skip.add(function)
-        start = pending[0] + 1
+        hung.add(function)
     assert header is not None
-    chosen, _, depends = header
-    done = [
-        PlannedCheck(f.function, f.check, functools.partial(_same, f))
-        for _, f in sorted(findings.items())
-    ]
-    return Plan(label, chosen, seed, tuple(done), depends).run()
+    if final is None:
+        final = tuple(f for _, f in sorted(findings.items()))
+    return ConformanceReport(label, header[0], seed, final)
 
 
 def _same(finding: Finding) -> Finding:
@@ -510,8 +536,8 @@ def _for_notebook(report: ConformanceReport, wanted: frozenset[str]) -> Conforma
     findings = []
     for f in report.findings:
         message = _cells(f.message)
-        if f.check == "defined" and f.status == "skip":
-            message = message.replace("is not defined", "is not defined yet", 1)
+        if f.check == "missing" and f.status == "skip":
+            message = message.replace("is missing: the file does not define it", _NOT_YET, 1)
         diagnosis = _cells(f.diagnosis) if f.diagnosis else f.diagnosis
         findings.append(dataclasses.replace(f, message=message, diagnosis=diagnosis))
     seen = {f.function for f in findings}
@@ -520,7 +546,7 @@ def _for_notebook(report: ConformanceReport, wanted: frozenset[str]) -> Conforma
             findings.append(
                 Finding(
                     name,
-                    "defined",
+                    "convention",
                     "skip",
                     f"{name} is not a function of the {report.convention} convention "
                     f"(it belongs to {', '.join(course_functions()[name])})",
@@ -528,6 +554,8 @@ def _for_notebook(report: ConformanceReport, wanted: frozenset[str]) -> Conforma
             )
     return dataclasses.replace(report, findings=tuple(findings))
 
+
+_NOT_YET = "is not defined yet"
 
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 

@@ -148,7 +148,7 @@ def _conform(namespace: dict[str, Any], args: argparse.Namespace) -> None:
             seed=args.seed,
             timeout=args.timeout,
         )
-    except ValueError as exc:  # an unknown function name or convention
+    except (ValueError, RuntimeError) as exc:  # an unknown name or convention; nncheck's bug
         print(f"%nncheck: {exc}", file=sys.stderr)
         return
     if report.convention == "none":  # nothing of the course's written yet
@@ -167,7 +167,7 @@ def _text(report: ConformanceReport, *, verbose: bool) -> str:
     absent = [
         f.function
         for f in report.findings
-        if f.check == "defined" and f.status == "skip" and "not defined yet" in f.message
+        if f.check == "missing" and f.status == "skip" and "not defined yet" in f.message
     ]
     if verbose or not absent:
         return "\n".join(line for line, _ in conformance_lines(report, verbose=verbose))
@@ -180,17 +180,21 @@ def _text(report: ConformanceReport, *, verbose: bool) -> str:
 def _gradcheck(namespace: dict[str, Any], args: argparse.Namespace) -> None:
     from nncheck import cli
 
-    _, text = _jupyter.run_gradcheck(
-        namespace,
-        seed=args.seed if args.seed is not None else cli._fresh_seed(),
-        dims=args.dims,
-        m=args.m,
-        mode=args.mode,
-        protocol=args.protocol,
-        renames=dict(args.rename),
-        as_json=args.json,
-        timeout=args.timeout,
-    )
+    try:
+        _, text = _jupyter.run_gradcheck(
+            namespace,
+            seed=args.seed if args.seed is not None else cli._fresh_seed(),
+            dims=args.dims,
+            m=args.m,
+            mode=args.mode,
+            protocol=args.protocol,
+            renames=dict(args.rename),
+            as_json=args.json,
+            timeout=args.timeout,
+        )
+    except RuntimeError as exc:  # nncheck's own failure, said as such
+        print(f"%nncheck: {exc}", file=sys.stderr)
+        return
     if args.json:
         print(text)
         return

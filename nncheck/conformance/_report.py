@@ -177,7 +177,7 @@ def _report_html(report: ConformanceReport) -> str:
     absent = [
         (function, findings[0].message)
         for function, findings in report.by_function().items()
-        if [f.check for f in findings] == ["defined"] and findings[0].status == "skip"
+        if [f.check for f in findings] == ["missing"] and findings[0].status == "skip"
     ]
     for function, findings in report.by_function().items():
         if function in dict(absent):
@@ -211,7 +211,7 @@ def _report_html(report: ConformanceReport) -> str:
             f'<td style="text-align: left">{"".join(details)}</td></tr>'
         )
     if absent:  # one row for the functions not written (yet)
-        label = "not defined yet" if all("yet" in m for _, m in absent) else "not defined"
+        label = "not defined yet" if all("yet" in m for _, m in absent) else "missing"
         names = ", ".join(f"<code>{escape(function)}</code>" for function, _ in absent)
         rows.append(
             f'<tr><td style="color: {_COLOUR["skip"]}; font-weight: bold">skip</td>'
