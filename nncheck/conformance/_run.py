@@ -61,6 +61,14 @@ class Plan:
         """
         findings = [item.run() for item in self.items]
         failing = {f.function for f in findings if f.status == "fail"}
+        return ConformanceReport(
+            self.target, self.convention, self.seed, tuple(self.judged(findings, failing))
+        )
+
+    def judged(self, findings: list[Finding], failing: set[str]) -> list[Finding]:
+        """``findings`` (one per item) with each function judged on its own where ``failing``
+        (the functions that fail) calls for it; the runner calls this per function."""
+        findings = list(findings)
         for i, (item, f) in enumerate(zip(self.items, findings, strict=True)):
             if item.alone is None or f.check == "missing":
                 continue
@@ -76,7 +84,7 @@ class Plan:
                         message=f"{f.message.removeprefix('skipped: ')}; judged on its own with "
                         f"nncheck's reference in place of your other functions: {alone.message}",
                     )
-        return ConformanceReport(self.target, self.convention, self.seed, tuple(findings))
+        return findings
 
 
 def _them(names: list[str]) -> tuple[str, str, str]:
@@ -305,6 +313,8 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
     """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
     text = str(exc)
+    if isinstance(exc, MemoryError):
+        return "it ran out of memory (with the runner's --memory limit, or the machine's)", "memory"
     if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
         return (
             f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
@@ -328,12 +338,15 @@ def plan(
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
     require_all: bool = False,
+    probe: bool = True,
 ) -> Plan:
     """Load ``target`` and list the checks of its convention (see :func:`conform`).
 
     ``rename_hint`` ends the message of a file with no known function names: how the front door
     calling ``plan`` lets a person map the course's names to theirs (the Python API's
     ``convention={...}`` by default; the CLI and the pytest plugin pass their own).
+    ``probe=False`` skips the convention's probe of the forward pass (the runner plans again
+    without it when that probe hangs).
     """
     from nncheck import conventions
     from nncheck.conventions._common import Context
@@ -367,7 +380,7 @@ def plan(
     conv = conventions.convention_module(chosen)
     provided = conventions.provide_helpers(module, chosen)
     ctx = Context(module, names, seed, path, chosen, provided=provided)
-    configure = getattr(conv, "configure", None)
+    configure = getattr(conv, "configure", None) if probe else None
     if callable(configure):
         try:
             with (
@@ -461,6 +474,9 @@ def conform(
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
     require_all: bool = False,
+    isolate: bool = False,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -487,6 +503,19 @@ def conform(
             (the message names the file and line).
         ValueError: an unknown convention or a bad seed.
     """
+    if isolate:
+        from nncheck import runner
+
+        return runner.run_conform(
+            target,
+            convention=convention,
+            seed=seed,
+            defs_only=defs_only,
+            rename_hint=rename_hint,
+            timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
+            memory_mb=memory_mb,
+            require_all=require_all,
+        )
     return plan(
         target,
         convention=convention,
