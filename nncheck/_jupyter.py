@@ -6,41 +6,34 @@ the notebook it looks at:
 - the checks see a module built from a shallow *copy* of the namespace, with the person's
   functions rebound to that copy: a course helper nncheck provides, or a ``global`` their code
   assigns, lands in the copy, never in the notebook;
-- the checks run in a forked child process (where ``os.fork`` exists): whatever the person's code
-  does to shared objects or to numpy's global random state stays in the child, and a function
-  whose checks do not finish within ``timeout`` seconds is stopped; the child sends each
-  function's findings as soon as they are done, so a hanging function fails alone;
+- the checks run in :mod:`nncheck.runner`'s forked warm child, as on the command line: whatever
+  the person's code does to shared objects or to numpy's global random state stays in the child,
+  and a function whose checks do not finish within ``timeout`` seconds fails alone;
 - numpy's global random state (and :mod:`random`'s) is saved and restored around the run, so
   ``np.random.randn`` after a check gives the numbers it would have given without it.
 
-Without ``os.fork`` (Windows) the checks run in the calling process, on the copy, with the random
-state restored and no time limit.
+Without ``os.fork`` (Windows, where the runner does not run) the checks run in the calling
+process, on the copy, with the random state restored and no time limit.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import io
 import os
-import pickle
 import random
 import re
 import secrets
-import select
-import signal
-import struct
 import sys
-import time
-import traceback
 import types
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from nncheck.runner import DEFAULT_TIMEOUT  # the command line's limit, per function
+
 if TYPE_CHECKING:
-    from nncheck.conformance import ConformanceReport, Finding
+    from nncheck.conformance import ConformanceReport
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -52,14 +45,8 @@ __all__ = [
     "user_namespace",
 ]
 
-DEFAULT_TIMEOUT = 5.0
-"""Seconds the checks of one function (or the whole gradient check) may take before they are
-stopped: the command line's limit."""
-
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "_ih", "_oh", "_dh"})
 _HISTORY = re.compile(r"_+|_i+|_i?\d+")  # IPython's output and input history: _, __, _i, _5, _i5
-
-Send = Callable[[tuple[Any, ...]], None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,312 +98,49 @@ def _random_state_kept() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------
-# a forked child that streams messages back
+# conform in the runner's child
 
 
 def _can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _run_child(work: Callable[[Send], None], receive: Send, timeout: float | None) -> str | None:
-    """Run ``work(send)`` in a forked child; hand each message it sends to ``receive``.
-
-    Returns None once the child sends ``("done",)``; otherwise why it stopped: ``"timeout"`` (no
-    message for ``timeout`` seconds: the child is killed) or how it ended (``"exit code 3"``,
-    ``"signal SIGSEGV"``).
-    """
-    read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork() in a threaded kernel
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; its work is observed through the pipe
-        os.close(read_fd)
-        code = 0
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            # never write to the kernel's streams: their threads are not in this process
-            sys.stdout = sys.stderr = io.StringIO()
-            with os.fdopen(write_fd, "wb") as pipe:
-                try:
-                    work(lambda message: _send(pipe, message))
-                except Exception:  # nncheck's own failure: say so, never blame the person
-                    _send(pipe, ("internal", traceback.format_exc()))
-        except BaseException:  # the child must reach os._exit, whatever happened
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    stopped: str | None = "interrupted"
-    try:
-        stopped = _receive(read_fd, receive, timeout)
-    finally:  # also on KeyboardInterrupt (the kernel was interrupted): no child outlives us
-        os.close(read_fd)
-        status = _reap(pid, grace=1.0 if stopped == "ended" else 0.0)
-    if stopped == "ended":
-        return _how_it_ended(status)
-    return stopped
-
-
-def _send(pipe: io.BufferedWriter, message: tuple[Any, ...]) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(struct.pack("<Q", len(data)) + data)
-    pipe.flush()
-
-
-def _receive(fd: int, receive: Send, timeout: float | None) -> str | None:
-    """Read the child's messages until "done" (None), silence ("timeout") or end ("ended")."""
-    buffer = b""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and (left <= 0 or not select.select([fd], [], [], left)[0]):
-            return "timeout"
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return "ended"
-        buffer += chunk
-        while len(buffer) >= 8:
-            (size,) = struct.unpack("<Q", buffer[:8])
-            if len(buffer) < 8 + size:
-                break
-            message = pickle.loads(buffer[8 : 8 + size])
-            buffer = buffer[8 + size :]
-            if message[0] == "done":
-                return None
-            if message[0] == "internal":
-                raise RuntimeError(
-                    "nncheck failed while checking (nncheck's problem, not yours; please report "
-                    f"it):\n{message[1]}"
-                )
-            receive(message)
-            deadline = None if timeout is None else time.monotonic() + timeout
-
-
-def _reap(pid: int, grace: float) -> int:
-    """The child's wait status, after ``grace`` seconds to exit by itself, else killed."""
-    end = time.monotonic() + grace
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        if time.monotonic() >= end:
-            break
-        time.sleep(0.01)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
-
-
-def _how_it_ended(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        try:
-            return f"signal {signal.Signals(number).name}"
-        except ValueError:
-            return f"signal {number}"
-    return f"exit code {os.waitstatus_to_exitcode(status)}"
-
-
-def _in_process(work: Callable[[Send], None], receive: Send) -> str | None:
-    """``work`` in this process (no fork available): no time limit."""
-
-    def send(message: tuple[Any, ...]) -> None:
-        if message[0] != "done":
-            receive(message)
-
-    work(send)
-    return None
-
-
-def _isolated(work: Callable[[Send], None], receive: Send, timeout: float | None) -> str | None:
-    if _can_fork():
-        _warm()
-        return _run_child(work, receive, timeout)
-    return _in_process(work, receive)
-
-
-def _warm() -> None:
-    """Import what the checks use, once, here: each child starts warm, and a child restarted
-    after a timeout does not pay for the imports again inside the next function's time limit."""
-    import nncheck.conventions
-    import nncheck.diagnose
-    import nncheck.strategies
-
-    nncheck.conventions.available_conventions()
-
-
-# --------------------------------------------------------------------------------------------
-# conform, one function at a time
-
-
-def _conform_work(
-    module: types.ModuleType,
-    send: Send,
-    *,
-    convention: str | Mapping[str, str],
-    seed: int,
-    wanted: frozenset[str],
-    earlier: Mapping[int, Finding],
-    hung: frozenset[str],
-) -> None:
-    """Plan the checks of ``module``, run those not in ``earlier`` (and not of a function in
-    ``hung``), sending each function's findings when it is done; then gather the report.
-
-    The report is :meth:`Plan.run`'s, from the findings instead of running the checks again: it
-    judges a function whose callee fails on its own (with the reference in the callee's place),
-    which runs the person's code, so it happens here in the child too.
-    """
-    from nncheck.conformance import Finding, Plan, plan
-
-    with contextlib.redirect_stdout(io.StringIO()):  # the person's prints, e.g. while probing
-        try:
-            planned = plan(
-                module,
-                convention=convention,
-                seed=seed,
-                rename_hint="or pass --rename COURSE=YOURS (convention={course name: yours})",
-            )
-        except ValueError as exc:
-            send(("error", str(exc)))
-            send(("done",))
-            return
-        items = planned.items
-        send(("plan", planned.convention, [(item.function, item.check) for item in items]))
-        done = dict(earlier)
-        batch: list[tuple[int, Finding]] = []
-        for index, item in enumerate(items):
-            if index in done or item.function in hung:
-                continue
-            if wanted and item.function not in wanted:
-                continue
-            try:
-                finding = item.run()
-            except SystemExit as exc:  # exit() in their code: a finding, like any exception
-                finding = Finding(
-                    item.function,
-                    item.check,
-                    "fail",
-                    f"{item.function} called exit({exc.code!r}): it must return, not exit",
-                    mistake="exit",
-                )
-            done[index] = finding
-            batch.append((index, _picklable(finding)))
-            if index + 1 == len(items) or items[index + 1].function != item.function:
-                send(("function", batch))  # the time limit is per function, as the CLI's
-                batch = []
-        replayed = tuple(
-            dataclasses.replace(
-                item,
-                run=functools.partial(_same, done[index]),
-                alone=None if item.function in hung else item.alone,
-            )
-            for index, item in enumerate(items)
-            if index in done
-        )
-        report = Plan(planned.target, planned.convention, seed, replayed).run()
-        send(("report", tuple(_picklable(f) for f in report.findings)))
-    send(("done",))
-
-
-def _picklable(finding: Finding) -> Finding:
-    """``finding``, or its JSON-safe twin when a value in it cannot be pickled."""
-    from nncheck.conformance import Finding
-
-    try:
-        pickle.dumps(finding)
-    except Exception:  # e.g. the person's own object as ``actual``
-        return Finding(**finding.to_dict())
-    return finding
-
-
 def _conform(
     module: types.ModuleType,
     *,
-    label: str,
     convention: str | Mapping[str, str],
     seed: int,
     wanted: frozenset[str],
     timeout: float | None,
 ) -> ConformanceReport:
-    """Run conform's checks in a child, function by function; a function whose checks hang or
-    kill the process gets one failed finding instead, and a fresh child goes on after it."""
-    from nncheck.conformance import ConformanceReport
+    """The report of ``module``: in the runner's child (only the ``wanted`` functions' checks
+    when some are named), or in this process without fork."""
+    from nncheck.conformance import ConformanceReport, conform
 
-    header: tuple[str, list[tuple[str, str]]] | None = None
-    findings: dict[int, Finding] = {}
-    final: tuple[Finding, ...] | None = None
-    hung: set[str] = set()
+    hint = "or pass --rename COURSE=YOURS (convention={course name: yours})"
+    if not _can_fork():
+        with contextlib.redirect_stdout(io.StringIO()):
+            report = conform(module, convention=convention, seed=seed, rename_hint=hint)
+        if wanted:
+            found = tuple(f for f in report.findings if f.function in wanted)
+            report = dataclasses.replace(report, findings=found)
+        return report
+    from nncheck.runner import Isolated
 
-    def receive(message: tuple[Any, ...]) -> None:
-        nonlocal header, final
-        kind = message[0]
-        if kind == "error":
-            raise ValueError(message[1])
-        if kind == "plan":
-            header = (message[1], message[2])
-        elif kind == "function":
-            findings.update(message[1])
-        elif kind == "report":
-            final = message[1]
-
-    while final is None:
-        work = functools.partial(
-            _conform_work,
-            module,
-            convention=convention,
-            seed=seed,
-            wanted=wanted,
-            earlier=dict(findings),  # the child is a fork: it inherits this copy
-            hung=frozenset(hung),
+    limit = timeout if timeout is not None else float("inf")
+    with Isolated(
+        module, convention=convention, seed=seed, timeout=limit, rename_hint=hint
+    ) as isolated:
+        if not wanted:
+            return isolated.report()
+        outline = isolated.outline()
+        found = tuple(
+            f
+            for function in outline.functions
+            if function in wanted
+            for f in isolated.findings(function)
         )
-        stopped = _isolated(work, receive, timeout)
-        if stopped is None:
-            break
-        if header is None:
-            finding = _stopped("<module>", "load", stopped, timeout, "probing your functions")
-            return ConformanceReport(label, "none", seed, (finding,))
-        pairs = header[1]
-        pending = [
-            i
-            for i, (function, _) in enumerate(pairs)
-            if i not in findings and function not in hung and (not wanted or function in wanted)
-        ]
-        if not pending:  # only judging functions on their own was left: report without it
-            break
-        function, what = pairs[pending[0]]
-        findings[pending[0]] = _stopped(function, what, stopped, timeout, f"checking {function}")
-        hung.add(function)
-    assert header is not None
-    if final is None:
-        final = tuple(f for _, f in sorted(findings.items()))
-    return ConformanceReport(label, header[0], seed, final)
-
-
-def _same(finding: Finding) -> Finding:
-    return finding
-
-
-def _stopped(function: str, what: str, why: str, timeout: float | None, doing: str) -> Finding:
-    from nncheck.conformance import Finding
-
-    if why == "timeout":
-        return Finding(
-            function,
-            what,
-            "fail",
-            f"{doing} did not finish within {timeout:g} s, so it was stopped",
-            diagnosis="a loop that never ends? (a while loop whose condition never changes, or a "
-            "loop over a list that grows); if it is only slow, allow more time with --timeout",
-            mistake="timeout",
-        )
-    return Finding(
-        function,
-        what,
-        "fail",
-        f"the process {doing} ended abruptly ({why}): does your code call os._exit(), or crash "
-        "the interpreter?",
-        mistake="crash",
-    )
+        return ConformanceReport(isolated.spec.target, outline.convention, seed, found)
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,7 +233,7 @@ def check(
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     if seed is None:
-        seed = secrets.randbelow(100_000)  # fixed here: a restarted child plans the same checks
+        seed = secrets.randbelow(100_000)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     if timeout is not None and not timeout > 0:
@@ -517,15 +241,8 @@ def check(
     module = namespace_module(namespace)
     wanted = _wanted(functions, module)
     with _random_state_kept():
-        report = _conform(
-            module,
-            label=_label(namespace),
-            convention=convention,
-            seed=seed,
-            wanted=wanted,
-            timeout=timeout,
-        )
-    return _for_notebook(report, wanted)
+        report = _conform(module, convention=convention, seed=seed, wanted=wanted, timeout=timeout)
+    return _for_notebook(dataclasses.replace(report, target=_label(namespace)), wanted)
 
 
 def _for_notebook(report: ConformanceReport, wanted: frozenset[str]) -> ConformanceReport:
@@ -619,47 +336,61 @@ def run_gradcheck(
     """
     module = namespace_module(namespace)
     label = _label(namespace)
-    result: list[tuple[int, str]] = []
-
-    def work(send: Send) -> None:
-        from nncheck import cli
-        from nncheck.conventions import rename
-        from nncheck.errors import ProtocolError
-
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            try:
-                target = rename(module, dict(renames or {}))
-            except ProtocolError as exc:
-                code = cli._fail(str(exc), kind="usage", as_json=as_json, out=out)
-            else:
-                code = cli._run_gradcheck(
-                    out,
-                    target,
-                    target=label,
-                    seed=seed,
-                    dims=dims,
-                    m=m,
-                    mode=mode,  # type: ignore[arg-type]  # the magic's parser checks the choice
-                    protocol=protocol,
-                    as_json=as_json,
-                )
-        errors = err.getvalue()
-        text = out.getvalue() if as_json else errors + out.getvalue()
-        send(("gradcheck", code, text))
-        send(("done",))
-
+    options: dict[str, Any] = {"seed": seed, "dims": dims, "m": m, "mode": mode}
+    options.update(protocol=protocol, renames=dict(renames or {}), as_json=as_json)
     with _random_state_kept():
-        stopped = _isolated(work, lambda message: result.append(message[1:]), timeout)
-    if stopped is not None:
-        doing = "the gradient check"
-        what = _stopped("gradcheck", "gradients", stopped, timeout, doing)
-        text = f"nncheck gradcheck {label}\n\nFAIL: {what.message}\n{what.diagnosis or ''}"
-        if as_json:
-            import json
+        if not _can_fork():
+            return _gradcheck_output(module, label, options)
+        from nncheck.runner import RunnerEvent, call
 
-            error = {"kind": what.mistake, "message": what.message}
-            text = json.dumps({"ok": False, "target": label, "error": error}, indent=2)
-        return 1, _cells(text.rstrip())
-    code, text = result[0]
+        token = f"{label}:{id(module)}"
+        _SHARED[token] = module  # the runner's child is forked after this: it inherits it
+        try:
+            limit = timeout if timeout is not None else float("inf")
+            return call(_gradcheck_in_child, token, label, options, timeout=limit)
+        except RunnerEvent as event:
+            return _stopped_gradcheck(label, event.mistake, event.detail, as_json)
+        finally:
+            _SHARED.pop(token, None)
+
+
+_SHARED: dict[str, types.ModuleType] = {}
+"""Namespace modules handed to the runner's forked child (a module cannot be pickled)."""
+
+
+def _gradcheck_in_child(token: str, label: str, options: Mapping[str, Any]) -> tuple[int, str]:
+    return _gradcheck_output(_SHARED[token], label, options)
+
+
+def _gradcheck_output(
+    module: types.ModuleType, label: str, options: Mapping[str, Any]
+) -> tuple[int, str]:
+    """The CLI's gradcheck of ``module``: exit code and output (errors first, as on a terminal)."""
+    from nncheck import cli
+    from nncheck.conventions import rename
+    from nncheck.errors import ProtocolError
+
+    settings = dict(options)
+    renames, as_json = settings.pop("renames"), settings.pop("as_json")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            target = rename(module, renames)
+        except ProtocolError as exc:
+            code = cli._fail(str(exc), kind="usage", as_json=as_json, out=out)
+        else:
+            code = cli._run_gradcheck(out, target, target=label, as_json=as_json, **settings)
+    text = out.getvalue() if as_json else err.getvalue() + out.getvalue()
     return code, _cells(text.rstrip())
+
+
+def _stopped_gradcheck(label: str, mistake: str, detail: str, as_json: bool) -> tuple[int, str]:
+    """The gradient check stopped by the person's code (it hung, exited or crashed): code 1."""
+    import json
+
+    message = f"your code {detail} while its gradients were checked"
+    if as_json:
+        error = {"kind": mistake, "message": message}
+        return 1, json.dumps({"ok": False, "target": label, "error": error}, indent=2)
+    advice = "; if it is only slow, allow more time with --timeout" if mistake == "timeout" else ""
+    return 1, f"nncheck gradcheck {label}\n\nFAIL: {message}{advice}"

@@ -124,7 +124,7 @@ def test_a_hanging_function_is_stopped_and_only_it_fails() -> None:
     report = nncheck.check(_namespace(source), seed=0, timeout=1)
     elapsed = time.monotonic() - start
     assert [(f.function, f.mistake) for f in report.failures] == [("update_parameters", "timeout")]
-    assert "did not finish within 1 s" in report.failures[0].message
+    assert "did not return within 1 s" in report.failures[0].message
     assert report.by_function()["L_model_backward"][0].status == "pass"
     assert elapsed < 15
 
@@ -132,22 +132,8 @@ def test_a_hanging_function_is_stopped_and_only_it_fails() -> None:
 def test_a_function_that_kills_its_process_is_a_finding() -> None:
     source = CORRECT.replace("def relu(Z):\n", "def relu(Z):\n    import os\n    os._exit(3)\n")
     report = nncheck.check(_namespace(source), functions="relu", seed=0)
-    assert [(f.function, f.mistake) for f in report.failures] == [("relu", "crash")]
-    assert "exit code 3" in report.failures[0].message
-
-
-def test_a_failure_of_nncheck_itself_is_not_blamed_on_the_learner(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import nncheck.conformance
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise KeyError("an nncheck bug")
-
-    monkeypatch.setattr(nncheck.conformance, "plan", broken)  # the forked child inherits it
-    with pytest.raises(RuntimeError, match="nncheck's problem, not yours") as caught:
-        nncheck.check(_namespace(CORRECT), seed=0)
-    assert "an nncheck bug" in str(caught.value)
+    assert [(f.function, f.mistake) for f in report.failures] == [("relu", "exit")]
+    assert "exit status 3" in report.failures[0].message
 
 
 def test_one_function_and_functions_not_written_yet() -> None:
@@ -338,7 +324,7 @@ def test_kernel_hanging_function_is_stopped_and_the_kernel_goes_on(
     buggy_notebook: list[Any],
 ) -> None:
     shown = _text(_find(buggy_notebook, "%nncheck update_parameters --seed 0 --timeout 1"))
-    assert "did not finish within 1 s" in shown
+    assert "update_parameters did not return within 1 s" in shown
     assert "FAIL: 1 check(s) failed in update_parameters" in shown
     alive = _text(buggy_notebook[-1])
     assert alive.startswith("alive after") and int(alive.split()[2]) < 10
