@@ -135,6 +135,7 @@ def nncheck_magic(line: str) -> None:
 
 
 def _conform(namespace: dict[str, Any], args: argparse.Namespace) -> None:
+    from nncheck.loader import LoadError
     from nncheck.report import print_json
 
     convention: Any = args.convention
@@ -148,7 +149,7 @@ def _conform(namespace: dict[str, Any], args: argparse.Namespace) -> None:
             seed=args.seed,
             timeout=args.timeout,
         )
-    except (ValueError, RuntimeError) as exc:  # an unknown name or convention; nncheck's bug
+    except (ValueError, LoadError) as exc:  # an unknown name or convention; a probe that hung
         print(f"%nncheck: {exc}", file=sys.stderr)
         return
     if report.convention == "none":  # nothing of the course's written yet
@@ -180,21 +181,17 @@ def _text(report: ConformanceReport, *, verbose: bool) -> str:
 def _gradcheck(namespace: dict[str, Any], args: argparse.Namespace) -> None:
     from nncheck import cli
 
-    try:
-        _, text = _jupyter.run_gradcheck(
-            namespace,
-            seed=args.seed if args.seed is not None else cli._fresh_seed(),
-            dims=args.dims,
-            m=args.m,
-            mode=args.mode,
-            protocol=args.protocol,
-            renames=dict(args.rename),
-            as_json=args.json,
-            timeout=args.timeout,
-        )
-    except RuntimeError as exc:  # nncheck's own failure, said as such
-        print(f"%nncheck: {exc}", file=sys.stderr)
-        return
+    _, text = _jupyter.run_gradcheck(
+        namespace,
+        seed=args.seed if args.seed is not None else cli._fresh_seed(),
+        dims=args.dims,
+        m=args.m,
+        mode=args.mode,
+        protocol=args.protocol,
+        renames=dict(args.rename),
+        as_json=args.json,
+        timeout=args.timeout,
+    )
     if args.json:
         print(text)
         return

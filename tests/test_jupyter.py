@@ -129,6 +129,18 @@ def test_a_hanging_function_is_stopped_and_only_it_fails() -> None:
     assert elapsed < 15
 
 
+def test_a_hanging_gradient_check_is_stopped_and_says_so() -> None:
+    source = CORRECT.replace(
+        "def L_model_backward(AL, Y, caches):\n",
+        "def L_model_backward(AL, Y, caches):\n    while True:\n        pass\n",
+    )
+    assert source != CORRECT
+    code, text = _jupyter.run_gradcheck(_namespace(source), seed=0, timeout=1)
+    assert code == 1 and "did not return within 1 s" in text
+    code, text = _jupyter.run_gradcheck(_namespace(CORRECT), seed=0)
+    assert code == 0 and "OK: the gradients of all 6 parameters match" in text
+
+
 def test_a_function_that_kills_its_process_is_a_finding() -> None:
     source = CORRECT.replace("def relu(Z):\n", "def relu(Z):\n    import os\n    os._exit(3)\n")
     report = nncheck.check(_namespace(source), functions="relu", seed=0)
