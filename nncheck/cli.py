@@ -419,7 +419,9 @@ def _run_gradcheck(
             warnings.simplefilter("always")
             report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
             start = float(abs(problem.cost(problem.params)))
-        notes = _warning_notes(caught)
+        from nncheck.loader import load_notes
+
+        notes = load_notes(module) + _warning_notes(caught)
         if problem.m == 1 and problem.protocol != "course2_1d":
             notes += ("with m = 1 example a missing or extra 1/m cannot show: use --m 2 or more",)
         if start < SATURATED_COST:

@@ -347,6 +347,7 @@ def conformance_lines(report: ConformanceReport, *, verbose: bool = False) -> li
     verdict = "all checks pass" if report.ok else f"{failed} check(s) failed"
     lines: list[tuple[str, str]] = [
         (f"{report.target} (convention {report.convention}, seed {report.seed}): {verdict}", ""),
+        *((f"note: {note}", "") for note in report.notes),
         ("", ""),
     ]
     groups = report.by_function()

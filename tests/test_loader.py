@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncheck.loader import LoadError, load_target, user_traceback
+from nncheck.loader import LoadError, load_notes, load_target, user_traceback
 
 
 def write(tmp_path: Path, name: str, body: str) -> Path:
@@ -46,7 +46,9 @@ def test_defs_only_runs_definitions_and_skips_the_script_part(tmp_path: Path) ->
     assert module.LAYERS == [5, 4, 1]
     assert isinstance(module.Net, type)
     assert not hasattr(module, "train_x")
-    assert module.__nncheck_skipped_imports__ == ["line 3: lr_utils"]
+    assert load_notes(module) == (
+        "skipped: `from lr_utils import load_dataset` (line 3: lr_utils is not installed)",
+    )
 
 
 def test_full_load_reports_the_failing_import_with_line(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ class Plan:
     seed: int
     items: tuple[PlannedCheck, ...]
     depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def run(self) -> ConformanceReport:
         """Run every check and gather the report.
@@ -65,7 +66,9 @@ class Plan:
                     f"{'it' if len(culprits) == 1 else 'them'} first)"
                 )
                 findings[i] = replace(f, message=f.message + note)
-        return ConformanceReport(self.target, self.convention, self.seed, tuple(findings))
+        return ConformanceReport(
+            self.target, self.convention, self.seed, tuple(findings), self.notes
+        )
 
 
 def _same(finding: Finding) -> Finding:
@@ -274,7 +277,7 @@ def plan(
     """
     from nncheck import adapters
     from nncheck.adapters._common import Context
-    from nncheck.loader import load_target
+    from nncheck.loader import load_notes, load_target
 
     if seed is None:
         seed = secrets.randbelow(100_000)
@@ -336,7 +339,8 @@ def plan(
             if check.function == function:
                 run = _guarded(ctx, check, path, values_run, memo)
                 items.append(PlannedCheck(function, check.check, run))
-    return Plan(shown, chosen, seed, tuple(items), dict(getattr(conv, "DEPENDS", {})))
+    depends = dict(getattr(conv, "DEPENDS", {}))
+    return Plan(shown, chosen, seed, tuple(items), depends, load_notes(module))
 
 
 def conform(
