@@ -49,6 +49,8 @@ _LINE_MAGIC = re.compile(r"^\s*([%!]|[\w.,\s\[\]()]+=\s*[%!](?!=))")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
 """Cell magics whose body is Python (it runs); the body of any other (``%%bash``) does not."""
+_TIMED_STATEMENT = re.compile(r"^\s*%(?:time|timeit|prun)\s+(?:-[nr]\s*\d+\s+|-\w+\s+)*(.+)$")
+"""``%time stmt`` and its kind: the statement runs, as in IPython."""
 _CELL_MARKER = re.compile(r"^# *(In\[|%%)")
 
 
@@ -210,8 +212,9 @@ def _parse(source: str, shown: str, cells: list[int] | None) -> tuple[str, ast.M
     """Parse ``source``; the lines Python rejects that are IPython magics are set aside first.
 
     Only a line that Python itself rejects is ever touched, so a continuation line that starts
-    with ``%`` or ``!=`` stays code. A line magic becomes ``pass`` (at its indentation); a cell
-    magic too, and the rest of its cell goes unless the cell magic runs Python (``%%time``).
+    with ``%`` or ``!=`` stays code. A line magic becomes ``pass`` (at its indentation; ``%time
+    stmt`` becomes ``stmt``); a cell magic too, and the rest of its cell goes unless the cell
+    magic runs Python (``%%time``).
     """
     lines = source.splitlines()
     first: SyntaxError | None = None
@@ -223,6 +226,7 @@ def _parse(source: str, shown: str, cells: list[int] | None) -> tuple[str, ast.M
             first = first or exc
             index = (exc.lineno or 0) - 1
             if not (0 <= index < len(lines) and _set_magic_aside(lines, index, cells)):
+                first = exc  # a real syntax error, not a magic
                 break
     assert first is not None
     raise _in_cell(_from_syntax(first), cells) from None
@@ -234,7 +238,8 @@ def _set_magic_aside(lines: list[str], index: int, cells: list[int] | None) -> b
     cell = _CELL_MAGIC.match(line)
     if cell is None and not _LINE_MAGIC.match(line):
         return False
-    lines[index] = indent + "pass"
+    timed = _TIMED_STATEMENT.match(line)
+    lines[index] = indent + (timed.group(1) if timed else "pass")
     if cell is not None and cell.group(1) not in _PYTHON_CELL_MAGICS:
         end = _cell_end(lines, index, cells)
         lines[index + 1 : end] = [""] * (end - index - 1)
