@@ -17,6 +17,7 @@ that statement's line.
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import builtins
@@ -116,6 +117,7 @@ class _Runner:
         self.ns = namespace
         self.source = source
         self.filename = filename
+        self.flags = 0  # `from __future__ import ...` applies to every later statement
         self.unbound = SkippedNames()
         namespace["__builtins__"] = self.unbound
         self.outcome = Outcome()
@@ -177,7 +179,12 @@ class _Runner:
         self.outcome.notes.append(f"skipped: `{self._snippet(node)}` (line {node.lineno}: {why})")
 
     def _run(self, node: ast.stmt) -> bool:
-        code = compile(ast.Module(body=[node], type_ignores=[]), self.filename, "exec")
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                self.flags |= getattr(feature, "compiler_flag", 0)
+        module = ast.Module(body=[node], type_ignores=[])
+        code = compile(module, self.filename, "exec", flags=self.flags, dont_inherit=True)
         try:
             exec(code, self.ns)
         except (KeyboardInterrupt, SyntaxError):

@@ -316,15 +316,22 @@ def _in_cell(error: LoadError, cells: list[int] | None) -> LoadError:
 
 @contextmanager
 def _sys_path_entry(folder: str) -> Iterator[None]:
-    """Let the file import its siblings (course helper modules) while it loads."""
+    """Let the file import its siblings (course helper modules) while it loads; afterwards they
+    are forgotten (the module keeps what it imported), so another folder's file of the same
+    name is not served the first one's cached ``dnn_utils``."""
     added = folder not in sys.path
     if added:
         sys.path.insert(0, folder)
+    before = set(sys.modules)
     try:
         yield
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if os.path.dirname(os.path.abspath(origin)) == folder:
+                del sys.modules[name]
 
 
 def _from_syntax(exc: SyntaxError) -> LoadError:

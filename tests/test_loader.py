@@ -476,3 +476,37 @@ def test_skipped_imports_reach_the_conform_report_and_its_json() -> None:
     with contextlib.redirect_stdout(out):
         assert main(["conform", str(corpus), "--defs-only", "--seed", "1"]) == 0
     assert "note: skipped: `from lr_utils import load_dataset`" in out.getvalue()
+
+
+def test_future_annotations_apply_to_every_later_definition(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "hw.py",
+        """
+        from __future__ import annotations
+        import numpy as np
+
+        def forward(X: Matrix) -> Matrix:
+            return X
+
+        Matrix = np.ndarray
+        """,
+    )
+    module = load_target(path, defs_only=True)
+    assert module.forward(1) == 1 and load_notes(module) == ()
+
+
+def test_gradcheck_reports_the_skipped_imports_in_its_notes() -> None:
+    import contextlib
+    import io
+    import json
+
+    from nncheck.cli import main
+
+    corpus = Path(__file__).parent / "corpus" / "w4_correct_load_dnn_utils_alias.py"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["gradcheck", str(corpus), "--defs-only", "--json", "--seed", "0"]) == 0
+    notes = json.loads(out.getvalue())["notes"]
+    assert any(n.startswith("skipped: `import h5py` (line 4: h5py is not installed") for n in notes)
+    assert any("stand-in for the course's dnn_utils" in n for n in notes)
