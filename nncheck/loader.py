@@ -99,11 +99,11 @@ def load_target(
     ``target`` is a module object (returned as is), a path to a ``.py`` file or a Jupyter
     notebook (``.ipynb``: its code cells run in order, magics skipped; errors name the cell), or
     an importable module name. ``defs_only`` (files only) runs just the definitions and
-    imports; imports of modules that are not installed are then skipped (the course's
-    ``testCases``, ``lr_utils``…) and listed in the module's ``__nncheck_skipped_imports__``.
+    imports whose names are bound (:mod:`nncheck._defs_only`); imports that fail are then
+    skipped (the course's ``testCases``, ``lr_utils``…) and listed by :func:`load_notes`.
 
     Raises :class:`LoadError` for a missing file or module, a syntax error, an import error, or
-    an exception raised by the file's top-level code.
+    an exception raised by the file's top-level code (without ``defs_only``).
     """
     if isinstance(target, types.ModuleType):
         return target
