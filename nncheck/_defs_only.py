@@ -171,9 +171,7 @@ class _Runner:
         why = f"it needs {first}" + (f": {cause}" if cause else ", which is never defined")
         self._unbind(node, f"{self._where(node)} was not run ({why})")
         if isinstance(node, _DEFS):
-            self.outcome.notes.append(
-                f"skipped: `{self._snippet(node)}` (line {node.lineno}: {why})"
-            )
+            self._note(node, why)
 
     def _note(self, node: ast.stmt, why: str) -> None:
         self.outcome.notes.append(f"skipped: `{self._snippet(node)}` (line {node.lineno}: {why})")
@@ -194,9 +192,7 @@ class _Runner:
                 raise
             reason = f"it raised {type(exc).__name__}: {exc}"
             self._unbind(node, f"{self._where(node)} was skipped ({reason})")
-            self.outcome.notes.append(
-                f"skipped: `{self._snippet(node)}` (line {node.lineno}: {reason})"
-            )
+            self._note(node, reason)
             return False
         return True
 
@@ -242,7 +238,7 @@ class _Runner:
                 )
         self._unbind(node, f"line {node.lineno} `{snippet}` was skipped ({reason})")
         if any(n not in self.ns for n in _binds(node)) or not _binds(node):
-            self.outcome.notes.append(f"skipped: `{snippet}` (line {node.lineno}: {reason})")
+            self._note(node, reason)
 
     def _from_stand_in(self, node: ast.ImportFrom, module: types.ModuleType, reason: str) -> None:
         lacking = []
