@@ -65,7 +65,7 @@ def stand_in(module_name: str) -> types.ModuleType | None:
     convention = next((c for p, c in _STAND_INS.items() if top.startswith(p)), None)
     if convention is None or top != module_name:
         return None
-    from nncheck.adapters import convention_module
+    from nncheck.conventions import convention_module
 
     module = types.ModuleType(top, f"nncheck's stand-in for the course's {top} helpers")
     helpers: dict[str, Any] = getattr(convention_module(convention), "HELPERS", {})

@@ -102,7 +102,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _dims(text: str) -> tuple[int, ...]:
-    from nncheck.protocols import parse_dims
+    from nncheck._arrays import parse_dims
 
     try:
         return parse_dims(text)
@@ -340,7 +340,8 @@ def _fresh_seed() -> int:
 
 
 def _cmd_gradcheck(args: argparse.Namespace) -> int:
-    from nncheck import protocols
+    from nncheck.conventions import rename
+    from nncheck.errors import ProtocolError
     from nncheck.loader import LoadError, load_target
 
     seed = args.seed if args.seed is not None else _fresh_seed()
@@ -351,8 +352,8 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
         try:
-            module = protocols.rename(module, dict(args.rename))
-        except protocols.ProtocolError as exc:
+            module = rename(module, dict(args.rename))
+        except ProtocolError as exc:
             return _fail(str(exc), kind="usage", as_json=args.json, out=out)
         return _run_gradcheck(
             out,
@@ -385,7 +386,10 @@ def _run_gradcheck(
     emit: bool = True,
 ) -> int:
     """Build and check the gradient problem of ``module``; print the report; return the code."""
-    from nncheck import protocols
+    from nncheck._arrays import load_arrays
+    from nncheck.conventions import DEFAULT_M
+    from nncheck.errors import ProtocolError, UserCodeError
+    from nncheck.gradcheck import build_problem, check_problem
     from nncheck.numeric import GradientInputError
     from nncheck.report import (
         close_call_note,
@@ -397,19 +401,17 @@ def _run_gradcheck(
     )
 
     try:
-        problem = protocols.build_problem(
+        problem = build_problem(
             module,
             protocol=protocol,
             dims=dims,
-            m=m if m is not None else protocols.DEFAULT_M,
+            m=m if m is not None else DEFAULT_M,
             seed=seed,
-            data=protocols.load_arrays(data, what="--data") if data else None,
-            params=protocols.load_arrays(params, what="--params") if params else None,
+            data=load_arrays(data, what="--data") if data else None,
+            params=load_arrays(params, what="--params") if params else None,
         )
         if m is not None and problem.m != m:
-            raise protocols.ProtocolError(
-                f"--m {m} disagrees with --data, which has m = {problem.m}"
-            )
+            raise ProtocolError(f"--m {m} disagrees with --data, which has m = {problem.m}")
         enabled = not as_json and emit and is_terminal(sys.stderr)
         total = 2 * problem.size if mode == "full" else None
         with (
@@ -417,7 +419,7 @@ def _run_gradcheck(
             warnings.catch_warnings(record=True) as caught,
         ):
             warnings.simplefilter("always")
-            report = protocols.check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
+            report = check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
             start = float(abs(problem.cost(problem.params)))
         from nncheck.loader import load_notes
 
@@ -432,9 +434,9 @@ def _run_gradcheck(
                 "--params) is more telling",
             )
         problem = dataclasses.replace(problem, notes=problem.notes + notes)
-    except protocols.ProtocolError as exc:
+    except ProtocolError as exc:
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
-    except protocols.UserCodeError as exc:
+    except UserCodeError as exc:
         if not emit:
             return EXIT_PROBLEMS
         return _user_code_failure(exc, target=target, as_json=as_json, out=out)
@@ -530,15 +532,15 @@ def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) ->
     """
     import difflib
 
-    from nncheck import adapters
+    from nncheck import conventions
 
-    every = {n for c in adapters.CONVENTIONS for n in adapters.convention_module(c).FUNCTIONS}
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
     if convention == "auto":
         valid = {k: v for k, v in renames.items() if k in every}
-        detected = adapters.detect_convention(module, valid)
+        detected = conventions.detect_convention(module, valid)
         convention = detected or "auto"
-    if convention in adapters.CONVENTIONS:
-        names: Sequence[str] = adapters.convention_module(convention).FUNCTIONS
+    if convention in conventions.CONVENTIONS:
+        names: Sequence[str] = conventions.convention_module(convention).FUNCTIONS
         which = f"the {convention} convention"
     else:
         names = sorted(every)

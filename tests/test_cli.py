@@ -325,7 +325,7 @@ def test_a_crash_in_the_persons_backward_is_a_finding_with_their_traceback(
     assert "FAIL: backward_propagation raised KeyError: 'Z3'" in out
     assert "your traceback (trimmed to your file):" in out
     assert f'File "{path}"' in out and 'cache["Z3"]' in out
-    assert "nncheck/protocols.py" not in out
+    assert "nncheck/_binding.py" not in out and "nncheck/gradcheck.py" not in out
     code, data = run_json(capsys, "gradcheck", str(path))
     assert code == EXIT_PROBLEMS
     assert data["error"]["kind"] == "user_code"
@@ -550,16 +550,16 @@ class _Terminal(io.StringIO):
 def test_on_a_terminal_reports_are_rich_tables_with_colour(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from nncheck import protocols
     from nncheck.conformance import conform
+    from nncheck.gradcheck import build_problem, check_problem
     from nncheck.loader import load_target
     from nncheck.report import print_conformance, print_gradcheck
 
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLUMNS", "140")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    problem = protocols.build_problem(load_target(examples.BUGGY), m=4, seed=0)
-    report = protocols.check_problem(problem, seed=0)
+    problem = build_problem(load_target(examples.BUGGY), m=4, seed=0)
+    report = check_problem(problem, seed=0)
     screen = _Terminal()
     print_gradcheck(report, "hw[1]/week4_buggy.py", problem, screen)  # not rich markup
     text = screen.getvalue()
@@ -671,11 +671,10 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
         ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST",
                          "build_parser", "main"}),
         (
-            "nncheck.protocols",
-            {"DEFAULT_DIMS", "DEFAULT_M", "MAX_VALUES", "PROTOCOLS", "GradProblem", "ProtocolError",
-             "UserCodeError", "build_problem", "check_problem", "detect_protocol", "draw_data",
-             "load_arrays", "parse_dims", "preflight", "rename"},
+            "nncheck.gradcheck",
+            {"MAX_VALUES", "GradProblem", "build_problem", "check_problem", "preflight"},
         ),
+        ("nncheck.errors", {"ProtocolError", "UserCodeError"}),
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
@@ -763,7 +762,7 @@ def test_course_helpers_are_provided_when_the_import_is_skipped(
 def test_parameter_names_with_brackets_render_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from nncheck import protocols
+    from nncheck.gradcheck import build_problem, check_problem
     from nncheck.loader import load_target
     from nncheck.report import print_gradcheck
 
@@ -780,8 +779,8 @@ def gradients(params, X, Y):
 """
     module = load_target(write(tmp_path, source))
     params = {"w[bold]": np.array([[1.0, -2.0]])}
-    problem = protocols.build_problem(module, params=params, dims=(2, 1), seed=0)
-    report = protocols.check_problem(problem, seed=0)
+    problem = build_problem(module, params=params, dims=(2, 1), seed=0)
+    report = check_problem(problem, seed=0)
     screen = _Terminal()
     print_gradcheck(report, "hw.py", problem, screen)
     assert "w[bold]" in screen.getvalue()

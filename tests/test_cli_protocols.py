@@ -1,4 +1,4 @@
-"""nncheck.protocols: detecting a model's protocol and building cost/gradient closures.
+"""Gradient-check protocols: detecting a model's protocol and building cost/gradient closures.
 
 The closures are checked against the typed reference: for a correct course implementation the
 person's cost and gradients, called through the protocol, must equal the reference's.
@@ -15,10 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nncheck import examples, protocols
+from nncheck import examples
 from nncheck import reference as ref
+from nncheck._arrays import draw_data, load_arrays, parse_dims
+from nncheck.conventions import DEFAULT_DIMS, PROTOCOLS, detect_protocol
+from nncheck.errors import ProtocolError, UserCodeError
+from nncheck.gradcheck import build_problem, check_problem, preflight
 from nncheck.loader import load_target
-from nncheck.protocols import ProtocolError, UserCodeError, build_problem, preflight
 
 MODELS = Path(__file__).parent / "cli_models"
 
@@ -40,7 +43,7 @@ def write(tmp_path: Path, source: str, name: str = "model.py") -> Path:
     ("text", "dims"), [("4,1", (4, 1)), ("5, 4, 3, 1", (5, 4, 3, 1)), ("3 4 1", (3, 4, 1))]
 )
 def test_parse_dims_accepts_comma_lists(text: str, dims: tuple[int, ...]) -> None:
-    assert protocols.parse_dims(text) == dims
+    assert parse_dims(text) == dims
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,7 @@ def test_parse_dims_accepts_comma_lists(text: str, dims: tuple[int, ...]) -> Non
 )
 def test_parse_dims_rejects_malformed_input_with_a_fix(text: str, hint: str) -> None:
     with pytest.raises(ValueError, match=hint):
-        protocols.parse_dims(text)
+        parse_dims(text)
 
 
 # ----------------------------------------------------------------------------- detect_protocol
@@ -69,11 +72,11 @@ def test_parse_dims_rejects_malformed_input_with_a_fix(text: str, hint: str) -> 
     ],
 )
 def test_detects_each_protocol(name: str, protocol: str) -> None:
-    assert protocols.detect_protocol(load(name))[0] == protocol
+    assert detect_protocol(load(name))[0] == protocol
 
 
 def test_detects_week4_in_the_bundled_example() -> None:
-    name, functions = protocols.detect_protocol(load_target(examples.CORRECT))
+    name, functions = detect_protocol(load_target(examples.CORRECT))
     assert name == "week4"
     assert functions == ("L_model_forward", "compute_cost", "L_model_backward")
 
@@ -81,9 +84,9 @@ def test_detects_week4_in_the_bundled_example() -> None:
 def test_no_protocol_lists_every_name_looked_for_and_what_was_found(tmp_path: Path) -> None:
     module = load_target(write(tmp_path, "def L_model_forward(X, parameters):\n    return X, []\n"))
     with pytest.raises(ProtocolError) as info:
-        protocols.detect_protocol(module)
+        detect_protocol(module)
     message = str(info.value)
-    for names in protocols.PROTOCOLS.values():
+    for names in PROTOCOLS.values():
         for option in names:
             for fn in option:
                 assert fn in message
@@ -92,9 +95,9 @@ def test_no_protocol_lists_every_name_looked_for_and_what_was_found(tmp_path: Pa
 
 def test_forcing_a_protocol_the_module_lacks_is_an_error() -> None:
     with pytest.raises(ProtocolError, match="week2: propagate"):
-        protocols.detect_protocol(load("week3_correct.py"), "week2")
+        detect_protocol(load("week3_correct.py"), "week2")
     with pytest.raises(ProtocolError, match="unknown protocol 'week9'"):
-        protocols.detect_protocol(load("week3_correct.py"), "week9")
+        detect_protocol(load("week3_correct.py"), "week9")
 
 
 # ---------------------------------------------------------------- closures equal the reference
@@ -131,7 +134,7 @@ def test_week4_buggy_example_gives_m_times_larger_dW() -> None:
 
 def test_week3_closures_match_the_reference_tanh_net() -> None:
     problem = build_problem(load("week3_correct.py"), m=7, seed=3)
-    assert problem.dims == protocols.DEFAULT_DIMS["week3"]
+    assert problem.dims == DEFAULT_DIMS["week3"]
     p, X, Y = problem.params, problem.X, problem.Y
     assert problem.cost(p) == pytest.approx(ref.model_cost(p, X, Y, "tanh"), rel=1e-10)
     full = ref.model_gradients(p, X, Y, "tanh")
@@ -307,13 +310,13 @@ def test_the_modules_broken_initialiser_is_reported(tmp_path: Path) -> None:
 
 
 def test_draw_data_is_deterministic_and_has_both_classes() -> None:
-    X1, Y1 = protocols.draw_data((3, 2), 2, seed=11)
-    X2, Y2 = protocols.draw_data((3, 2), 2, seed=11)
+    X1, Y1 = draw_data((3, 2), 2, seed=11)
+    X2, Y2 = draw_data((3, 2), 2, seed=11)
     np.testing.assert_array_equal(X1, X2)
     np.testing.assert_array_equal(Y1, Y2)
     assert X1.shape == (3, 2) and Y1.shape == (2, 2)
     for seed in range(30):
-        _, Y = protocols.draw_data((2, 1), 2, seed=seed)
+        _, Y = draw_data((2, 1), 2, seed=seed)
         assert sorted(Y[0]) == [0.0, 1.0]
 
 
@@ -321,7 +324,7 @@ def test_params_npz_sets_the_dims_and_disagreeing_dims_are_refused(tmp_path: Pat
     params = ref.initialize_parameters([3, 2, 1], "he", seed=0)
     path = tmp_path / "params.npz"
     np.savez(path, **params)
-    loaded = protocols.load_arrays(path, what="--params")
+    loaded = load_arrays(path, what="--params")
     problem = build_problem(load_target(examples.CORRECT), params=loaded, m=4, seed=0)
     assert problem.dims == (3, 2, 1)
     assert_grads_equal(problem.params, params)
@@ -379,7 +382,7 @@ def test_load_arrays_refuses_pickled_object_arrays(tmp_path: Path) -> None:
     path = tmp_path / "data.npz"
     np.savez(path, X=np.array([{"a": 1}, None], dtype=object), Y=np.ones((1, 2)))
     with pytest.raises(ProtocolError, match="object \\(pickled\\) arrays"):
-        protocols.load_arrays(path, what="--data")
+        load_arrays(path, what="--data")
 
 
 @pytest.mark.parametrize(
@@ -399,7 +402,7 @@ def test_load_arrays_refuses_missing_or_garbage_files(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(ProtocolError, match=message):
-        protocols.load_arrays(path, what="--data")
+        load_arrays(path, what="--data")
 
 
 @pytest.mark.parametrize(
@@ -416,7 +419,7 @@ def test_load_arrays_refuses_non_finite_or_non_numeric(
     path = tmp_path / "data.npz"
     np.savez(path, X=array)
     with pytest.raises(ProtocolError, match=message):
-        protocols.load_arrays(path, what="--data")
+        load_arrays(path, what="--data")
 
 
 GENERIC_LINEAR = """
@@ -532,7 +535,7 @@ def test_star_args_functions_get_the_course_order(tmp_path: Path) -> None:
 
 def test_canonical_names_use_the_modules_initialiser_and_match_the_reference() -> None:
     module = load("canonical_correct.py")
-    assert protocols.detect_protocol(module) == (
+    assert detect_protocol(module) == (
         "canonical",
         ("model_forward", "cost", "model_backward"),
     )
@@ -570,7 +573,7 @@ def test_a_complex_step_probe_gets_the_persons_own_exception(
         return "report"
 
     monkeypatch.setattr(nncheck.numeric, "check_gradients", fake_check_gradients)
-    assert protocols.check_problem(problem) == "report"
+    assert check_problem(problem) == "report"
     assert len(seen) == 2
     assert type(seen[0]) is np.exceptions.ComplexWarning  # not UserCodeError
     assert type(seen[1]) is UserCodeError
@@ -579,13 +582,13 @@ def test_a_complex_step_probe_gets_the_persons_own_exception(
 
 @given(st.lists(st.integers(1, 10_000), min_size=2, max_size=8), st.sampled_from([",", ", ", " "]))
 def test_parse_dims_round_trips_any_widths(widths: list[int], separator: str) -> None:
-    assert protocols.parse_dims(separator.join(map(str, widths))) == tuple(widths)
+    assert parse_dims(separator.join(map(str, widths))) == tuple(widths)
 
 
 @given(st.text(max_size=12))
 def test_parse_dims_either_parses_or_explains(text: str) -> None:
     try:
-        dims = protocols.parse_dims(text)
+        dims = parse_dims(text)
     except ValueError as exc:
         assert "--dims" in str(exc)
     else:
@@ -647,9 +650,9 @@ def test_gradcheck_on_the_examples_flags_exactly_the_visible_mistake(
     W whose true gradient is not zero, and only when m > 1 (with m = 1 the mistake is
     invisible). The truth comes from the reference on the same parameters and data."""
     correct = build_problem(load_target(examples.CORRECT), dims=dims, m=m, seed=seed)
-    assert protocols.check_problem(correct, seed=seed).ok
+    assert check_problem(correct, seed=seed).ok
     buggy = build_problem(load_target(examples.BUGGY), dims=dims, m=m, seed=seed)
-    report = protocols.check_problem(buggy, seed=seed)
+    report = check_problem(buggy, seed=seed)
     truth = ref.model_gradients(buggy.params, buggy.X, buggy.Y, "relu")
     visible = {
         f"W{l}" for l in range(1, len(dims)) if m > 1 and np.max(np.abs(truth[f"dW{l}"])) > 1e-6
@@ -662,7 +665,7 @@ def test_saturated_output_does_not_cry_wolf() -> None:
     gradients were once flagged here (fixed by measuring the cost's rounding noise)."""
     problem = build_problem(load_target(examples.CORRECT), dims=(1, 1, 1), m=1, seed=3)
     assert float(problem.cost(problem.params)) < 1e-8  # the saturated case
-    assert protocols.check_problem(problem, seed=3).ok
+    assert check_problem(problem, seed=3).ok
 
 
 def test_sizes_that_would_exhaust_memory_are_refused() -> None:
@@ -679,7 +682,7 @@ def test_a_smooth_parameter_is_not_mistaken_for_a_kink() -> None:
     problem = build_problem(load_target(examples.BUGGY), dims=(3, 3, 3, 1), m=2, seed=602)
     truth = ref.model_gradients(problem.params, problem.X, problem.Y, "relu")
     assert abs(truth["dW3"][0, 0]) > 1  # a large, clearly visible gradient
-    report = protocols.check_problem(problem, seed=602)
+    report = check_problem(problem, seed=602)
     assert {p.name for p in report.parameters if not p.ok} == {"W1", "W2", "W3"}
 
 
@@ -700,4 +703,4 @@ def test_a_pre_activation_near_the_kink_does_not_cry_wolf() -> None:
     flagged (its dW1 matched the finite differences to 2.5e-5 relative)."""
     problem = build_problem(load_target(examples.CORRECT), dims=(3, 3, 1), m=6, seed=54499)
     assert 2.0 < float(problem.cost(problem.params)) < 4.0  # not saturated
-    assert protocols.check_problem(problem, seed=54499).ok
+    assert check_problem(problem, seed=54499).ok

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncheck import protocols
+from nncheck._arrays import draw_data
 from nncheck.cli import EXIT_ERROR, EXIT_OK, main
 
 SOFTMAX = """\
@@ -61,7 +61,7 @@ def test_correct_softmax_passes_with_drawn_data(
 @pytest.mark.parametrize(("classes", "m"), [(2, 8), (3, 8), (5, 5), (6, 3), (10, 40)])
 def test_drawn_multi_output_labels_are_one_hot_with_every_class(classes: int, m: int) -> None:
     for seed in range(5):
-        _, Y = protocols.draw_data((4, classes), m, seed)
+        _, Y = draw_data((4, classes), m, seed)
         assert Y.shape == (classes, m)
         assert set(np.unique(Y)) <= {0.0, 1.0}
         np.testing.assert_array_equal(Y.sum(axis=0), np.ones(m))
@@ -70,7 +70,7 @@ def test_drawn_multi_output_labels_are_one_hot_with_every_class(classes: int, m:
 
 
 def test_single_output_labels_are_unchanged() -> None:
-    _, Y = protocols.draw_data((4, 1), 8, 0)
+    _, Y = draw_data((4, 1), 8, 0)
     assert Y.shape == (1, 8) and 0 < Y.sum() < 8
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncheck.adapters._common import bind_call
-from nncheck.adapters.week4 import dA_convention
 from nncheck.conformance import ConformanceReport, Finding, conform, plan
+from nncheck.conventions._common import bind_call
+from nncheck.conventions.week4 import dA_convention
 from nncheck.loader import LoadError
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -196,7 +196,7 @@ def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
     import dataclasses
 
     from nncheck import reference as ref
-    from nncheck.adapters import week4
+    from nncheck.conventions import week4
 
     def broken(ctx: object) -> Finding:
         # an internal bug: nncheck's own code called with shapes that do not fit
@@ -298,8 +298,8 @@ def test_hypothesis_finds_and_shrinks_a_bug_the_fixed_examples_miss(tmp_path: Pa
 
 
 def test_public_names() -> None:
-    import nncheck.adapters
     import nncheck.conformance
+    import nncheck.conventions
 
     assert set(nncheck.conformance.__all__) == {
         "ConformanceReport",
@@ -310,9 +310,9 @@ def test_public_names() -> None:
         "conform",
         "plan",
     }
-    assert nncheck.adapters.available_conventions() == list(nncheck.adapters.CONVENTIONS)
-    for name in nncheck.adapters.CONVENTIONS:
-        mod = nncheck.adapters.convention_module(name)
+    assert nncheck.conventions.available_conventions() == list(nncheck.conventions.CONVENTIONS)
+    for name in nncheck.conventions.CONVENTIONS:
+        mod = nncheck.conventions.convention_module(name)
         assert mod.NAME == name and mod.MARKERS
         checked = {c.function for c in mod.checks()}
         assert checked == set(mod.FUNCTIONS), checked ^ set(mod.FUNCTIONS)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from nncheck.adapters._common import Case
 from nncheck.conformance import ConformanceReport, Finding, conform
+from nncheck.conventions._common import Case
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -100,13 +100,13 @@ def test_a_forward_pass_without_the_last_cache_fails_there_not_in_the_backward_p
 
 
 def _fake_context() -> Any:
-    from nncheck.adapters._common import Context
+    from nncheck.conventions._common import Context
 
     return Context(types.ModuleType("hw"), {}, 3, None, "week4")
 
 
 def _always_failing(by_case: Callable[[Case], tuple[str, str]]) -> tuple[Any, Any]:
-    from nncheck.adapters._common import Trial
+    from nncheck.conventions._common import Trial
 
     def factory(ctx: Any, case: Case) -> Trial:
         return Trial(invoke=lambda: case, outputs=lambda r: {}, expected={}, args={})
@@ -119,7 +119,7 @@ def _always_failing(by_case: Callable[[Case], tuple[str, str]]) -> tuple[Any, An
 
 
 def test_the_largest_failing_example_decides_the_diagnosis() -> None:
-    from nncheck.adapters._common import _run_cases, make_cases
+    from nncheck.conventions._common import _run_cases, make_cases
 
     cases = make_cases(3, 3)
     largest = max(cases, key=lambda c: c.size)
@@ -132,7 +132,7 @@ def test_the_largest_failing_example_decides_the_diagnosis() -> None:
 
 
 def test_a_constant_factor_that_changes_between_examples_is_not_named() -> None:
-    from nncheck.adapters._common import _run_cases, make_cases
+    from nncheck.conventions._common import _run_cases, make_cases
 
     cases = make_cases(3, 3)
     factory, judge = _always_failing(lambda c: ("scaled", f"db is {c.m / 3:.6g} times the right"))

@@ -13,7 +13,7 @@ import pytest
 # twice in one process, and the inline runs would otherwise import (and drop) it
 import nncheck.conformance
 import nncheck.numeric
-from nncheck.adapters import available_conventions
+from nncheck.conventions import available_conventions
 
 pytest_plugins = ["pytester"]
 assert available_conventions() and nncheck.conformance.conform and nncheck.numeric
@@ -61,7 +61,7 @@ def test_failure_shows_the_finding_not_a_traceback(pytester: pytest.Pytester) ->
     assert "nncheck::linear_backward::shapes" in out
     assert "lost keepdims" in out and "keepdims=True" in out
     assert "smallest failing example" in out
-    assert "Traceback" not in out and "nncheck/adapters" not in out
+    assert "Traceback" not in out and "nncheck/conventions" not in out
 
 
 def test_seed_replays_the_same_examples(pytester: pytest.Pytester) -> None:
@@ -126,7 +126,7 @@ def test_without_the_option_nothing_is_collected_or_imported(pytester: pytest.Py
         import sys
 
         def test_lazy():
-            names = ("sympy", "nncheck.conformance", "nncheck.adapters")
+            names = ("sympy", "nncheck.conformance", "nncheck.conventions")
             assert [m for m in names if m in sys.modules] == []
         """
     )

@@ -102,7 +102,7 @@ def _guarded(
     """``check`` run safely. A failing ``gradient`` check takes the diagnosis of the function's
     ``values`` check (``values``, run once and kept in ``memo``) when that names the mistake: the
     values check replays known mistakes on every output, the gradient check sees one array."""
-    from nncheck.adapters._common import Check, Context
+    from nncheck.conventions._common import Check, Context
 
     assert isinstance(ctx, Context) and isinstance(check, Check)
     run_once = _guarded_once(ctx, check, path)
@@ -149,7 +149,7 @@ def _guarded(
 
 
 def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
-    from nncheck.adapters._common import Check, Context, Prerequisite
+    from nncheck.conventions._common import Check, Context, Prerequisite
 
     assert isinstance(ctx, Context) and isinstance(check, Check)
 
@@ -223,7 +223,7 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
     the nncheck package and its reference. The innermost frame that is neither numpy nor the
     standard library decides; a frame in the person's file anywhere in the stack also counts.
     """
-    from nncheck.adapters._common import WrongResult
+    from nncheck.conventions._common import WrongResult
 
     if isinstance(exc, WrongResult):
         return True
@@ -275,8 +275,8 @@ def plan(
     calling ``plan`` lets a person map the course's names to theirs (the Python API's
     ``convention={...}`` by default; the CLI and the pytest plugin pass their own).
     """
-    from nncheck import adapters
-    from nncheck.adapters._common import Context
+    from nncheck import conventions
+    from nncheck.conventions._common import Context
     from nncheck.loader import load_notes, load_target
 
     if seed is None:
@@ -288,15 +288,15 @@ def plan(
         names = {str(k): str(v) for k, v in convention.items() if k != "convention"}
         convention = str(convention.get("convention", "auto"))
     if convention != "auto":
-        adapters.convention_module(convention)  # validates the name eagerly
+        conventions.convention_module(convention)  # validates the name eagerly
     module = load_target(target, defs_only=defs_only)
     path = getattr(module, "__file__", None)
     shown = _describe(target)
-    chosen = convention if convention != "auto" else adapters.detect_convention(module, names)
+    chosen = convention if convention != "auto" else conventions.detect_convention(module, names)
     if chosen is None:
         known = "; ".join(
-            f"{c}: {', '.join(adapters.convention_module(c).MARKERS[:3])}"
-            for c in adapters.CONVENTIONS
+            f"{c}: {', '.join(conventions.convention_module(c).MARKERS[:3])}"
+            for c in conventions.CONVENTIONS
         )
         msg = (
             "found none of the functions of a known convention "
@@ -304,8 +304,8 @@ def plan(
         )
         failing = Finding("<module>", "convention", "fail", msg)
         return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
-    conv = adapters.convention_module(chosen)
-    provided = adapters.provide_helpers(module, chosen)
+    conv = conventions.convention_module(chosen)
+    provided = conventions.provide_helpers(module, chosen)
     ctx = Context(module, names, seed, path, chosen, provided=provided)
     configure = getattr(conv, "configure", None)
     if callable(configure):

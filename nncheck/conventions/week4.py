@@ -18,13 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck._arrays import FloatArray, _as_arrays
+from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -40,15 +44,14 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import init_checks
-from nncheck.adapters._props import (
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._properties import (
     cost_scalar_check,
     predict_check,
     stability_check,
     update_direction_check,
 )
-from nncheck.conformance._report import Finding
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -834,3 +837,27 @@ def checks() -> list[Check]:
         predict_check("predict", ["X", "Y", "parameters"], hidden=None),
     ]
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
+
+
+def _model(
+    module: ModuleType, names: tuple[str, str, str], X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    """forward(X, parameters) -> (AL, caches); cost(AL, Y); backward(AL, Y, caches) -> grads."""
+    forward = _Caller(module, names[0], ("X", "parameters"), path)
+    compute_cost = _Caller(module, names[1], ("AL", "Y"), path)
+    backward = _Caller(module, names[2], ("AL", "Y", "cache"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        AL, _ = _unpack(forward(X=X, parameters=params), forward.name, ("AL", "caches"))
+        return _scalar(compute_cost(AL=AL, Y=Y, parameters=params), compute_cost.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        AL, caches = _unpack(forward(X=X, parameters=params), forward.name, ("AL", "caches"))
+        grads = backward(AL=AL, Y=Y, cache=caches, parameters=params, X=X)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from nncheck import diagnose as dg
-from nncheck.adapters._common import Check, Context, Prerequisite, WrongResult, bind_call
 from nncheck.conformance._report import Finding
+from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, bind_call
 
 __all__ = ["call_init", "init_checks", "init_dims"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.adapters._common import Case, Check, Context, Trial, bind_call, compare, first
 from nncheck.conformance._report import Finding
+from nncheck.conventions._common import Case, Check, Context, Trial, bind_call, compare, first
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 

@@ -20,7 +20,10 @@ import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck._arrays import FloatArray, _as_arrays
+from nncheck._binding import CostFn, GradFn, GradProblem, _Caller, _grad_dict, _scalar, _unpack
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -37,9 +40,9 @@ from nncheck.adapters._common import (
     to_float,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import call_init, he_scale, init_checks, init_dims
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import call_init, he_scale, init_checks, init_dims
+from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -547,3 +550,71 @@ def checks() -> list[Check]:
         *init_checks("initialize_parameters_he", ["layer_dims"], 3),
         he_scale("initialize_parameters_he"),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
+
+
+def _course2(
+    module: types.ModuleType, X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    forward = _Caller(module, "forward_propagation_n", ("X", "Y", "parameters"), path)
+    backward = _Caller(module, "backward_propagation_n", ("X", "Y", "cache"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        J, _ = _unpack(forward(X=X, Y=Y, parameters=params), forward.name, ("cost", "cache"))
+        return _scalar(J, forward.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        _, cache = _unpack(forward(X=X, Y=Y, parameters=params), forward.name, ("cost", "cache"))
+        grads = backward(X=X, Y=Y, cache=cache, parameters=params)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients
+
+
+def _one_dimensional_problem(
+    module: types.ModuleType,
+    functions: tuple[str, ...],
+    params: Mapping[str, FloatArray] | None,
+    seed: int,
+    path: str,
+) -> GradProblem:
+    """Course 2's J(θ) = θ·x: ``forward_propagation(x, theta) -> J`` and
+    ``backward_propagation(x, theta) -> dtheta``, with scalar x and θ."""
+    rng = np.random.default_rng(seed)
+    x = float(rng.uniform(0.5, 3.0) * rng.choice([-1.0, 1.0]))
+    notes = [f"x = {x:.6g} drawn from default_rng({seed})"]
+    if params is not None:
+        if set(params) != {"theta"} or np.asarray(params["theta"]).size != 1:
+            raise ProtocolError("--params for forward_propagation(x, theta) needs one number theta")
+        theta = float(np.asarray(params["theta"]).reshape(()))
+    else:
+        theta = float(rng.standard_normal() * 2.0)
+        notes.append(f"theta = {theta:.6g} drawn from default_rng({seed})")
+    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
+    backward = _Caller(module, "backward_propagation", ("X", "parameters"), path)
+
+    def value(params: Mapping[str, Any]) -> Any:
+        return np.asarray(params["theta"]).reshape(())[()]
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        return _scalar(forward(X=x, parameters=value(params)), forward.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        dtheta = _as_arrays({"dtheta": backward(X=x, parameters=value(params))}, backward.name)
+        g = dtheta["dtheta"]
+        return {"dtheta": g.reshape(1, 1) if g.size == 1 else g}
+
+    return GradProblem(
+        protocol="course2_1d",
+        functions=functions,
+        dims=(1, 1),
+        params={"theta": np.array([[theta]])},
+        X=np.array([[x]]),
+        Y=np.zeros((1, 1)),
+        cost=cost,
+        gradients=gradients,
+        notes=tuple(notes),
+    )

@@ -21,16 +21,20 @@ check protocol of ``nncheck gradcheck``) is skipped here.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters import week4
-from nncheck.adapters._common import (
+from nncheck._arrays import FloatArray, _as_arrays
+from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
+from nncheck.conformance._report import Finding
+from nncheck.conventions import week4
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -43,9 +47,8 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._props import predict_check
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._properties import predict_check
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -249,3 +252,36 @@ def checks() -> list[Check]:
         *reused,
         predict_check("predict", ["parameters", "X"], hidden=None),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
+
+
+def _generic(
+    module: ModuleType, functions: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    if functions == ("cost_and_gradients",):
+        both = _Caller(module, "cost_and_gradients", ("parameters", "X", "Y"), path)
+
+        def cost(params: Mapping[str, Any]) -> Any:
+            J, _ = _unpack(both(parameters=params, X=X, Y=Y), both.name, ("cost", "gradients"))
+            return _scalar(J, both.name)
+
+        def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+            _, g = _unpack(both(parameters=params, X=X, Y=Y), both.name, ("cost", "gradients"))
+            return _as_arrays(_grad_dict(g, both.name), both.name)
+
+        return cost, gradients
+    cost_fn = _Caller(module, "cost", ("parameters", "X", "Y"), path)
+    grad_fn = _Caller(module, "gradients", ("parameters", "X", "Y"), path)
+
+    def cost2(params: Mapping[str, Any]) -> Any:
+        return _scalar(cost_fn(parameters=params, X=X, Y=Y), cost_fn.name)
+
+    def gradients2(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        return _as_arrays(
+            _grad_dict(grad_fn(parameters=params, X=X, Y=Y), grad_fn.name), grad_fn.name
+        )
+
+    return cost2, gradients2

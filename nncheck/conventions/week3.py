@@ -11,14 +11,17 @@ The cache of ``forward_propagation`` is handed unopened to ``backward_propagatio
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck._arrays import FloatArray, _as_arrays, _reference_params
+from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -35,11 +38,11 @@ from nncheck.adapters._common import (
     takes,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._init import init_checks
-from nncheck.adapters._props import cost_scalar_check, predict_check, update_direction_check
-from nncheck.adapters.week4 import make_cost_trial, make_update_trial
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conventions.week4 import make_cost_trial, make_update_trial
+from nncheck.errors import ProtocolError, UserCodeError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -274,4 +277,58 @@ def checks() -> list[Check]:
         update_direction_check("update_parameters", update, None),
         mutation_check("update_parameters", update, None),
         predict_check("predict", ["parameters", "X", "Y"], hidden=None, depth=None),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
+
+
+def _week3(
+    module: types.ModuleType, X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
+    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
+    compute_cost = _Caller(module, "compute_cost", ("AL", "Y", "parameters"), path, minimum=2)
+    backward = _Caller(module, "backward_propagation", ("parameters", "cache", "X", "Y"), path)
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        A2, _ = _unpack(forward(X=X, parameters=params), forward.name, ("A2", "cache"))
+        return _scalar(compute_cost(AL=A2, Y=Y, parameters=params), compute_cost.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        A2, cache = _unpack(forward(X=X, parameters=params), forward.name, ("A2", "cache"))
+        grads = backward(parameters=params, cache=cache, X=X, Y=Y, AL=A2)
+        return _as_arrays(_grad_dict(grads, backward.name), backward.name)
+
+    return cost, gradients
+
+
+def _probe_depth(
+    module: types.ModuleType, dims: Sequence[int], X: FloatArray, seed: int, path: str
+) -> tuple[tuple[int, ...], list[str]]:
+    """Add hidden layers while the person's forward_propagation asks for W[L+1] (at most 3).
+
+    The week-3 names also serve course 2's three-layer networks, whose depth only their
+    forward pass knows. Any other outcome ends the probe; the check reports it as usual.
+    """
+    current = tuple(dims)
+    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
+    for _ in range(3):
+        L = len(current) - 1
+        try:
+            forward(X=X, parameters=_reference_params(current, seed))
+        except UserCodeError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, KeyError) and cause.args and cause.args[0] in (f"W{L + 1}",):
+                current = (*current[:-1], 4, current[-1])
+                continue
+        except ProtocolError:
+            pass
+        break
+    if current == tuple(dims):
+        return current, []
+    shown = ",".join(map(str, current))
+    return current, [
+        f"forward_propagation reads W1…W{len(current) - 1}, so nncheck checked --dims {shown} "
+        "(give --dims to choose the widths)"
     ]

@@ -8,13 +8,17 @@ num_iterations, learning_rate, print_cost)`` → ``(params, grads, costs)``, ``p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from nncheck import diagnose as dg
 from nncheck import reference as ref
-from nncheck.adapters._common import (
+from nncheck._arrays import FloatArray, _as_arrays
+from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
+from nncheck.conformance._report import Finding
+from nncheck.conventions._common import (
     Case,
     Check,
     Context,
@@ -28,10 +32,10 @@ from nncheck.adapters._common import (
     shapes_check,
     values_check,
 )
-from nncheck.adapters._gradient import gradient_finding
-from nncheck.adapters._props import stability_check, threshold_failure
-from nncheck.adapters.week4 import _activation_trial
-from nncheck.conformance._report import Finding
+from nncheck.conventions._gradient import gradient_finding
+from nncheck.conventions._properties import stability_check, threshold_failure
+from nncheck.conventions.week4 import _activation_trial
+from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -295,3 +299,49 @@ def checks() -> list[Check]:
         mutation_check("optimize", _optimize_trial),
         Check("predict", "threshold", _predict),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
+
+
+def _week2(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+    propagate = _Caller(module, "propagate", ("w", "b", "X", "Y"), path)
+
+    def call(params: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
+        b = np.asarray(params["b"]).reshape(())[()]
+        out = propagate(w=params["w"], b=b, X=X, Y=Y)
+        grads, J = _unpack(out, propagate.name, ("grads", "cost"))
+        return _grad_dict(grads, propagate.name), J
+
+    def cost(params: Mapping[str, Any]) -> Any:
+        return _scalar(call(params)[1], propagate.name)
+
+    def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
+        grads = dict(_as_arrays(call(params)[0], propagate.name))
+        db = grads.get("db")
+        if db is not None and db.size == 1:
+            grads["db"] = db.reshape(1, 1)
+        return grads
+
+    return cost, gradients
+
+
+def _check_week2_params(
+    params: Mapping[str, FloatArray], dims: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    if set(params) != {"w", "b"}:
+        raise ProtocolError(
+            f"--params for propagate(w, b, X, Y) needs arrays w and b, got {sorted(params)}"
+        )
+    w, b = params["w"], params["b"]
+    if w.ndim != 2 or w.shape[1] != 1:
+        raise ProtocolError(f"--params: w has shape {w.shape}; the rule w: (n_x, 1) needs a column")
+    if b.size != 1:
+        raise ProtocolError(f"--params: b has shape {b.shape}; b is a single number")
+    implied = (int(w.shape[0]), 1)
+    if dims is not None and tuple(dims) != implied:
+        raise ProtocolError(
+            f"--dims {','.join(map(str, dims))} disagrees with w of shape {w.shape}"
+        )
+    return implied

@@ -1,0 +1,195 @@
+"""Course conventions: map a person's module onto the checks of one course convention.
+
+A convention is a module with ``NAME``, ``FUNCTIONS`` (the names it checks, in order),
+``MARKERS`` (names that identify it) and ``checks()`` (a list of :class:`Check`). Composition, not
+inheritance: the checks are built from the helpers of ``nncheck.conventions._common``.
+
+Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer), ``week4``
+(L layers, ReLU/sigmoid), ``course2`` (gradient checking and initialisation), ``generic`` (the
+canonical names documented in the README).
+
+Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too
+(:func:`detect_protocol` over :data:`PROTOCOLS`, tried in order); each convention's module builds
+that protocol's cost and gradient closures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+from collections.abc import Mapping
+from typing import Final
+
+from nncheck._binding import _takes_theta
+from nncheck.conventions._common import Check, Context, Prerequisite
+from nncheck.errors import ProtocolError
+
+__all__ = [
+    "CONVENTIONS",
+    "DEFAULT_DIMS",
+    "DEFAULT_M",
+    "PROTOCOLS",
+    "Check",
+    "Context",
+    "Prerequisite",
+    "available_conventions",
+    "convention_module",
+    "detect_convention",
+    "detect_protocol",
+    "provide_helpers",
+    "rename",
+]
+
+CONVENTIONS = ("week4", "week3", "week2", "course2", "generic")
+"""Known conventions, in the order ties are broken."""
+
+
+def convention_module(name: str) -> types.ModuleType:
+    """The adapter module of convention ``name``; ``ValueError`` listing the known names."""
+    if name not in CONVENTIONS:
+        raise ValueError(
+            f"unknown convention {name!r}; expected 'auto' or one of: {', '.join(CONVENTIONS)}"
+        )
+    return importlib.import_module(f"nncheck.conventions.{name}")
+
+
+def provide_helpers(module: types.ModuleType, convention: str) -> frozenset[str]:
+    """Define the course helpers of ``convention`` (its module's ``HELPERS``) that ``module``
+    lacks — the course ships them in ``dnn_utils``/``planar_utils``/``gc_utils``, which learners
+    import rather than write. Returns the names provided (they are not checked as the person's),
+    with the functions that came from the course's own modules (a local ``dnn_utils.py``)."""
+    from nncheck.loader import course_names
+
+    helpers = getattr(convention_module(convention), "HELPERS", {})
+    provided = list(course_names(module))
+    for name, f in helpers.items():
+        if not callable(getattr(module, name, None)):
+            setattr(module, name, f)
+            provided.append(name)
+    return frozenset(provided)
+
+
+def available_conventions() -> list[str]:
+    """The conventions whose modules are installed (all of :data:`CONVENTIONS` normally)."""
+    out = []
+    for name in CONVENTIONS:
+        try:
+            convention_module(name)
+        except ModuleNotFoundError:
+            continue
+        out.append(name)
+    return out
+
+
+def detect_convention(
+    module: types.ModuleType, names: Mapping[str, str] | None = None
+) -> str | None:
+    """The convention whose marker functions the module defines most of (None when none).
+
+    ``names`` maps a convention's function name to the person's name for it. A convention may
+    adjust its score from signatures (``score_adjustment(module, names)``): course 2's
+    one-dimensional ``forward_propagation(x, theta)`` is not week 3's.
+    """
+    names = dict(names or {})
+    best: tuple[int, str] | None = None
+    for conv in available_conventions():
+        mod = convention_module(conv)
+        score = sum(1 for n in mod.MARKERS if callable(getattr(module, names.get(n, n), None)))
+        adjust = getattr(mod, "score_adjustment", None)
+        if callable(adjust):
+            score += adjust(module, names)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, conv)
+    return None if best is None else best[1]
+
+
+# --------------------------------------------------------------------------------------------
+# gradient-check protocols: which functions make each, in detection order, and default widths
+
+PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "week4": (("L_model_forward", "compute_cost", "L_model_backward"),),
+    "canonical": (("model_forward", "cost", "model_backward"),),
+    "course2": (("forward_propagation_n", "backward_propagation_n"),),
+    "course2_1d": (("forward_propagation", "backward_propagation"),),
+    "week3": (("forward_propagation", "compute_cost", "backward_propagation"),),
+    "week2": (("propagate",),),
+    "generic": (("cost_and_gradients",), ("cost", "gradients")),
+}
+"""Protocol name -> alternative sets of function names that make it (any one set suffices)."""
+
+DEFAULT_DIMS: Final[dict[str, tuple[int, ...]]] = {
+    "week4": (5, 4, 3, 1),
+    "canonical": (5, 4, 3, 1),
+    "course2": (4, 5, 3, 1),
+    "course2_1d": (1, 1),
+    "week3": (3, 4, 1),
+    "week2": (4, 1),
+    "generic": (5, 4, 3, 1),
+}
+"""Layer widths [n[0], …, n[L]] used when neither ``--dims`` nor ``--params`` gives them."""
+
+DEFAULT_M: Final = 8
+"""Number of examples drawn when ``--data`` is not given."""
+
+_CONVENTIONS: Final = {
+    "week4": "week4",
+    "canonical": "generic",
+    "course2": "course2",
+    "week3": "week3",
+    "week2": "week2",
+}
+"""Protocol -> the conformance convention whose course helpers it may provide."""
+
+
+def detect_protocol(
+    module: types.ModuleType, requested: str = "auto"
+) -> tuple[str, tuple[str, ...]]:
+    """Return (protocol name, function names used) for ``module``.
+
+    Raises :class:`ProtocolError` listing the names looked for when nothing fits.
+    """
+    candidates = list(PROTOCOLS) if requested == "auto" else [requested]
+    if requested != "auto" and requested not in PROTOCOLS:
+        raise ProtocolError(
+            f"unknown protocol {requested!r}; expected auto or one of {', '.join(PROTOCOLS)}"
+        )
+    for name in candidates:
+        for option in PROTOCOLS[name]:
+            if all(callable(getattr(module, fn, None)) for fn in option):
+                if name == "course2_1d" and not _takes_theta(module.forward_propagation):
+                    continue  # week 3's forward_propagation(X, parameters), not J(theta)
+                return name, option
+    lines = []
+    for name in candidates:
+        for option in PROTOCOLS[name]:
+            found = [fn for fn in option if callable(getattr(module, fn, None))]
+            missing = [fn for fn in option if fn not in found]
+            have = f" (found {', '.join(found)}; missing {', '.join(missing)})" if found else ""
+            lines.append(f"  {name}: {', '.join(option)}{have}")
+    where = getattr(module, "__file__", None) or module.__name__
+    raise ProtocolError(
+        f"{where}: no gradient-check protocol recognised. nncheck looked for these functions:\n"
+        + "\n".join(lines)
+        + "\nname yours like one of these, or map them with --rename COURSE_NAME=YOUR_NAME; "
+        "`nncheck gradcheck --help` shows each protocol's signatures"
+    )
+
+
+def rename(module: types.ModuleType, names: Mapping[str, str]) -> types.ModuleType:
+    """Make each course name of ``names`` refer to the person's function, and return ``module``.
+
+    ``names`` maps a course name to the person's name (``{"L_model_forward": "forward"}``). The
+    course names are added to ``module`` itself, so helpers nncheck provides later (the course's
+    ``gc_utils``) are seen by the person's functions too. Raises :class:`ProtocolError` when a
+    named function does not exist.
+    """
+    for course, yours in names.items():
+        function = getattr(module, yours, None)
+        if not callable(function):
+            known = sorted(k for k, v in vars(module).items() if callable(v) and k[:1] != "_")
+            raise ProtocolError(
+                f"--rename {course}={yours}: the file defines no function {yours!r} "
+                f"(it defines {', '.join(known) or 'no functions'})"
+            )
+        setattr(module, course, function)
+    return module

@@ -1,0 +1,52 @@
+"""The two errors of gradient checking, shared by every front door.
+
+:class:`ProtocolError` is a usage error (no usable protocol, unusable dims, data or parameters);
+:class:`UserCodeError` is a problem found in the person's code (a crash, or a return value that
+cannot be used).
+"""
+
+from __future__ import annotations
+
+__all__ = ["ProtocolError", "UserCodeError"]
+
+
+class ProtocolError(Exception):
+    """No protocol fits, or the inputs (dims, data, params) cannot be used: a usage error."""
+
+
+class UserCodeError(Exception):
+    """The person's function crashed or returned something unusable: a problem in their code.
+
+    ``function`` names it; ``traceback`` is their traceback trimmed to their file ("" when the
+    function returned a wrong value rather than raising).
+    """
+
+    def __init__(self, function: str, message: str, traceback: str = "") -> None:
+        self.function = function
+        self.message = message
+        self.traceback = traceback
+        super().__init__(f"{function}: {message}")
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form: ``{"kind": "user_code", "function", "message", "traceback"}``."""
+        return {
+            "kind": "user_code",
+            "function": self.function,
+            "message": self.message,
+            "traceback": self.traceback,
+        }
+
+
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)``, even when the person's exception class breaks ``__str__``."""
+    try:
+        return str(exc)
+    except Exception:  # their __str__ raised: say so rather than crash
+        return "<the exception's str() failed>"
+
+
+def _trim(exc: BaseException, path: str) -> str:
+    """The traceback of ``exc`` trimmed to the person's file (via the loader when available)."""
+    from nncheck.loader import user_traceback
+
+    return user_traceback(exc, path)
