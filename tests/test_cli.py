@@ -678,7 +678,7 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
-             "conformance_lines", "format_number", "gradcheck_text", "is_terminal",
+             "conformance_lines", "format_number", "format_pair", "gradcheck_text", "is_terminal",
              "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
         ),
         ("nncheck.examples", {"BUGGY", "BUGGY_MISTAKE", "CORRECT", "EXAMPLES_DIR"}),
