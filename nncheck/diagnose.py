@@ -31,6 +31,7 @@ __all__ = [
     "Mutant",
     "activation_backward_mutants",
     "activation_forward_mutants",
+    "checker_mutants",
     "cost_mutants",
     "explain",
     "formula",
@@ -44,6 +45,7 @@ __all__ = [
     "model_backward_mutants",
     "model_forward_mutants",
     "model_forward_skip_mutants",
+    "squeezed",
     "update_mutants",
 ]
 
@@ -197,6 +199,17 @@ def _factor_words(key: str, c: float, m: int) -> Diagnosis:
     return Diagnosis("scaled", f"{key} is {c:.6g} times the right value (a wrong constant factor)")
 
 
+def squeezed(key: str) -> Diagnosis:
+    """The diagnosis of a rank-1 result from a function that calls ``np.squeeze``: the sum may
+    well have ``keepdims=True``; the squeeze drops the dimension it kept."""
+    return Diagnosis(
+        "squeezed",
+        f"{key} is squeezed to rank 1: np.squeeze removes the dimension that keepdims=True "
+        f"kept — drop the np.squeeze so that {key} stays 2-D (n, 1)",
+        FORMULAS.get("linear_backward"),
+    )
+
+
 def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | None:
     """Explain one wrong array: a constant factor (m, 1/m, −1, …), a transpose, a lost dimension."""
     try:
@@ -210,7 +223,8 @@ def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | 
         return Diagnosis(
             "lost_keepdims",
             f"{key} is a rank-1 array of shape {a.shape}, not {e.shape}: the sum lost its "
-            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}",
+            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}; "
+            "see `nncheck claims rank-one-transpose`",
         )
     if a.ndim < e.ndim and a.size == e.size and _same(a.ravel(), e.ravel()):
         return Diagnosis(
@@ -604,7 +618,8 @@ def _lin_bw_mistakes(m: int, n_prev: int) -> list[tuple[Diagnosis, LinBackward]]
         (
             _d(
                 "lost_keepdims",
-                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True",
+                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True; "
+                "see `nncheck claims rank-one-transpose`",
                 op,
             ),
             lambda dZ, A, W: (W.T @ dZ, dZ @ A.T / m, np.sum(dZ, axis=1) / m),
@@ -881,6 +896,23 @@ def _model_backward(
     return grads
 
 
+def _model_backward_dAL_reused(
+    X: Array, Y: Array, params: Mapping[str, Any], hidden: str
+) -> dict[str, Array]:
+    """The backward pass when every hidden layer gets dAL (broadcast over its units)."""
+    L = _layers(params)
+    acts = [hidden] * (L - 1) + ["sigmoid"]
+    AL, caches = _forward(X, params, acts)
+    Y = np.asarray(Y, dtype=np.float64).reshape(AL.shape)
+    dAL = -(Y / AL - (1 - Y) / (1 - AL))
+    grads: dict[str, Array] = {}
+    for l in range(L, 0, -1):
+        A_prev, W, _, Z = caches[l - 1]
+        dZ = AL - Y if l == L else dAL * _dact(hidden, Z)
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = _lin_bw(dZ, A_prev, W)
+    return grads
+
+
 def model_backward_mutants(
     X: Any, Y: Any, params: Mapping[str, Any], hidden: str = "relu"
 ) -> list[Mutant]:
@@ -950,6 +982,38 @@ def model_backward_mutants(
                         partial(_model_backward, X_, Y_, params, hidden, lin=f, only_layer=l),
                     )
                 )
+    if hidden != "sigmoid" and L > 1:
+        out.append(
+            (
+                _d(
+                    "sigmoid_every_layer",
+                    "sigmoid_backward is applied to every layer: the hidden layers are "
+                    f"{hidden.upper() if hidden == 'relu' else hidden} — call "
+                    f"linear_activation_backward(…, '{hidden}') in the loop over l = L−1, …, 1 "
+                    "and 'sigmoid' only for the output layer",
+                    "activation_backward",
+                ),
+                partial(
+                    _model_backward,
+                    X_,
+                    Y_,
+                    params,
+                    hidden,
+                    act_bw=lambda dA, Z: dA * _dact("sigmoid", Z),
+                ),
+            )
+        )
+        out.append(
+            (
+                _d(
+                    "dAL_reused",
+                    "dAL is passed to every layer: layer l must get grads['dA' + str(l)], the "
+                    "dA_prev that layer l + 1 returned, not dAL",
+                    "linear_backward",
+                ),
+                partial(_model_backward_dAL_reused, X_, Y_, params, hidden),
+            )
+        )
     if hidden == "tanh":
         out.append(
             (
@@ -1032,6 +1096,26 @@ def model_backward_mutants(
     return out
 
 
+LOG_EPSILONS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12)
+"""Constants learners add inside the logs of the cost to avoid log(0)."""
+
+
+def _log_epsilon(A: Array, Y: Array, eps: float, key: str) -> Mutant:
+    def thunk() -> dict[str, Any]:
+        return {key: -float(np.mean(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)))}
+
+    return (
+        _d(
+            "log_epsilon",
+            f"the cost adds {eps:g} inside the logs (np.log(AL + {eps:g})): it is off by a small "
+            "amount, and the course's cost is exact — compute −(1/m) Σ [y log a + (1 − y) "
+            "log(1 − a)] without it (clip AL, or use a stable sigmoid, if log(0) is the worry)",
+            "cost",
+        ),
+        thunk,
+    )
+
+
 def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
     """Mistakes of J = −(1/m) Σ [y log a + (1−y) log(1−a)]."""
     A = np.asarray(AL, dtype=np.float64)
@@ -1039,6 +1123,7 @@ def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
     m = A.shape[-1] if A.ndim else 1
     op = "cost"
     return [
+        *(_log_epsilon(A, Y_, eps, key) for eps in LOG_EPSILONS),
         (
             _d("missing_1_over_m", f"the cost is a sum, not a mean: m = {m} times too large", op),
             lambda: {key: -float(np.sum(Y_ * np.log(A) + (1 - Y_) * np.log(1 - A)))},
@@ -1242,14 +1327,112 @@ def init_diagnosis(params: Mapping[str, Any]) -> Diagnosis | None:
             return _d(
                 "zero_init",
                 f"{key} is all zeros: every unit of the layer computes the same thing and gets the "
-                "same gradient, so symmetry is never broken — use np.random.randn(...)·0.01",
+                "same gradient, so symmetry is never broken — use np.random.randn(...)·0.01; "
+                "see `nncheck claims symmetry-persists`",
                 "init",
             )
         if len(np.unique(W, axis=0)) < W.shape[0]:
             return _d(
                 "identical_rows",
                 f"{key} has identical rows: those units stay identical forever (symmetry is not "
-                "broken) — draw every entry independently with np.random.randn(n[l], n[l−1])",
+                "broken) — draw every entry independently with np.random.randn(n[l], n[l−1]); "
+                "see `nncheck claims symmetry-persists`",
                 "init",
             )
     return None
+
+
+# ---------------------------------------------------------------------------- gradient checking
+
+
+CHECKER_FORMULA = (
+    "gradapprox[i] = (J(θ + ε·eᵢ) − J(θ − ε·eᵢ)) / (2ε); "
+    "difference = ‖grad − gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)"
+)
+"""The formula of the course's gradient check (quoted by a checker's diagnoses)."""
+
+
+def _difference(grad: Array, approx: Array) -> float:
+    den = float(np.linalg.norm(grad) + np.linalg.norm(approx))
+    return float(np.linalg.norm(grad - approx)) / den if den else 0.0
+
+
+def checker_mutants(
+    right: Array, probes: Mapping[str, Array], offset: float, key: str = "difference"
+) -> list[Mutant]:
+    """Mistakes of a gradient checker, as the differences it reports for each probe.
+
+    ``right`` is the true gradient as one vector (what a right gradapprox is, to ~1e-7);
+    ``probes`` maps a name to the gradient vector handed to the checker (``"right"`` among them);
+    ``offset`` is the change of J per unit change of every entry of X at once, Σ dJ/dX (what
+    perturbing the data adds to every entry of gradapprox). Outputs are keyed
+    ``"{key}[{probe}]"``.
+    """
+    g = np.asarray(right, dtype=np.float64).reshape(-1)
+    P = {name: np.asarray(v, dtype=np.float64).reshape(-1) for name, v in probes.items()}
+    op = CHECKER_FORMULA
+
+    def reported(approx: Array) -> dict[str, Any]:
+        return {f"{key}[{name}]": _difference(v, approx) for name, v in P.items()}
+
+    return [
+        (
+            Diagnosis(
+                "checker_perturbs_X",
+                "the checker perturbs the data X as well as θ (forward_propagation_n(X + ε, …)): "
+                f"every entry of gradapprox is off by the same {offset:.3g} (Σ dJ/dX) — perturb "
+                "only thetaplus[i] / thetaminus[i] and pass X unchanged",
+                op,
+            ),
+            lambda: reported(g + offset),
+        ),
+        (
+            Diagnosis(
+                "checker_perturbs_X",
+                "the checker perturbs the data X instead of θ: every entry of gradapprox is the "
+                f"same {offset:.3g} (Σ dJ/dX), whatever the parameter — perturb thetaplus[i] and "
+                "thetaminus[i], and pass X unchanged",
+                op,
+            ),
+            lambda: reported(np.full_like(g, offset)),
+        ),
+        (
+            Diagnosis(
+                "checker_swapped_J",
+                "J_plus and J_minus are swapped: gradapprox = (J(θ − ε) − J(θ + ε)) / (2ε) = "
+                "−gradient, so right gradients get a difference of exactly 1 (and negated ones "
+                "0) — gradapprox[i] = (J_plus[i] − J_minus[i]) / (2ε)",
+                op,
+            ),
+            lambda: reported(-g),
+        ),
+        (
+            Diagnosis(
+                "checker_same_J",
+                "θ + ε and θ − ε give the same J: gradapprox is 0, so every difference is "
+                "exactly 1 — J_plus must be computed at thetaplus and J_minus at thetaminus, "
+                "each a fresh np.copy of θ with only entry i moved",
+                op,
+            ),
+            lambda: reported(np.zeros_like(g)),
+        ),
+        (
+            Diagnosis(
+                "gradapprox_factor_2",
+                "gradapprox is twice the gradient (‖g − 2g‖ / (‖g‖ + ‖2g‖) = 1/3): divide "
+                "J⁺ − J⁻ by 2ε, not ε",
+                op,
+            ),
+            lambda: reported(2 * g),
+        ),
+        (
+            Diagnosis(
+                "gradapprox_factor_2",
+                "gradapprox is half the gradient (1/3 for right gradients): divide J⁺ − J⁻ by "
+                "2ε, not 4ε, and make θ⁺ and θ⁻ fresh copies of θ (np.copy) for every i so that "
+                "J⁻ is taken at θ − ε·eᵢ",
+                op,
+            ),
+            lambda: reported(g / 2),
+        ),
+    ]
