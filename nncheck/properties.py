@@ -588,15 +588,36 @@ def check_no_rank1(arrays: Mapping[str, object]) -> PropertyResult:
 
 
 def check_scalar_cost(
-    value: object, *, name: str = "cost", nonnegative: bool = True
+    value: object, *, name: str = "cost", nonnegative: bool = True, strict: bool = True
 ) -> PropertyResult:
     """A cost must be a finite scalar: a float, a numpy scalar or a 0-d array.
 
-    A ``(1, 1)`` array fails with the course's fix (``np.squeeze(cost)``); an array of one
-    value per example fails (the cost is their mean). With ``nonnegative`` (cross-entropy and
-    squared loss) a negative cost fails (a sign flip).
+    A ``(1, 1)`` array fails with the course's fix (``np.squeeze(cost)``), and so does a
+    1-element list (the course's tests fail both); with ``strict=False`` (code outside the
+    course's conventions) a single number in an array or list only warns. An array of one value
+    per example fails (the cost is their mean). With ``nonnegative`` (cross-entropy and squared
+    loss) a negative cost fails (a sign flip).
     """
     details: dict[str, object] = {"type": type(value).__name__}
+    if not strict and isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) > 0:
+        try:
+            one = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            one = None
+        if one is not None and one.size == 1:
+            details["shape"] = list(one.shape)
+            inner = check_scalar_cost(
+                one.reshape(()), name=name, nonnegative=nonnegative, strict=True
+            )
+            if not inner.ok:
+                return inner
+            return PropertyResult(
+                "scalar_cost",
+                "warn",
+                f"{name} is {type(value).__name__} of shape {one.shape} holding one number, not "
+                f"a number: use {name} = float(np.squeeze({name}))",
+                details,
+            )
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number, np.ndarray)):
         return PropertyResult(
             "scalar_cost",

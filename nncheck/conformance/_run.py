@@ -202,8 +202,13 @@ def _guarded(
     return deferring
 
 
+INTERNAL_ERROR = "internal_error"
+"""The mistake id of a check that nncheck itself could not run (a bug of nncheck's: it fails the
+report, so that it never passes unnoticed)."""
+
+
 def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
-    from nncheck.conventions._common import Check, Context, Prerequisite
+    from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult
 
     assert isinstance(ctx, Context) and isinstance(check, Check)
 
@@ -222,13 +227,25 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
         except Prerequisite as exc:
             return Finding(check.function, check.check, "skip", f"skipped: {exc}")
         except Exception as exc:  # the person's code raised: that is a finding, not a crash
-            if not _raised_in_persons_code(exc, path):
+            if isinstance(exc, WrongResult):  # what came back is not what the course returns
                 return Finding(
                     check.function,
                     check.check,
-                    "warn",
-                    f"nncheck could not run this check ({type(exc).__name__}: {exc}); "
-                    "this is nncheck's problem, not yours — please report it",
+                    "fail",
+                    str(exc),
+                    mistake="wrong_return",
+                    example={"seed": ctx.seed, "dims": list(ctx.cases()[0].dims)},
+                )
+            if not _raised_in_persons_code(exc, path):
+                # never a pass: the report fails (exit 1) and says whose problem it is
+                return Finding(
+                    check.function,
+                    check.check,
+                    "fail",
+                    f"nncheck could not run this check ({type(exc).__name__}: {exc}): this is a "
+                    "bug in nncheck, not a verdict on your code — please report it with your "
+                    f"file and --seed {ctx.seed}",
+                    mistake=INTERNAL_ERROR,
                 )
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)

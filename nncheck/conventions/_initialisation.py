@@ -11,12 +11,19 @@ from nncheck import diagnose as dg
 from nncheck.conformance._report import Finding
 from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, bind_call
 
-__all__ = ["call_init", "init_checks", "init_dims"]
+__all__ = ["call_init", "init_checks", "init_dims", "init_scale"]
 
 
 def init_dims(ctx: Context, depth: int) -> list[int]:
     """Layer widths for an init check: unequal, from the seed (last width 1)."""
     return list(ctx.cases(depth)[0].dims)
+
+
+def _init_dims_variants(ctx: Context, depth: int) -> list[list[int]]:
+    """The widths of :func:`init_dims`, first with several output units (the course's own test
+    has n_y = 2, where ``b2 = np.zeros((1, n_y))`` shows), then as drawn."""
+    dims = init_dims(ctx, depth)
+    return [[*dims[:-1], 2], dims]
 
 
 def call_init(ctx: Context, function: str, order: Sequence[str], dims: Sequence[int]) -> Any:
@@ -41,50 +48,79 @@ def init_shapes(function: str, order: Sequence[str], depth: int) -> Check:
     """W[l]: (n[l], n[l−1]) and b[l]: (n[l], 1) for every layer."""
 
     def run(ctx: Context) -> Finding:
-        dims = init_dims(ctx, depth)
-        params = _params_of(call_init(ctx, function, order, dims), function)
-        for l in range(1, len(dims)):
-            for key, shape, rule in (
-                (f"W{l}", (dims[l], dims[l - 1]), "W[l]: (n[l], n[l−1])"),
-                (f"b{l}", (dims[l], 1), "b[l]: (n[l], 1)"),
-            ):
-                if key not in params:
-                    return Finding(
-                        function,
-                        "shapes",
-                        "fail",
-                        f"the parameters have no {key} for layer dims {dims}",
-                        diagnosis=(
-                            "a layer is skipped: the loop must create W[l], b[l] for l = 1 … L "
-                            "(range(1, len(layer_dims)))"
-                        ),
-                        mistake="layer_skipped",
-                        example={"dims": dims, "seed": ctx.seed},
-                    )
-                got = tuple(np.shape(params[key]))
-                if got != shape:
-                    what = (
-                        "a rank-1 array"
-                        if len(got) == 1
-                        else "the transpose"
-                        if got == shape[::-1]
-                        else "the wrong shape"
-                    )
-                    return Finding(
-                        function,
-                        "shapes",
-                        "fail",
-                        f"{key} has shape {got}: {what}; the rule {rule} needs {shape}",
-                        mistake="transposed_product" if got == shape[::-1] else "wrong_shape",
-                        diagnosis=None,
-                        expected=str(shape),
-                        actual=str(got),
-                        formula=rule,
-                        example={"dims": dims, "seed": ctx.seed},
-                    )
+        for dims in _init_dims_variants(ctx, depth):
+            params = _params_of(call_init(ctx, function, order, dims), function)
+            problem = _shape_problem(ctx, function, params, dims)
+            if problem is not None:
+                return problem
         return Finding(function, "shapes", "pass", f"W[l] and b[l] follow the rules for {dims}")
 
     return Check(function, "shapes", run)
+
+
+def _shape_problem(
+    ctx: Context, function: str, params: Mapping[str, Any], dims: Sequence[int]
+) -> Finding | None:
+    for l in range(1, len(dims)):
+        for key, shape, rule in (
+            (f"W{l}", (dims[l], dims[l - 1]), "W[l]: (n[l], n[l−1])"),
+            (f"b{l}", (dims[l], 1), "b[l]: (n[l], 1)"),
+        ):
+            if key not in params:
+                return Finding(
+                    function,
+                    "shapes",
+                    "fail",
+                    f"the parameters have no {key} for layer dims {dims}",
+                    diagnosis=(
+                        "a layer is skipped: the loop must create W[l], b[l] for l = 1 … L "
+                        "(range(1, len(layer_dims)))"
+                    ),
+                    mistake="layer_skipped",
+                    example={"dims": dims, "seed": ctx.seed},
+                )
+            got = tuple(np.shape(params[key]))
+            if got != shape:
+                what = (
+                    "a rank-1 array"
+                    if len(got) == 1
+                    else "the transpose"
+                    if got == shape[::-1]
+                    else "the wrong shape"
+                )
+                return Finding(
+                    function,
+                    "shapes",
+                    "fail",
+                    f"{key} has shape {got}: {what}; the rule {rule} needs {shape}",
+                    mistake="transposed_product" if got == shape[::-1] else "wrong_shape",
+                    diagnosis=None,
+                    expected=str(shape),
+                    actual=str(got),
+                    formula=rule,
+                    example={"dims": dims, "seed": ctx.seed},
+                )
+    expected = {f"{p}{l}" for l in range(1, len(dims)) for p in "Wb"}
+    extra = sorted(set(map(str, params)) - expected)
+    if extra:
+        return Finding(
+            function,
+            "shapes",
+            "fail",
+            f"the parameters have extra keys {', '.join(extra)} for layer dims {list(dims)}: "
+            f"the course's are exactly W1, b1, …, W{len(dims) - 1}, b{len(dims) - 1}",
+            diagnosis=(
+                "the loop runs over a layer that does not exist: layers are numbered 1 … L "
+                "(range(1, len(layer_dims)))"
+                if any(k in ("W0", "b0") for k in extra)
+                else None
+            ),
+            mistake="extra_parameters",
+            expected=sorted(expected),
+            actual=sorted(map(str, params)),
+            example={"dims": list(dims), "seed": ctx.seed},
+        )
+    return None
 
 
 def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
@@ -161,6 +197,76 @@ def he_scale(function: str, factor: float = 2.0, name: str = "He") -> Check:
             actual=ratio,
             formula=f"W[l] = randn(n[l], n[l−1])·√({factor:g}/n[l−1])",
             example={"dims": dims, "seed": ctx.seed},
+        )
+
+    return Check(function, "scale", run)
+
+
+SATURATING_STD = 3.0
+"""A weight standard deviation from which tanh/sigmoid units saturate on unit-scale inputs (Z of
+several units: A is ±1 or 0/1 and the gradients vanish): a failure, not a style."""
+
+
+def init_scale(
+    function: str,
+    order: Sequence[str],
+    *,
+    course: float = 0.01,
+    written: str = "np.random.randn(n[l], n[l−1]) * 0.01",
+    xavier_too: bool = False,
+) -> Check:
+    """W[l] entries have the course's standard deviation ``course`` (``xavier_too``: or the later
+    notebooks' 1/√n[l−1]). Weights large enough to saturate the units fail; a scale merely off
+    (×1 or ×0.1 instead of ×0.01) warns, citing saturation."""
+    dims = [40, 30, 20, 2] if list(order) == ["layer_dims"] else [40, 30, 2]
+
+    def run(ctx: Context) -> Finding:
+        if ctx.convention == "generic":
+            raise Prerequisite("the weight scale is free outside the course's conventions")
+        params = _params_of(call_init(ctx, function, order, dims), function)
+        stds = []
+        for l in range(1, len(dims)):
+            W = params.get(f"W{l}")
+            if W is None or np.shape(W) != (dims[l], dims[l - 1]):
+                raise Prerequisite(f"W{l} does not have the shape of the rules (see shapes)")
+            stds.append(float(np.std(np.asarray(W, dtype=np.float64))))
+        if not any(stds):
+            raise Prerequisite("every weight is zero (see the symmetry check)")
+        ratios = [s / course for s in stds]
+        if all(0.5 <= r <= 2.0 for r in ratios):
+            return Finding(function, "scale", "pass", f"W[l] has the course's scale ({written})")
+        xavier = [s * np.sqrt(dims[l]) for l, s in enumerate(stds)]
+        if xavier_too and all(0.6 <= r <= 1.6 for r in xavier):
+            return Finding(function, "scale", "pass", "W[l] has the scale 1/√n[l−1]")
+        worst = max(stds)
+        example = {"dims": dims, "seed": ctx.seed}
+        shown = ", ".join(f"W{l}: {s:.3g}" for l, s in enumerate(stds, start=1))
+        if worst >= SATURATING_STD > course:
+            return Finding(
+                function,
+                "scale",
+                "fail",
+                f"the weights have standard deviation {shown}, {worst / course:.3g} times the "
+                f"course's {course:g}: tanh and sigmoid units saturate (Z = W·A is in the "
+                "tens or hundreds, A is stuck at its limits and the gradients vanish)",
+                diagnosis=f"the weights are scaled up instead of down: use {written}"
+                + (" (× 0.01, not / 0.01)" if course == 0.01 else ""),
+                mistake="wrong_init_scale",
+                expected=course,
+                actual=worst,
+                formula=f"W[l] = {written}",
+                example=example,
+            )
+        return Finding(
+            function,
+            "scale",
+            "warn",
+            f"the weights have standard deviation {shown}, not the course's {course:g} "
+            f"({written}): large weights push tanh/sigmoid units towards saturation, where "
+            "gradients vanish; tiny ones slow learning",
+            expected=course,
+            actual=worst,
+            example=example,
         )
 
     return Check(function, "scale", run)

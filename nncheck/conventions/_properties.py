@@ -10,7 +10,18 @@ import numpy as np
 
 from nncheck import reference as ref
 from nncheck.conformance._report import Finding
-from nncheck.conventions._common import Case, Check, Context, Trial, bind_call, compare, first
+from nncheck.conventions._common import (
+    Case,
+    Check,
+    Context,
+    Trial,
+    WrongResult,
+    bind_call,
+    compare,
+    describe_value,
+    first,
+    wrong_return,
+)
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
@@ -18,33 +29,32 @@ __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_dire
 def cost_scalar_check(
     function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
-    """The cost is a single number: a float or 0-d array (a (1, 1) array only warns)."""
+    """The cost is a single number (the rule of :func:`nncheck.properties.check_scalar_cost`):
+    under the course's conventions a (1, 1) array, a 1-element list or a string fails, as in the
+    course's own tests; under ``generic`` a single number in an array only warns."""
 
     def run(ctx: Context) -> Finding:
+        from nncheck.properties import check_scalar_cost
+
         case = ctx.cases(depth)[0]
-        r = first(factory(ctx, case).invoke())
-        shape = np.shape(r)
-        if shape == ():
+        trial = factory(ctx, case)
+        value = trial.outputs(trial.invoke())["cost"]
+        verdict = check_scalar_cost(value, nonnegative=False, strict=ctx.convention != "generic")
+        shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+        if verdict.status == "pass":
             return Finding(function, "scalar", "pass", "the cost is a single number")
-        if np.size(r) == 1:
-            return Finding(
-                function,
-                "scalar",
-                "warn",
-                f"the cost is an array of shape {shape}, not a number: use np.squeeze(cost) or "
-                "float(cost)",
-                expected="()",
-                actual=str(shape),
-            )
+        many = shape is not None and int(np.prod(shape)) > 1
         return Finding(
             function,
             "scalar",
-            "fail",
-            f"the cost has shape {shape}: it must be one number averaged over the m examples",
-            diagnosis="the sum over examples is missing or taken over the wrong axis",
-            mistake="wrong_sum_axis",
+            "fail" if verdict.status == "fail" else "warn",
+            f"{function} returned {describe_value(value)}: {verdict.message}",
+            diagnosis="the sum over examples is missing or taken over the wrong axis"
+            if many
+            else None,
+            mistake="wrong_sum_axis" if many else "not_a_scalar",
             expected="()",
-            actual=str(shape),
+            actual=str(shape) if shape is not None else type(value).__name__,
             example=case.example(),
         )
 
@@ -67,7 +77,14 @@ def update_direction_check(
         for key, value in old.items():
             if key not in new or ("d" + key) not in grads:
                 continue
-            step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
+            try:
+                updated = np.asarray(new[key], dtype=np.float64)
+                step = updated - np.asarray(value, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise WrongResult(
+                    f"{function} returned {key} as {describe_value(new[key])}, not an array "
+                    f"of shape {np.shape(value)}"
+                ) from None
             grad = np.asarray(grads["d" + key], dtype=np.float64)
             if not np.any(grad):
                 continue  # a zero gradient (dead ReLU units) moves nothing, rightly
@@ -115,18 +132,25 @@ def predict_check(
     depth: int | None = 3,
     params_of: Callable[[Case], Mapping[str, Any]] | None = None,
 ) -> Check:
-    """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m)."""
+    """Predictions are 1 where the network's output is above 0.5, else 0, shape (1, m): on every
+    case, and with the output bias shifted so that every example is labelled 1, then 0 (a loop
+    that skips an example shows)."""
 
     def run(ctx: Context) -> Finding:
         f = ctx.fn(function)
-        for case in ctx.cases(depth):
+        runs = [(case, shift) for case in ctx.cases(depth) for shift in (0.0, 50.0, -50.0)]
+        for case, shift in runs:
             params = {
                 k: np.array(v) for k, v in (params_of(case) if params_of else case.params).items()
             }
+            last = f"b{len(params) // 2}"
+            if last in params:
+                params[last] = params[last] + shift
             X, Y = case.X.copy(), case.Y.copy()
             AL, _ = ref.model_forward(X, params, hidden or ctx.hidden)
             expected = (AL > 0.5).astype(np.float64)
             got = first(bind_call(f, order, {"X": X, "Y": Y, "parameters": params}))
+            _labels_or_fail(function, got)
             mm = compare({"predictions": expected}, {"predictions": got})
             if not mm:
                 continue
@@ -143,6 +167,14 @@ def predict_check(
         return Finding(function, "threshold", "pass", "predicts 1 exactly where AL > 0.5")
 
     return Check(function, "threshold", run)
+
+
+def _labels_or_fail(function: str, got: Any) -> None:
+    """:class:`WrongResult` unless ``got`` is an array of numbers (labels can be compared)."""
+    try:
+        np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise wrong_return(function, got, "the predictions, an array of shape (1, m)") from None
 
 
 def stability_check(function: str) -> Check:

@@ -41,7 +41,13 @@ from nncheck.conventions._common import (
     values_check,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._initialisation import call_init, he_scale, init_checks, init_dims
+from nncheck.conventions._initialisation import (
+    call_init,
+    he_scale,
+    init_checks,
+    init_dims,
+    init_scale,
+)
 from nncheck.conventions._training import training_checks
 from nncheck.errors import ProtocolError
 
@@ -587,6 +593,12 @@ def checks() -> list[Check]:
         *init_checks("initialize_parameters_zeros", ["layer_dims"], 3)[:1],
         Check("initialize_parameters_zeros", "values", _zeros),
         *init_checks("initialize_parameters_random", ["layer_dims"], 3),
+        init_scale(
+            "initialize_parameters_random",
+            ["layer_dims"],
+            course=10.0,
+            written="np.random.randn(n[l], n[l−1]) * 10",
+        ),
         *init_checks("initialize_parameters_he", ["layer_dims"], 3),
         he_scale("initialize_parameters_he"),
         *training_checks(NAME),

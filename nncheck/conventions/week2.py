@@ -23,17 +23,18 @@ from nncheck.conventions._common import (
     Check,
     Context,
     Trial,
-    WrongResult,
     bind_call,
     compare,
+    describe_value,
     first,
     mutation_check,
     scalar_cost,
     shapes_check,
     values_check,
+    wrong_return,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._properties import stability_check, threshold_failure
+from nncheck.conventions._properties import cost_scalar_check, stability_check, threshold_failure
 from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import _activation_trial
 from nncheck.errors import ProtocolError
@@ -63,7 +64,7 @@ def _propagate(
 ) -> tuple[Mapping[str, Any], Any]:
     result = bind_call(ctx.fn("propagate"), _ORDER, {"w": w, "b": b, "X": X, "Y": Y}, _ALIASES)
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Mapping)):
-        raise WrongResult("propagate must return (grads, cost) with grads = {'dw': ..., 'db': ...}")
+        raise wrong_return("propagate", result, "(grads, cost) with grads = {'dw': ..., 'db': ...}")
     return result[0], result[1]
 
 
@@ -127,7 +128,7 @@ def _zeros(ctx: Context) -> Finding:
     dim = ctx.cases()[0].dims[0]
     result = bind_call(ctx.fn("initialize_with_zeros"), ["dim"], {"dim": dim})
     if not (isinstance(result, tuple) and len(result) == 2):
-        return Finding("initialize_with_zeros", "shapes", "fail", "must return (w, b)")
+        raise wrong_return("initialize_with_zeros", result, "(w, b)")
     w, b = result
     if np.shape(w) != (dim, 1):
         return Finding(
@@ -151,6 +152,21 @@ def _zeros(ctx: Context) -> Finding:
             "w must be zeros of shape (dim, 1) and b the number 0",
         )
     return Finding("initialize_with_zeros", "shapes", "pass", "w = zeros((dim, 1)), b = 0")
+
+
+def _zeros_b_type(ctx: Context) -> Finding:
+    """b is a float (or an array): the int 0 only warns (later course versions assert a float)."""
+    result = bind_call(ctx.fn("initialize_with_zeros"), ["dim"], {"dim": ctx.cases()[0].dims[0]})
+    b = result[1] if isinstance(result, tuple) and len(result) == 2 else None
+    if isinstance(b, (int, np.integer)) and not isinstance(b, bool):
+        return Finding(
+            "initialize_with_zeros",
+            "type",
+            "warn",
+            f"b is the int {b!r}: later versions of the course assert that b is a float; "
+            "write b = 0.0",
+        )
+    return Finding("initialize_with_zeros", "type", "pass", "b is a float (or an array)")
 
 
 _STEPS, _LR = 5, 0.1
@@ -217,8 +233,8 @@ def _optimize_trial(ctx: Context, case: Case) -> Trial:
     def outputs(result: Any) -> dict[str, Any]:
         params = first(result)
         if not isinstance(params, Mapping):
-            raise WrongResult(
-                "optimize must return (params, grads, costs) with params = {'w', 'b'}"
+            raise wrong_return(
+                "optimize", result, "(params, grads, costs) with params = {'w', 'b'}"
             )
         return {"w": params.get("w"), "b": params.get("b")}
 
@@ -257,11 +273,116 @@ def _optimize(ctx: Context) -> Finding:
     )
 
 
+COST_INTERVAL = 100
+"""optimize records the cost every 100 iterations (``if i % 100 == 0``)."""
+
+_LONG_RUN = 2 * COST_INTERVAL + 50
+"""Iterations of the "returns" check: past the cost interval twice, so a wrong interval shows."""
+
+
+def _course_optimize(
+    w: Array, b: float, X: Array, Y: Array, n: int, lr: float
+) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """The course's optimize: params after ``n`` steps, the gradients of the last step, and
+    the cost before every ``COST_INTERVAL``-th step."""
+    costs: list[float] = []
+    dw: Any = None
+    db: Any = None
+    for i in range(n):
+        cost, dw, db = ref.logistic_propagate(w, b, X, Y)
+        w, b = w - lr * dw, b - lr * db
+        if i % COST_INTERVAL == 0:
+            costs.append(float(cost))
+    return {"w": w, "b": b}, {"dw": dw, "db": db}, costs
+
+
+def _optimize_returns(ctx: Context) -> Finding:
+    """Every value optimize returns: (params, grads, costs) after ``_LONG_RUN`` iterations."""
+    case = ctx.cases()[0]
+    w, b, X, Y = _inputs(case)
+    n, lr = _LONG_RUN, _LR
+    args = {
+        "w": w.copy(), "b": b, "X": X, "Y": Y,
+        "num_iterations": n, "learning_rate": lr, "print_cost": False,
+    }  # fmt: skip
+    result = bind_call(
+        ctx.fn("optimize"),
+        ["w", "b", "X", "Y", "num_iterations", "learning_rate", "print_cost"],
+        args,
+        _ALIASES,
+    )
+    what = "(params, grads, costs): params = {'w', 'b'}, grads = {'dw', 'db'}, costs a list"
+    if not (isinstance(result, tuple) and len(result) == 3):
+        raise wrong_return("optimize", result, what)
+    params, grads, costs = result
+    for name, value in (("params", params), ("grads", grads)):
+        if not isinstance(value, Mapping):
+            raise wrong_return("optimize", result, f"{what} ({name} is {describe_value(value)})")
+    if not isinstance(costs, (list, tuple, np.ndarray)):
+        raise wrong_return("optimize", result, f"{what} (costs is {describe_value(costs)})")
+    right_params, right_grads, right_costs = _course_optimize(w, b, X, Y, n, lr)
+    example = {**case.example(), "num_iterations": n, "learning_rate": lr}
+    expected = {**right_params, **right_grads}
+    actual = {
+        "w": params.get("w"), "b": params.get("b"), "dw": grads.get("dw"), "db": grads.get("db")
+    }  # fmt: skip
+    mm = compare(expected, actual)
+    if mm:
+        return Finding(
+            "optimize",
+            "returns",
+            "fail",
+            f"after {n} iterations: {mm[0].message}"
+            + (" (grads holds the gradients of the last step)" if mm[0].key[0] == "d" else ""),
+            expected=mm[0].expected,
+            actual=mm[0].actual,
+            worst_index=mm[0].worst_index,
+            example=example,
+            formula="w := w − α·dw, b := b − α·db",
+        )
+    try:
+        got = [float(np.asarray(c, dtype=np.float64).reshape(())) for c in costs]
+    except (TypeError, ValueError):
+        raise wrong_return(
+            "optimize", costs, "costs: a list of numbers, one every 100 iterations"
+        ) from None
+    if len(got) == len(right_costs) and np.allclose(got, right_costs, rtol=1e-5, atol=1e-10):
+        return Finding(
+            "optimize",
+            "returns",
+            "pass",
+            f"params, the last gradients and the costs every {COST_INTERVAL} iterations match "
+            f"{n} iterations of gradient descent",
+        )
+    return Finding(
+        "optimize",
+        "returns",
+        "fail",
+        f"after {n} iterations costs holds {len(got)} value{'s' * (len(got) != 1)}, expected "
+        f"{len(right_costs)}: the cost before iterations 0, {COST_INTERVAL}, "
+        f"{2 * COST_INTERVAL}",
+        diagnosis=f"record the cost when i % {COST_INTERVAL} == 0, the cost propagate returned "
+        "before that iteration's update",
+        mistake="wrong_cost_record",
+        expected=[round(c, 6) for c in right_costs],
+        actual=[round(c, 6) for c in got[:6]],
+        example=example,
+    )
+
+
 def _predict(ctx: Context) -> Finding:
-    for case in ctx.cases():
+    """Labels 1{A > 0.5} on every case, also with the bias shifted so that every example is
+    labelled 1, then 0 (a loop that skips an example shows)."""
+    runs = [(case, shift) for case in ctx.cases() for shift in (0.0, 50.0, -50.0)]
+    for case, shift in runs:
         w, b, X, _ = _inputs(case)
+        b += shift
         expected = ref.logistic_predict(w, b, X)
         got = bind_call(ctx.fn("predict"), ["w", "b", "X"], {"w": w, "b": b, "X": X}, _ALIASES)
+        try:
+            np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise wrong_return("predict", got, "Y_prediction, an array of shape (1, m)") from None
         mm = compare({"Y_prediction": expected}, {"Y_prediction": got})
         if mm:
             A = ref.logistic_forward(w, b, X)
@@ -286,11 +407,14 @@ def checks() -> list[Check]:
         mutation_check("sigmoid", sig),
         stability_check("sigmoid"),
         Check("initialize_with_zeros", "shapes", _zeros),
+        Check("initialize_with_zeros", "type", _zeros_b_type),
         values_check("propagate", _propagate_trial),
         shapes_check("propagate", _propagate_trial),
+        cost_scalar_check("propagate", _propagate_trial),
         Check("propagate", "gradient", _propagate_gradient),
         mutation_check("propagate", _propagate_trial),
         Check("optimize", "values", _optimize),
+        Check("optimize", "returns", _optimize_returns),
         mutation_check("optimize", _optimize_trial),
         Check("predict", "threshold", _predict),
         *training_checks(NAME),

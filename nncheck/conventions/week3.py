@@ -10,6 +10,7 @@ The cache of ``forward_propagation`` is handed unopened to ``backward_propagatio
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,6 +30,8 @@ from nncheck.conventions._common import (
     Trial,
     WrongResult,
     bind_call,
+    cache_difference,
+    describe_value,
     first,
     make_cases,
     mutation_check,
@@ -37,9 +40,10 @@ from nncheck.conventions._common import (
     shapes_check,
     takes,
     values_check,
+    wrong_return,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._initialisation import init_checks, init_scale
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
 from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import make_cost_trial, make_update_trial
@@ -113,32 +117,73 @@ def _params(case: Case) -> dict[str, Array]:
     return {k: np.array(v) for k, v in case.params.items()}
 
 
+COURSE_N_H = 4
+"""The hidden width ``layer_sizes`` returns in the course."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _layer_sizes(ctx: Context) -> Finding:
-    case = ctx.cases()[0]
-    Y = case.Y.reshape(1, -1)
-    result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": case.X.copy(), "Y": Y.copy()})
-    if not (isinstance(result, tuple) and len(result) == 3):
-        return Finding("layer_sizes", "values", "fail", "layer_sizes must return (n_x, n_h, n_y)")
-    n_x, _, n_y = result
-    if n_x == case.X.shape[0] and n_y == Y.shape[0]:
-        return Finding("layer_sizes", "values", "pass", "n_x = X.shape[0] and n_y = Y.shape[0]")
-    swapped = n_x == case.X.shape[1] or n_y == Y.shape[1]
-    return Finding(
-        "layer_sizes",
-        "values",
-        "fail",
-        f"returned n_x = {n_x}, n_y = {n_y}; X has shape {case.X.shape} and Y {Y.shape}",
-        diagnosis=(
-            "reads the number of examples (shape[1]) instead of the number of features (shape[0])"
-            if swapped
-            else None
-        ),
-        mistake="transposed_product" if swapped else None,
-        expected=[int(case.X.shape[0]), int(Y.shape[0])],
-        actual=[n_x, n_y],
-        example=case.example(),
-        formula="n_x = X.shape[0], n_y = Y.shape[0]",
-    )
+    """``(n_x, n_h, n_y)``: ints read from X.shape[0] and Y.shape[0] on cases with several
+    output units and m different from both (and m = 1); n_h other than the course's 4 warns."""
+    base = ctx.cases()[0]
+    n_hs: set[Any] = set()
+    wide = ctx.cases(dims=(base.dims[0], base.dims[1], 2))  # several output units
+    for case in (wide[0], wide[-1]):  # m unlike every width, and m = 1
+        X, Y = case.X, case.Y
+        result = bind_call(ctx.fn("layer_sizes"), ["X", "Y"], {"X": X.copy(), "Y": Y.copy()})
+        if not (isinstance(result, (tuple, list)) and len(result) == 3):
+            raise wrong_return("layer_sizes", result, "the tuple (n_x, n_h, n_y)")
+        bad = [
+            f"{name} is {describe_value(v)}"
+            for name, v in zip(("n_x", "n_h", "n_y"), result, strict=True)
+            if not _is_int(v)
+        ]
+        example = case.example()
+        if bad:
+            return Finding(
+                "layer_sizes",
+                "values",
+                "fail",
+                f"layer_sizes returned {'; '.join(bad)}: each size is an int",
+                diagnosis="sizes are read from the shapes: n_x = X.shape[0], n_y = Y.shape[0]",
+                mistake="wrong_return",
+                example=example,
+                formula="n_x = X.shape[0], n_y = Y.shape[0]",
+            )
+        n_x, n_h, n_y = (int(v) for v in result)
+        n_hs.add(n_h)
+        if n_x == X.shape[0] and n_y == Y.shape[0]:
+            continue
+        swapped = n_x == X.shape[1] or n_y == Y.shape[1]
+        return Finding(
+            "layer_sizes",
+            "values",
+            "fail",
+            f"returned n_x = {n_x}, n_y = {n_y}; X has shape {X.shape} and Y {Y.shape}",
+            diagnosis=(
+                "reads the number of examples (shape[1]) instead of the number of features "
+                "(shape[0])"
+                if swapped
+                else None
+            ),
+            mistake="transposed_product" if swapped else None,
+            expected=[int(X.shape[0]), int(Y.shape[0])],
+            actual=[n_x, n_y],
+            example=example,
+            formula="n_x = X.shape[0], n_y = Y.shape[0]",
+        )
+    if n_hs != {COURSE_N_H}:
+        return Finding(
+            "layer_sizes",
+            "values",
+            "warn",
+            f"n_x and n_y are read from X and Y, but n_h = {sorted(n_hs)[0]}: the course sets "
+            f"n_h = {COURSE_N_H}",
+        )
+    return Finding("layer_sizes", "values", "pass", "n_x = X.shape[0] and n_y = Y.shape[0]")
 
 
 def _forward(ctx: Context, X: Array, params: Mapping[str, Array]) -> Any:
@@ -163,6 +208,51 @@ def _forward_trial(ctx: Context, case: Case) -> Trial:
     )
 
 
+_CACHE_KEYS = ("Z1", "A1", "Z2", "A2")
+
+
+def _course_cache(X: Array, params: Mapping[str, Array], hidden: str) -> dict[str, Array]:
+    """The cache the course's forward_propagation returns: {"Z1", "A1", "Z2", "A2"}."""
+    _, caches = ref.model_forward(X, params, hidden)
+    return {
+        "Z1": caches[0].Z,
+        "A1": ref.activation_forward(caches[0].Z, hidden),
+        "Z2": caches[1].Z,
+        "A2": ref.sigmoid(caches[1].Z),
+    }
+
+
+def _cache_problem(ctx: Context, X: Array, params: Mapping[str, Array], result: Any) -> str | None:
+    """What is wrong with the cache ``forward_propagation`` returned (None when it is right)."""
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise wrong_return("forward_propagation", result, "(A2, cache)")
+    known = _course_cache(X, params, ctx.hidden)
+    return cache_difference(result[1], {k: k for k in _CACHE_KEYS}, known)
+
+
+def _forward_cache(ctx: Context) -> Finding:
+    """The cache holds Z1, A1, Z2 and A2 under the course's keys (week 3's 2-layer network)."""
+    if ctx.depth != DEPTH:
+        raise Prerequisite("the cache of a 3-layer network is free")
+    for case in ctx.cases():
+        params = _params(case)
+        problem = _cache_problem(ctx, case.X, params, _forward(ctx, case.X.copy(), params))
+        if problem is not None:
+            return Finding(
+                "forward_propagation",
+                "cache",
+                "fail",
+                f"forward_propagation's {problem}; backward_propagation reads "
+                'cache["A1"] and cache["A2"]',
+                diagnosis='return cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}',
+                mistake="wrong_cache",
+                example=case.example(),
+            )
+    return Finding(
+        "forward_propagation", "cache", "pass", "the cache holds Z1, A1, Z2 and A2 by name"
+    )
+
+
 def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
     X = case.X.copy()
     if not ctx.has("forward_propagation"):
@@ -177,6 +267,11 @@ def _cache(ctx: Context, case: Case, params: Mapping[str, Array]) -> Any:
         raise Prerequisite(
             "backward_propagation is checked with the cache of your forward_propagation, whose "
             "A2 is wrong: fix forward_propagation first"
+        )
+    if ctx.depth == DEPTH and _cache_problem(ctx, X, params, result) is not None:
+        raise Prerequisite(
+            "backward_propagation is checked with the cache of your forward_propagation, which "
+            "is not the course's: fix forward_propagation first"
         )
     return result[1]
 
@@ -198,7 +293,7 @@ def _backward_trial(ctx: Context, case: Case) -> Trial:
 
     def outputs(r: Any) -> Mapping[str, Any]:
         if not isinstance(r, Mapping):
-            raise WrongResult(f"backward_propagation must return a dict, got {type(r).__name__}")
+            raise wrong_return("backward_propagation", r, "the dict of gradients")
         return r
 
     return Trial(
@@ -255,6 +350,20 @@ def _backward_gradient(ctx: Context) -> Finding:
     )
 
 
+def _several_outputs(function: str, factory: Any) -> Check:
+    """The "outputs" check: the values check on a network with n_y = 2 output units (the course's
+    own tests use two), where a sum over the wrong axis of dZ2 or a b2 of one row shows."""
+
+    def run(ctx: Context) -> Finding:
+        if ctx.depth != DEPTH:
+            raise Prerequisite("the 3-layer variant is checked with one output unit")
+        n_x, n_h = ctx.cases()[0].dims[:2]
+        finding = values_check(function, factory, None, dims=(n_x, n_h, 2)).run(ctx)
+        return dataclasses.replace(finding, check="outputs")
+
+    return Check(function, "outputs", run)
+
+
 def checks() -> list[Check]:
     """Every check of the convention, in a stable order."""
     cost = make_cost_trial(_COST_ORDER)
@@ -262,13 +371,17 @@ def checks() -> list[Check]:
     return [
         Check("layer_sizes", "values", _layer_sizes),
         *init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=DEPTH),
+        init_scale("initialize_parameters", ["n_x", "n_h", "n_y"]),
         values_check("forward_propagation", _forward_trial, None),
+        _several_outputs("forward_propagation", _forward_trial),
         shapes_check("forward_propagation", _forward_trial, None),
+        Check("forward_propagation", "cache", _forward_cache),
         mutation_check("forward_propagation", _forward_trial, None),
         values_check("compute_cost", cost, None),
         cost_scalar_check("compute_cost", cost, None),
         mutation_check("compute_cost", cost, None),
         values_check("backward_propagation", _backward_trial, None),
+        _several_outputs("backward_propagation", _backward_trial),
         shapes_check("backward_propagation", _backward_trial, None),
         Check("backward_propagation", "gradient", _backward_gradient),
         mutation_check("backward_propagation", _backward_trial, None),

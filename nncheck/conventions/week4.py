@@ -31,6 +31,7 @@ from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpa
 from nncheck.conformance._callees import numbered_keys
 from nncheck.conformance._report import Finding
 from nncheck.conventions._common import (
+    CacheLayout,
     Case,
     Check,
     Context,
@@ -38,6 +39,8 @@ from nncheck.conventions._common import (
     Trial,
     WrongResult,
     bind_call,
+    cache_difference,
+    cache_layout_text,
     first,
     make_cases,
     mutation_check,
@@ -45,9 +48,10 @@ from nncheck.conventions._common import (
     scalar_cost,
     shapes_check,
     values_check,
+    wrong_return,
 )
 from nncheck.conventions._gradient import gradient_finding
-from nncheck.conventions._initialisation import init_checks
+from nncheck.conventions._initialisation import init_checks, init_scale
 from nncheck.conventions._properties import (
     cost_scalar_check,
     predict_check,
@@ -159,6 +163,63 @@ def _act_cache(ctx: Context, name: str, Z: Array) -> Any:
     return Z
 
 
+CacheProbe = tuple[Any, str, CacheLayout, Mapping[str, Any]]
+"""A person's result, what the course returns (in words), the cache's layout, its values."""
+
+
+def course_cache_check(
+    function: str, probes: Callable[[Context, Case], list[CacheProbe]], *, only: str = "week4"
+) -> Check:
+    """The "cache" check: ``function`` returns ``(value, cache)`` with the cache the course
+    prescribes (activation cache = Z, linear cache = (A_prev, W, b)), entry by entry; under
+    conventions other than ``only`` (generic's free caches) it is skipped."""
+
+    def run(ctx: Context) -> Finding:
+        if ctx.convention != only:
+            raise Prerequisite("caches are free outside the course's conventions")
+        loose: list[str] = []
+        shown: CacheLayout | None = None
+        for case in ctx.cases():
+            for result, what, layout, known in probes(ctx, case):
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise wrong_return(function, result, what)
+                d = cache_difference(result[1], layout, known, loose=loose)
+                shown = layout if loose and shown is None else shown
+                if d is not None:
+                    return Finding(
+                        function,
+                        "cache",
+                        "fail",
+                        f"{function}'s {d}; the course's backward functions read the cache "
+                        "as it prescribes",
+                        diagnosis=f"return {what}",
+                        mistake="wrong_cache",
+                        example=case.example(),
+                    )
+        if loose:
+            return Finding(
+                function,
+                "cache",
+                "warn",
+                f"{function}'s {loose[0]} is a dict holding the right values; the course keeps "
+                f"{cache_layout_text(shown or 'Z')}, which the course's own backward functions "
+                "read",
+            )
+        return Finding(function, "cache", "pass", "the cache holds what the course prescribes")
+
+    return Check(function, "cache", run)
+
+
+def _activation_cache_probes(name: str) -> Callable[[Context, Case], list[CacheProbe]]:
+    def probes(ctx: Context, case: Case) -> list[CacheProbe]:
+        Z = 2.0 * case.rng(1).standard_normal((case.dims[1], case.m))
+        result = bind_call(ctx.fn(name), ["Z"], {"Z": Z.copy()})
+        known = {"Z": Z, "A": ref.activation_forward(Z, name)}
+        return [(result, "(A, cache) with cache = Z", "Z", known)]
+
+    return probes
+
+
 def _activation_backward_trial(name: str) -> Callable[[Context, Case], Trial]:
     g = name.removesuffix("_backward")
 
@@ -237,6 +298,17 @@ def _linear_forward_trial(ctx: Context, case: Case) -> Trial:
     )
 
 
+def _linear_forward_cache_probes(ctx: Context, case: Case) -> list[CacheProbe]:
+    A_prev, W, b = _layer(case)
+    result = bind_call(
+        ctx.fn("linear_forward"),
+        ["A_prev", "W", "b"],
+        {"A_prev": A_prev.copy(), "W": W.copy(), "b": b.copy()},
+    )
+    known = {"A_prev": A_prev, "W": W, "b": b, "Z": ref.linear_forward(A_prev, W, b)}
+    return [(result, "(Z, cache) with cache = (A_prev, W, b)", ("A_prev", "W", "b"), known)]
+
+
 def _laf(ctx: Context, A_prev: Array, W: Array, b: Array, act: str) -> Any:
     return bind_call(
         ctx.fn("linear_activation_forward"),
@@ -275,6 +347,21 @@ def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
         formula=dg.formula("linear_forward"),
         rules={f"A[{act}]": ref.RULES["A"] for act in ACTS},
     )
+
+
+_LAYER_CACHE: CacheLayout = (("A_prev", "W", "b"), "Z")
+
+
+def _linear_activation_forward_cache_probes(ctx: Context, case: Case) -> list[CacheProbe]:
+    A_prev, W, b = _layer(case)
+    Z = ref.linear_forward(A_prev, W, b)
+    out: list[CacheProbe] = []
+    for act in ACTS:
+        result = _laf(ctx, A_prev.copy(), W.copy(), b.copy(), act)
+        known = {"A_prev": A_prev, "W": W, "b": b, "Z": Z, "A": ref.activation_forward(Z, act)}
+        what = f"(A, cache) with cache = ((A_prev, W, b), Z) for activation={act!r}"
+        out.append((result, what, _LAYER_CACHE, known))
+    return out
 
 
 def _linear_cache(ctx: Context, A_prev: Array, W: Array, b: Array) -> Any:
@@ -533,33 +620,58 @@ def _cache_count(caches: Any) -> int | None:
 
 
 def _L_model_forward_caches(ctx: Context) -> Finding:
-    """One cache per layer: ``len(caches) == L`` (the caches themselves are never opened)."""
+    """One cache per layer (``len(caches) == L``), each ``((A_prev, W, b), Z)`` under the
+    course's convention (generic's caches are never opened)."""
     for case in ctx.cases():
         result = _model_forward(ctx, case.X.copy(), _params(case))
         if not (isinstance(result, tuple) and len(result) == 2):
-            raise WrongResult("L_model_forward must return (AL, caches)")
+            raise wrong_return("L_model_forward", result, "(AL, caches)")
         L = len(case.dims) - 1
         count = _cache_count(result[1])
-        if count == L:
-            continue
-        got = "no list of caches" if count is None else f"{count} cache{'s' * (count != 1)}"
-        hint = (
-            "the output layer's caches.append(cache) after the loop is probably missing"
-            if count == L - 1
-            else "append exactly one cache per layer: L − 1 in the loop, one for the output layer"
-        )
-        return Finding(
-            "L_model_forward",
-            "caches",
-            "fail",
-            f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
-            diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
-            mistake="missing_cache",
-            expected=L,
-            actual=count,
-            example=case.example(),
-        )
+        if count != L:
+            got = "no list of caches" if count is None else f"{count} cache{'s' * (count != 1)}"
+            hint = (
+                "the output layer's caches.append(cache) after the loop is probably missing"
+                if count == L - 1
+                else "append exactly one cache per layer: L − 1 in the loop, one for the output "
+                "layer"
+            )
+            return Finding(
+                "L_model_forward",
+                "caches",
+                "fail",
+                f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
+                diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
+                mistake="missing_cache",
+                expected=L,
+                actual=count,
+                example=case.example(),
+            )
+        d = _layer_caches_difference(case, result[1], ctx.hidden)
+        if ctx.convention == "week4" and d is not None:
+            return Finding(
+                "L_model_forward",
+                "caches",
+                "fail",
+                f"{d}; L_model_backward reads each cache as ((A_prev, W, b), Z)",
+                diagnosis="append the cache linear_activation_forward returns for each layer",
+                mistake="wrong_cache",
+                example=case.example(),
+            )
     return Finding("L_model_forward", "caches", "pass", "one cache per layer (len(caches) == L)")
+
+
+def _layer_caches_difference(case: Case, caches: Any, hidden: str) -> str | None:
+    _, right = ref.model_forward(case.X, case.params, hidden)
+    L = len(right)
+    for l, (c, theirs) in enumerate(zip(right, caches, strict=False)):
+        act = "sigmoid" if l == L - 1 else hidden
+        known = {"A_prev": c.A_prev, "W": c.W, "b": c.b, "Z": c.Z}
+        known["A"] = ref.activation_forward(c.Z, act)
+        d = cache_difference(theirs, _LAYER_CACHE, known, f"caches[{l}]", [])
+        if d is not None:
+            return d
+    return None
 
 
 def _explain_forward_error(ctx: Context) -> dg.Diagnosis | None:
@@ -840,6 +952,15 @@ def _explain_backward_error(ctx: Context) -> dg.Diagnosis | None:
     )
 
 
+def _updated(work: Mapping[str, Any], result: Any) -> dict[str, Any]:
+    """The parameters ``update_parameters`` returned (``work`` when it updated in place)."""
+    if result is None:
+        return dict(work)
+    if not isinstance(result, Mapping):
+        raise wrong_return("update_parameters", result, "the parameters dict")
+    return dict(result)
+
+
 def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Trial]:
     """Trials of ``update_parameters(parameters, grads, learning_rate)`` (copy or in place)."""
 
@@ -857,7 +978,7 @@ def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Tr
         values = {"parameters": work, "grads": grads, "learning_rate": lr}
         return Trial(
             invoke=lambda: bind_call(f, ["parameters", "grads", "learning_rate"], values),
-            outputs=lambda r: dict(r if r is not None else work),
+            outputs=partial(_updated, work),
             expected=expected,
             args={"parameters": work, "grads": grads},
             mutants=lambda: dg.update_mutants(params, grads, lr),
@@ -877,7 +998,11 @@ def checks() -> list[Check]:
     out: list[Check] = []
     for name in ("sigmoid", "relu"):
         t = _activation_trial(name)
-        out += [values_check(name, t), mutation_check(name, t)]
+        out += [
+            values_check(name, t),
+            course_cache_check(name, _activation_cache_probes(name)),
+            mutation_check(name, t),
+        ]
         if name == "sigmoid":
             out.append(stability_check(name))
     for name in ("sigmoid_backward", "relu_backward"):
@@ -889,13 +1014,17 @@ def checks() -> list[Check]:
             mutation_check(name, t),
         ]
     out += init_checks("initialize_parameters", ["n_x", "n_h", "n_y"], depth=2)
+    out.append(init_scale("initialize_parameters", ["n_x", "n_h", "n_y"]))
     out += init_checks("initialize_parameters_deep", ["layer_dims"], depth=3)
+    out.append(init_scale("initialize_parameters_deep", ["layer_dims"], xavier_too=True))
     out += [
         values_check("linear_forward", _linear_forward_trial),
         shapes_check("linear_forward", _linear_forward_trial),
+        course_cache_check("linear_forward", _linear_forward_cache_probes),
         mutation_check("linear_forward", _linear_forward_trial),
         values_check("linear_activation_forward", _linear_activation_forward_trial),
         shapes_check("linear_activation_forward", _linear_activation_forward_trial),
+        course_cache_check("linear_activation_forward", _linear_activation_forward_cache_probes),
         mutation_check("linear_activation_forward", _linear_activation_forward_trial),
         replace(
             values_check("L_model_forward", _L_model_forward_trial),
