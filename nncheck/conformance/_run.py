@@ -16,6 +16,7 @@ from functools import partial
 import numpy as np
 
 from nncheck.conformance._report import ConformanceReport, Finding
+from nncheck.diagnose.catalogue import Mistake
 
 __all__ = ["Plan", "PlannedCheck", "conform", "plan"]
 
@@ -123,7 +124,11 @@ def _guarded(
             known = values()
             if memo is not None:
                 memo[check.function] = known
-        if known.status == "fail" and known.diagnosis and known.mistake not in (None, "scaled"):
+        if (
+            known.status == "fail"
+            and known.diagnosis
+            and known.mistake not in (None, Mistake.SCALED)
+        ):
             if finding.mistake == known.mistake and finding.diagnosis:
                 # same mistake: keep this example's own numbers (its m may differ)
                 diagnosis = f"{finding.diagnosis} (the values check found the same mistake)"
@@ -137,7 +142,7 @@ def _guarded(
                 mistake=known.mistake,
                 formula=known.formula or finding.formula,
             )
-        if known.status == "fail" and known.mistake is None and finding.mistake == "scaled":
+        if known.status == "fail" and known.mistake is None and finding.mistake == Mistake.SCALED:
             # one example's ratio; the values check saw it change between examples: no factor
             return replace(finding, diagnosis=None, mistake=None)
         return finding
@@ -176,7 +181,7 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)
             explain = getattr(check, "explain_exception", None)
-            if mistake == "shape_mismatch" and explain is not None:
+            if mistake == Mistake.SHAPE_MISMATCH and explain is not None:
                 try:
                     with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
                         better = explain(ctx)
@@ -240,22 +245,22 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
     return innermost is None or not innermost.startswith(ours)
 
 
-def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
+def _exception_diagnosis(exc: BaseException) -> tuple[str | None, Mistake]:
     """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
     text = str(exc)
     if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
         return (
             f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
             "early or runs one too far (layers are numbered 1 … L; L = len(parameters) // 2)",
-            "layer_skipped",
+            Mistake.LAYER_SKIPPED,
         )
     if isinstance(exc, ValueError) and ("matmul" in text or ("shapes" in text and "align" in text)):
         return (
             "a matrix product has mismatched shapes: check the order of the factors and the "
             "dimension rules W[l]: (n[l], n[l−1]), A[l]: (n[l], m)",
-            "shape_mismatch",
+            Mistake.SHAPE_MISMATCH,
         )
-    return None, "exception"
+    return None, Mistake.EXCEPTION
 
 
 def plan(

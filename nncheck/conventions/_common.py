@@ -18,6 +18,7 @@ import numpy as np
 
 from nncheck.conformance._report import Finding, Status
 from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
+from nncheck.diagnose.catalogue import Mistake
 
 __all__ = [
     "Case",
@@ -546,7 +547,9 @@ def _run_cases(
     if len(agreeing) < 2:  # the words name this example's m: agree on the mistake instead
         agreeing = [cf for cf in failures if cf[1].mistake == decider.mistake]
     case, chosen = min(agreeing, key=lambda cf: cf[0].size)
-    if decider.mistake == "scaled" and any(f.diagnosis != decider.diagnosis for _, f in failures):
+    if decider.mistake == Mistake.SCALED and any(
+        f.diagnosis != decider.diagnosis for _, f in failures
+    ):
         # "a wrong constant factor" must be the same factor on every failing example
         chosen = replace(chosen, diagnosis=None, mistake=None)
     return replace(chosen, example=case.example())
@@ -629,7 +632,7 @@ def shapes_check(
                 d = _diagnose(trial, actual, compare(trial.expected, actual))
                 if len(as_) == 1:
                     what = "a rank-1 array (lost a dimension)"
-                elif as_ == es[::-1] and (d is None or d.mistake == "transposed_product"):
+                elif as_ == es[::-1] and (d is None or d.mistake == Mistake.TRANSPOSED_PRODUCT):
                     # (1, n) for (n, 1) is also a sum over the wrong axis: the diagnosis decides
                     what = "the transpose of what the rule needs"
                 else:
@@ -715,7 +718,7 @@ def mutation_check(
                         "dZ = dA; dZ[Z <= 0] = 0, or W -= ... on the caller's array); "
                         "work on a copy: np.array(dA, copy=True) or dA.copy()"
                     ),
-                    mistake="input_mutation",
+                    mistake=Mistake.INPUT_MUTATION,
                     expected="unchanged",
                     actual="modified",
                     example=case.example(),

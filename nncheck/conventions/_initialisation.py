@@ -10,6 +10,7 @@ import numpy as np
 from nncheck import diagnose as dg
 from nncheck.conformance._report import Finding
 from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, bind_call
+from nncheck.diagnose.catalogue import Mistake
 
 __all__ = ["call_init", "init_checks", "init_dims"]
 
@@ -58,7 +59,7 @@ def init_shapes(function: str, order: Sequence[str], depth: int) -> Check:
                             "a layer is skipped: the loop must create W[l], b[l] for l = 1 … L "
                             "(range(1, len(layer_dims)))"
                         ),
-                        mistake="layer_skipped",
+                        mistake=Mistake.LAYER_SKIPPED,
                         example={"dims": dims, "seed": ctx.seed},
                     )
                 got = tuple(np.shape(params[key]))
@@ -75,7 +76,9 @@ def init_shapes(function: str, order: Sequence[str], depth: int) -> Check:
                         "shapes",
                         "fail",
                         f"{key} has shape {got}: {what}; the rule {rule} needs {shape}",
-                        mistake="transposed_product" if got == shape[::-1] else "wrong_shape",
+                        mistake=Mistake.TRANSPOSED_PRODUCT
+                        if got == shape[::-1]
+                        else Mistake.WRONG_SHAPE,
                         diagnosis=None,
                         expected=str(shape),
                         actual=str(got),
@@ -107,7 +110,7 @@ def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
             "fail",
             verdict.message if verdict.status == "fail" else "the initial weights have equal rows",
             diagnosis=d.message if d else None,
-            mistake=d.mistake if d else "identical_rows",
+            mistake=d.mistake if d else Mistake.IDENTICAL_ROWS,
             formula=dg.formula("init"),
             example={"dims": dims, "seed": ctx.seed},
         )
@@ -156,7 +159,7 @@ def he_scale(function: str, factor: float = 2.0, name: str = "He") -> Check:
             "fail",
             f"W[l] has standard deviation {ratio:.3g}·√({factor:g}/n[l−1])",
             diagnosis=diagnosis,
-            mistake="wrong_init_scale",
+            mistake=Mistake.WRONG_INIT_SCALE,
             expected=1.0,
             actual=ratio,
             formula=f"W[l] = randn(n[l], n[l−1])·√({factor:g}/n[l−1])",

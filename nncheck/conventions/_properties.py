@@ -11,6 +11,7 @@ import numpy as np
 from nncheck import reference as ref
 from nncheck.conformance._report import Finding
 from nncheck.conventions._common import Case, Check, Context, Trial, bind_call, compare, first
+from nncheck.diagnose.catalogue import Mistake
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
@@ -42,7 +43,7 @@ def cost_scalar_check(
             "fail",
             f"the cost has shape {shape}: it must be one number averaged over the m examples",
             diagnosis="the sum over examples is missing or taken over the wrong axis",
-            mistake="wrong_sum_axis",
+            mistake=Mistake.WRONG_SUM_AXIS,
             expected="()",
             actual=str(shape),
             example=case.example(),
@@ -89,7 +90,7 @@ def update_direction_check(
                     f"update with the wrong sign for {', '.join(along)}: "
                     "θ := θ − α·dθ, not θ + α·dθ"
                 ),
-                mistake="update_wrong_sign",
+                mistake=Mistake.UPDATE_WRONG_SIGN,
                 formula="θ := θ − α·dθ",
                 example=case.example(),
             )
@@ -99,7 +100,7 @@ def update_direction_check(
             "fail",
             f"{', '.join(unchanged)} did not change",
             diagnosis=f"a layer is skipped by the update: {', '.join(unchanged)} unchanged",
-            mistake="layer_skipped",
+            mistake=Mistake.LAYER_SKIPPED,
             formula="θ := θ − α·dθ for every W[l] and b[l]",
             example=case.example(),
         )
@@ -198,14 +199,17 @@ def threshold_failure(
     g = np.asarray(got, dtype=np.float64)
     diagnosis = mistake = None
     if g.shape == P.shape and np.allclose(g, P):
-        diagnosis, mistake = f"returns the probabilities {name}, not 0/1 labels", "no_threshold"
+        diagnosis, mistake = (
+            f"returns the probabilities {name}, not 0/1 labels",
+            Mistake.NO_THRESHOLD,
+        )
     elif g.size == P.size and g.shape != P.shape and np.array_equal(g.ravel(), expected.ravel()):
-        diagnosis, mistake = f"predictions have shape {g.shape}, not (1, m)", "lost_keepdims"
+        diagnosis, mistake = f"predictions have shape {g.shape}, not (1, m)", Mistake.LOST_KEEPDIMS
     elif g.shape == P.shape and any(np.array_equal(g, (P > t) * 1.0) for t in (0.0, 0.25, 0.75)):
         t = next(t for t in (0.0, 0.25, 0.75) if np.array_equal(g, (P > t) * 1.0))
-        diagnosis, mistake = f"thresholds at {t} instead of 0.5", "wrong_threshold"
+        diagnosis, mistake = f"thresholds at {t} instead of 0.5", Mistake.WRONG_THRESHOLD
     elif g.shape == P.shape and np.array_equal(g, 1.0 - expected):
-        diagnosis, mistake = f"labels are inverted (1 where {name} ≤ 0.5)", "sign_flip"
+        diagnosis, mistake = f"labels are inverted (1 where {name} ≤ 0.5)", Mistake.SIGN_FLIP
     return Finding(
         function,
         "threshold",

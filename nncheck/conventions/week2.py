@@ -35,6 +35,7 @@ from nncheck.conventions._common import (
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import stability_check, threshold_failure
 from nncheck.conventions.week4 import _activation_trial
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -113,7 +114,7 @@ def _propagate_gradient(ctx: Context) -> Finding:
             "fail",
             f"db has shape {db.shape}: the gradient of the scalar b is one number",
             diagnosis="db sums over one axis only: use np.sum(A − Y) / m (no axis)",
-            mistake="wrong_sum_axis",
+            mistake=Mistake.WRONG_SUM_AXIS,
             example=case.example(),
         )
     return gradient_finding(
@@ -144,7 +145,7 @@ def _zeros(ctx: Context) -> Finding:
             diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array"
             if np.ndim(w) == 1
             else None,
-            mistake="lost_keepdims" if np.ndim(w) == 1 else "wrong_shape",
+            mistake=Mistake.LOST_KEEPDIMS if np.ndim(w) == 1 else Mistake.WRONG_SHAPE,
             expected=str((dim, 1)),
             actual=str(np.shape(w)),
         )
@@ -188,7 +189,7 @@ def _optimize_trial(ctx: Context, case: Case) -> Trial:
             _ALIASES,
         )
 
-    def mutant(mistake: str, text: str, step: Any) -> dg.Mutant:
+    def mutant(mistake: Mistake, text: str, step: Any) -> dg.Mutant:
         def thunk() -> dict[str, Any]:
             mw, mb = _descend(w, b, X, Y, step)
             return {"w": mw, "b": mb}
@@ -198,22 +199,22 @@ def _optimize_trial(ctx: Context, case: Case) -> Trial:
     def mutants() -> list[dg.Mutant]:
         return [
             mutant(
-                "update_wrong_sign",
+                Mistake.UPDATE_WRONG_SIGN,
                 "the update moves along the gradient: w := w − α·dw, not w + α·dw",
                 lambda w, dw, b, db: (w + lr * dw, b + lr * db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update of b ignores the learning rate: b := b − α·db, not b − db",
                 lambda w, dw, b, db: (w - lr * dw, b - db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update of w ignores the learning rate: w := w − α·dw, not w − dw",
                 lambda w, dw, b, db: (w - dw, b - lr * db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update ignores the learning rate: θ := θ − α·dθ, not θ − dθ",
                 lambda w, dw, b, db: (w - dw, b - db),
             ),

@@ -42,6 +42,7 @@ from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import init_checks
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
 from nncheck.conventions.week4 import make_cost_trial, make_update_trial
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError, UserCodeError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -134,7 +135,7 @@ def _layer_sizes(ctx: Context) -> Finding:
             if swapped
             else None
         ),
-        mistake="transposed_product" if swapped else None,
+        mistake=Mistake.TRANSPOSED_PRODUCT if swapped else None,
         expected=[int(case.X.shape[0]), int(Y.shape[0])],
         actual=[n_x, n_y],
         example=case.example(),

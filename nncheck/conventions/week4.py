@@ -52,6 +52,7 @@ from nncheck.conventions._properties import (
     stability_check,
     update_direction_check,
 )
+from nncheck.diagnose.catalogue import Mistake
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -265,7 +266,10 @@ def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
             for act in ACTS
         }
         # a mistake outside the activation branch (a missing bias) shows in both activations
-        bias = {act: [mu for mu in per_act[act] if mu[0].mistake == "missing_bias"] for act in ACTS}
+        bias = {
+            act: [mu for mu in per_act[act] if mu[0].mistake == Mistake.MISSING_BIAS]
+            for act in ACTS
+        }
         both: list[dg.Mutant] = [
             (ds, partial(_merged, ts, tr))
             for (ds, ts), (_, tr) in zip(bias["sigmoid"], bias["relu"], strict=True)
@@ -564,7 +568,7 @@ def _L_model_forward_caches(ctx: Context) -> Finding:
             "fail",
             f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
             diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
-            mistake="missing_cache",
+            mistake=Mistake.MISSING_CACHE,
             expected=L,
             actual=count,
             example=case.example(),
@@ -726,7 +730,7 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
                 "a layer is skipped: the backward loop must visit every layer l = L−1, …, 0 "
                 f"(for l in reversed(range(L − 1)) after layer L = {L})"
             ),
-            mistake="layer_skipped",
+            mistake=Mistake.LAYER_SKIPPED,
             example=case.example(),
         )
 

@@ -1,0 +1,501 @@
+"""The catalogue of mistakes: one entry per mistake nncheck can name, in one place.
+
+Every finding's ``mistake`` field (JSON) is a :class:`Mistake` value; :data:`CATALOGUE` gives each
+one its plain-words summary, the formula of the notes it breaks, a priority, and where its fault is
+injected into the reference (the mutant builders of :mod:`nncheck.diagnose`). When two replayed
+mistakes reproduce a person's numbers equally well, the one with the lower priority number wins
+(:func:`priority`), so the diagnosis does not depend on the order mutants are listed in.
+
+Constant factors are named in one place too: :func:`factor_mistake` classifies a ratio (yours ÷
+right) as m, 1/m, −m, −1, m², 1/m² or 2, with the tolerance of the caller — :data:`REPLAY_RTOL`
+for an exact replay (diagnose), :data:`GRADCHECK_RTOL` for a ratio against finite differences
+(gradcheck's hints), which carry truncation and rounding noise.
+
+The docs' list (docs/readme/diagnoses.md) is generated from this module::
+
+    python -m nncheck.diagnose > docs/readme/diagnoses.md
+
+and a test checks that the file is current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = [
+    "CATALOGUE",
+    "FORMULAS",
+    "GRADCHECK_RTOL",
+    "REPLAY_RTOL",
+    "SPEC_FORMULAS",
+    "Entry",
+    "Mistake",
+    "factor_mistake",
+    "formula",
+    "priority",
+    "render_markdown",
+]
+
+
+class Mistake(str, Enum):
+    """The stable id of a mistake, as it appears in JSON (``finding["mistake"]``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+    # factors and signs
+    MISSING_1_OVER_M = "missing_1_over_m"
+    EXTRA_1_OVER_M = "extra_1_over_m"
+    WRONG_M = "wrong_m"
+    SIGN_FLIP = "sign_flip"
+    SCALED = "scaled"
+    # shapes and axes
+    TRANSPOSED_PRODUCT = "transposed_product"
+    WRONG_SUM_AXIS = "wrong_sum_axis"
+    LOST_KEEPDIMS = "lost_keepdims"
+    WRONG_SHAPE = "wrong_shape"
+    SHAPE_MISMATCH = "shape_mismatch"
+    # activations
+    WRONG_ACTIVATION = "wrong_activation"
+    MISSING_ACTIVATION = "missing_activation"
+    WRONG_ACTIVATION_DERIVATIVE = "wrong_activation_derivative"
+    DERIVATIVE_AT_A = "derivative_at_A"
+    MISSING_ACTIVATION_DERIVATIVE = "missing_activation_derivative"
+    WRONG_RELU_MASK = "wrong_relu_mask"
+    # layers and the network
+    MISSING_BIAS = "missing_bias"
+    LAYER_SKIPPED = "layer_skipped"
+    MISSING_CACHE = "missing_cache"
+    WRONG_DAL = "wrong_dAL"
+    # cost
+    MISSING_TERM = "missing_term"
+    WRONG_TERM = "wrong_term"
+    OUTER_PRODUCT = "outer_product"
+    # update and prediction
+    UPDATE_WRONG_SIGN = "update_wrong_sign"
+    MISSING_LEARNING_RATE = "missing_learning_rate"
+    NO_THRESHOLD = "no_threshold"
+    WRONG_THRESHOLD = "wrong_threshold"
+    # initialisation
+    ZERO_INIT = "zero_init"
+    IDENTICAL_ROWS = "identical_rows"
+    WRONG_INIT_SCALE = "wrong_init_scale"
+    # course 2's gradient checker
+    GRADAPPROX_FACTOR_2 = "gradapprox_factor_2"
+    CHECKER_FALSE_ALARM = "checker_false_alarm"
+    CHECKER_INSENSITIVE = "checker_insensitive"
+    DIFFERENCE_FORMULA = "difference_formula"
+    # the person's function misbehaves
+    INPUT_MUTATION = "input_mutation"
+    EXCEPTION = "exception"
+    TIMEOUT = "timeout"
+    EXIT = "exit"
+    CRASH = "crash"
+    MEMORY = "memory"
+
+
+SPEC_FORMULAS: dict[str, str] = {
+    "linear_forward": "Z[l] = W[l]·A[l−1] + b[l]",
+    "linear_backward": (
+        "dW[l] = (1/m) dZ[l]·A[l−1]ᵀ; db[l] = (1/m) Σ_columns dZ[l]; dA[l−1] = W[l]ᵀ·dZ[l]"
+    ),
+    "activation_backward": "dZ[l] = dA[l] ∗ g′(Z[l])",
+    "sigmoid": "σ(z) = 1/(1+e^(−z))",
+    "relu": "ReLU(z) = max(0, z)",
+    "tanh": "tanh(z) = (e^z − e^(−z))/(e^z + e^(−z))",
+    "sigmoid.derivative": "σ′(z) = σ(z)(1 − σ(z))",
+    "relu.derivative": "ReLU′(z) = 1 if z > 0 else 0 (0 at the kink z = 0, by convention)",
+    "tanh.derivative": "tanh′(z) = 1 − tanh(z)²",
+    "cost": "J = (1/m) Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾)",
+    "cross_entropy_loss": "L(ŷ, y) = −(y log ŷ + (1 − y) log(1 − ŷ))",
+    "gradient_descent_update": "θ := θ − α·dJ/dθ",
+    "initialization": (
+        "W[l] = randn(n[l], n[l−1])·0.01 (or ·√(2/n[l−1]), He), never two equal rows; "
+        "b[l] = zeros((n[l], 1)) is fine"
+    ),
+    "logistic_regression": "ŷ = σ(wᵀx + b); dw = (1/m) X·(A − Y)ᵀ, db = (1/m) Σᵢ (a⁽ⁱ⁾ − y⁽ⁱ⁾)",
+    "deep_network": (
+        "[LINEAR → g]×(L−1) → LINEAR → SIGMOID; dZ[L] = A[L] − Y, then for l = L…1: dW[l], "
+        "db[l], dA[l−1] by linear_backward and dZ[l−1] = dA[l−1] ∗ g′(Z[l−1])"
+    ),
+}
+"""The plain-text ``formula`` (``name.derivative``: ``derivative_formula``) of the specs in
+``nncheck.specs`` that messages quote, copied here so that diagnosing never imports SymPy (a test
+checks the copies against the specs)."""
+
+_OPERATION_SPECS: dict[str, tuple[str, ...]] = {
+    "linear_forward": ("linear_forward",),
+    "linear_backward": ("linear_backward",),
+    "activation_backward": ("activation_backward",),
+    "sigmoid": ("sigmoid", "sigmoid.derivative"),
+    "relu": ("relu", "relu.derivative"),
+    "tanh": ("activation_backward", "tanh.derivative"),
+    "cost": ("cost", "cross_entropy_loss"),
+    "update": ("gradient_descent_update",),
+    "init": ("initialization",),
+    "logistic": ("logistic_regression",),
+    "model_forward": ("deep_network",),
+}
+
+FORMULAS: dict[str, str] = {
+    op: "; ".join(SPEC_FORMULAS[name] for name in names) for op, names in _OPERATION_SPECS.items()
+}
+"""Formulas quoted in messages, keyed by operation, composed from :data:`SPEC_FORMULAS`."""
+
+
+def formula(name: str) -> str | None:
+    """The plain-text formula of operation ``name`` (never imports sympy)."""
+    return FORMULAS.get(name)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One mistake of the catalogue.
+
+    Attributes:
+        mistake: its id.
+        summary: what the mistake is, in plain words (the docs' line; findings carry a message
+            specific to the function, the layer and the factor).
+        operation: the key of :data:`FORMULAS` whose formula it breaks, or None.
+        priority: lower wins when two replayed mistakes reproduce the same numbers.
+        found_by: where nncheck injects the fault or looks for the mistake (for the docs).
+    """
+
+    mistake: Mistake
+    summary: str
+    operation: str | None
+    priority: int
+    found_by: str
+
+    @property
+    def formula(self) -> str | None:
+        """The formula of the notes the mistake breaks."""
+        return FORMULAS.get(self.operation) if self.operation else None
+
+
+_M = Mistake
+_REPLAY = "replayed in the reference"
+_ENTRIES: tuple[Entry, ...] = (
+    # The priorities rank the more common, simpler explanation first: a whole-array slip (a
+    # missing 1/m, a sign) before a structural one (a transpose, a wrong axis) before a mistake
+    # of the activation's derivative, which only some inputs tell apart.
+    Entry(
+        _M.MISSING_1_OVER_M,
+        "the 1/m of the mean is missing: m times too large (dW, db, the cost)",
+        "linear_backward",
+        10,
+        f"{_REPLAY}: linear and model backward, cost, update, "
+        "logistic propagate; a ratio of m in gradcheck",
+    ),
+    Entry(
+        _M.EXTRA_1_OVER_M,
+        "an extra 1/m: divided by m twice, or dA[l−1] divided by m",
+        "linear_backward",
+        11,
+        f"{_REPLAY}; a ratio of 1/m in gradcheck",
+    ),
+    Entry(
+        _M.SIGN_FLIP,
+        "the wrong sign: Y − A for A − Y, a subtracted bias, a missing leading "
+        "minus of the cost, σ(−z), inverted labels",
+        None,
+        12,
+        f"{_REPLAY}; a ratio of −1 or −m in gradcheck",
+    ),
+    Entry(
+        _M.MISSING_BIAS,
+        "the bias b is not added (Z = W·A_prev), in one layer or all",
+        "linear_forward",
+        13,
+        _REPLAY,
+    ),
+    Entry(
+        _M.MISSING_TERM,
+        "a term of the cross-entropy is missing (y·log a or (1 − y)·log(1 − a))",
+        "cost",
+        14,
+        _REPLAY,
+    ),
+    Entry(
+        _M.UPDATE_WRONG_SIGN,
+        "the update moves along the gradient, θ + α·dθ, increasing the cost",
+        "update",
+        15,
+        f"{_REPLAY}; the update check of properties",
+    ),
+    Entry(
+        _M.MISSING_LEARNING_RATE,
+        "the update ignores the learning rate: θ − dθ",
+        "update",
+        16,
+        _REPLAY,
+    ),
+    Entry(
+        _M.WRONG_M,
+        "divides by n[l−1] = A_prev.shape[0] (the rows) instead of m = "
+        "A_prev.shape[1] (the examples)",
+        "linear_backward",
+        20,
+        _REPLAY,
+    ),
+    Entry(
+        _M.TRANSPOSED_PRODUCT,
+        "a product with its factors transposed or swapped (A_prev·dZᵀ for "
+        "dZ·A_prevᵀ, W for Wᵀ), or a transposed array",
+        "linear_backward",
+        21,
+        f"{_REPLAY}; a transposed shape",
+    ),
+    Entry(
+        _M.WRONG_SUM_AXIS,
+        "db sums over the wrong axis (the units, or everything) instead of axis=1, the examples",
+        "linear_backward",
+        22,
+        _REPLAY,
+    ),
+    Entry(
+        _M.LOST_KEEPDIMS,
+        "a sum or squeeze lost a dimension: a rank-1 array where the notes keep (n, 1)",
+        "linear_backward",
+        23,
+        f"{_REPLAY}; a lost dimension",
+    ),
+    Entry(
+        _M.OUTER_PRODUCT,
+        "np.dot(Y.T, np.log(AL)) is an (m, m) outer product, not one sum over the examples",
+        "cost",
+        24,
+        _REPLAY,
+    ),
+    Entry(
+        _M.WRONG_TERM,
+        "the second cross-entropy term uses log(a) instead of log(1 − a)",
+        "cost",
+        25,
+        _REPLAY,
+    ),
+    Entry(
+        _M.WRONG_DAL,
+        "dAL has the wrong sign on its second term: −(Y/AL + (1−Y)/(1−AL))",
+        "cost",
+        26,
+        _REPLAY,
+    ),
+    Entry(
+        _M.LAYER_SKIPPED,
+        "a layer (or the biases) skipped by a loop: forward, backward, update or initialisation",
+        "model_forward",
+        27,
+        f"{_REPLAY}; a missing key",
+    ),
+    Entry(
+        _M.WRONG_ACTIVATION,
+        "the wrong activation on a layer (relu for sigmoid, leaky ReLU for ReLU, …)",
+        "model_forward",
+        30,
+        _REPLAY,
+    ),
+    Entry(
+        _M.MISSING_ACTIVATION, "the activation is not applied: A = Z", "model_forward", 31, _REPLAY
+    ),
+    Entry(
+        _M.MISSING_ACTIVATION_DERIVATIVE,
+        "dZ = dA: the derivative g′(Z) is missing",
+        "activation_backward",
+        32,
+        _REPLAY,
+    ),
+    Entry(
+        _M.DERIVATIVE_AT_A,
+        "the derivative is evaluated at A = g(Z) instead of at Z",
+        "activation_backward",
+        33,
+        _REPLAY,
+    ),
+    Entry(
+        _M.WRONG_ACTIVATION_DERIVATIVE,
+        "a wrong derivative: 1 − a for tanh's 1 − a², s for "
+        "σ's s(1 − s), another activation's derivative, the cache Z taken for s",
+        "activation_backward",
+        34,
+        _REPLAY,
+    ),
+    Entry(
+        _M.WRONG_RELU_MASK,
+        "the ReLU mask is taken where dA ≤ 0 instead of where Z ≤ 0",
+        "relu",
+        35,
+        _REPLAY,
+    ),
+    Entry(
+        _M.SCALED,
+        "a constant factor other than m, 1/m or −1 (never said of one number)",
+        None,
+        90,
+        "a constant ratio between yours and the right array",
+    ),
+    Entry(_M.WRONG_SHAPE, "a result of the wrong shape", None, 91, "the shape checks"),
+    Entry(
+        _M.SHAPE_MISMATCH,
+        "a matrix product of mismatched shapes raised an error",
+        None,
+        92,
+        "the person's exception",
+    ),
+    Entry(
+        _M.MISSING_CACHE,
+        "the forward pass does not return the caches backward needs",
+        "model_forward",
+        93,
+        "the week-4 cache check",
+    ),
+    Entry(
+        _M.NO_THRESHOLD,
+        "predict returns probabilities, not 0/1 labels",
+        None,
+        94,
+        "the predict check",
+    ),
+    Entry(
+        _M.WRONG_THRESHOLD,
+        "predict thresholds at a value other than 0.5",
+        None,
+        95,
+        "the predict check",
+    ),
+    Entry(
+        _M.ZERO_INIT,
+        "W[l] is all zeros: symmetry is never broken",
+        "init",
+        96,
+        "the initialisation check",
+    ),
+    Entry(
+        _M.IDENTICAL_ROWS,
+        "W[l] has identical rows: those units stay identical",
+        "init",
+        97,
+        "the initialisation check",
+    ),
+    Entry(
+        _M.WRONG_INIT_SCALE,
+        "the initialisation scale is not the one asked for (He: √(2/n[l−1]))",
+        "init",
+        98,
+        "the initialisation check",
+    ),
+    Entry(
+        _M.GRADAPPROX_FACTOR_2,
+        "course 2's gradapprox is off by 2 (divided by ε, or θ⁺ not a fresh copy)",
+        None,
+        100,
+        "the course-2 checker checks",
+    ),
+    Entry(
+        _M.CHECKER_FALSE_ALARM,
+        "course 2's checker flags a correct gradient",
+        None,
+        101,
+        "the course-2 checker checks",
+    ),
+    Entry(
+        _M.CHECKER_INSENSITIVE,
+        "course 2's checker passes a wrong gradient",
+        None,
+        102,
+        "the course-2 checker checks",
+    ),
+    Entry(
+        _M.DIFFERENCE_FORMULA,
+        "course 2's difference is not ‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂)",
+        None,
+        103,
+        "the course-2 checker checks",
+    ),
+    Entry(
+        _M.INPUT_MUTATION,
+        "the function changes its inputs in place",
+        None,
+        110,
+        "the mutation check",
+    ),
+    Entry(_M.EXCEPTION, "the function raised an exception", None, 111, "any check"),
+    Entry(_M.TIMEOUT, "the function did not return in time", None, 112, "the runner"),
+    Entry(_M.EXIT, "the function ended the program (sys.exit)", None, 113, "the runner"),
+    Entry(_M.CRASH, "the function killed the process", None, 114, "the runner"),
+    Entry(_M.MEMORY, "the function ran out of memory", None, 115, "the runner"),
+)
+
+CATALOGUE: dict[Mistake, Entry] = {entry.mistake: entry for entry in _ENTRIES}
+"""Every mistake nncheck names, by id."""
+
+
+def priority(mistake: Mistake) -> int:
+    """The rank of ``mistake`` when two replayed mistakes both match (lower wins)."""
+    return CATALOGUE[mistake].priority
+
+
+REPLAY_RTOL = 1e-6
+"""Relative tolerance of a factor in an exact replay: both arrays come from the same inputs."""
+
+GRADCHECK_RTOL = 1e-3
+"""Relative tolerance of a factor against finite differences, whose own error is about 1e-6
+relative at the chosen step: 1e-3 keeps a true m from being missed and 2 from being taken for m."""
+
+Factor = str
+"""Which known factor a ratio is: ``"m"``, ``"1/m"``, ``"m²"``, ``"1/m²"``, ``"−m"``, ``"−1"``,
+``"2"`` or ``"1/2"``."""
+
+
+def factor_mistake(ratio: float, m: int, rtol: float) -> tuple[Factor, Mistake] | None:
+    """The known factor ``ratio`` (yours ÷ right) is within ``rtol``, with the mistake it shows.
+
+    m² and 1/m² are a missing or extra 1/m carried back through dA; 2 and 1/2 are
+    :data:`Mistake.SCALED`. None when the ratio is none of these (1 is no mistake).
+    """
+
+    def near(target: float) -> bool:
+        return abs(ratio - target) <= rtol * abs(target)
+
+    if m > 1:
+        for target, name, mistake in (
+            (m, "m", _M.MISSING_1_OVER_M),
+            (1.0 / m, "1/m", _M.EXTRA_1_OVER_M),
+            (m * m, "m²", _M.MISSING_1_OVER_M),
+            (1.0 / (m * m), "1/m²", _M.EXTRA_1_OVER_M),
+            (-m, "−m", _M.SIGN_FLIP),
+        ):
+            if near(target):
+                return name, mistake
+    if near(-1.0):
+        return "−1", _M.SIGN_FLIP
+    if near(2.0):
+        return "2", _M.SCALED
+    if near(0.5):
+        return "1/2", _M.SCALED
+    return None
+
+
+def render_markdown() -> str:
+    """The docs' list of diagnoses (docs/readme/diagnoses.md), generated from :data:`CATALOGUE`."""
+    lines = [
+        "# Diagnoses",
+        "",
+        "<!-- generated by `python -m nncheck.diagnose > docs/readme/diagnoses.md`;",
+        "     tests/test_diagnose_catalogue.py checks that this file is current -->",
+        "",
+        "Every mistake nncheck names, by the id a finding's `mistake` field carries (JSON).",
+        "When two replayed mistakes reproduce your numbers equally well, the lower priority",
+        "number wins.",
+        "",
+        "| id | mistake | formula it breaks | found by | priority |",
+        "|---|---|---|---|---|",
+    ]
+    for e in sorted(_ENTRIES, key=lambda e: e.priority):
+        cells = (f"`{e.mistake.value}`", e.summary, e.formula or "", e.found_by, str(e.priority))
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
