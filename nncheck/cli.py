@@ -16,6 +16,10 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NoReturn, TextIO
 
+HIDDEN_ACTIVATIONS = ("tanh", "relu")
+"""The choices of ``conform --hidden-activation``: the ``VARIANTS`` of the conventions that have
+them (kept here so that ``--help`` imports no numpy; tests/test_cli.py checks they agree)."""
+
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST", "build_parser", "main"]
 
 EXIT_OK = 0
@@ -208,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="which course convention the file follows (default: detect from its names)",
     )
     conf.add_argument("--seed", type=_seed, help="seed for the drawn examples (default: fresh)")
+    conf.add_argument(
+        "--hidden-activation",
+        choices=HIDDEN_ACTIVATIONS,
+        help="the hidden activation of a week-3 network (default: detect from your "
+        "forward_propagation; the course's is tanh)",
+    )
     conf.add_argument(
         "-v", "--verbose", action="store_true", help="show every finding, passes included"
     )
@@ -588,6 +598,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
+        hidden_activation=args.hidden_activation,
         as_json=args.json,
         verbose=args.verbose,
     )
@@ -601,6 +612,7 @@ def _run_conform(
     convention: str | dict[str, str] = "auto",
     seed: int | None,
     defs_only: bool = False,
+    hidden_activation: str | None = None,
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
@@ -617,16 +629,14 @@ def _run_conform(
                 seed=seed,
                 defs_only=defs_only,
                 rename_hint="or rename them with --rename COURSE=YOURS",
+                hidden_activation=hidden_activation,
             )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
-    except ValueError as exc:  # an unknown convention or an unusable target
+    except ValueError as exc:  # an unknown convention, none that fits (UsageError), a bad option
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     if shown is not None:
         report = dataclasses.replace(report, target=shown)
-    if report.convention == "none":  # no known function names: like gradcheck's "no protocol"
-        messages = "; ".join(f.message for f in report.failures)
-        return _fail(f"{report.target}: {messages}", kind="usage", as_json=as_json, out=out)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code

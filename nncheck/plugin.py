@@ -5,7 +5,8 @@ Collects one test item per function and check of :func:`nncheck.conform`, named 
 expected vs actual, formula, smallest failing example), not an internal traceback.
 
 Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
-``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-defs-only``. Without
+``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-hidden-activation=NAME``
+(week 3: tanh or relu), ``--nncheck-defs-only``. Without
 ``--nncheck``, the targets come from ``pyproject.toml``::
 
     [tool.nncheck]
@@ -79,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="auto (default), week2, week3, week4, course2 or generic",
     )
     group.addoption(
+        "--nncheck-hidden-activation",
+        default=None,
+        metavar="NAME",
+        help="the hidden activation of a week-3 network: tanh or relu (default: detected)",
+    )
+    group.addoption(
         "--nncheck-defs-only",
         action="store_true",
         default=None,
@@ -138,6 +145,8 @@ class _Settings:
         self.convention: str = (
             config.getoption("nncheck_convention") or from_file.get("convention") or "auto"
         )
+        hidden = config.getoption("nncheck_hidden_activation") or from_file.get("hidden_activation")
+        self.hidden_activation: str | None = str(hidden) if hidden is not None else None
         defs_only = config.getoption("nncheck_defs_only")
         self.defs_only = bool(defs_only if defs_only is not None else from_file.get("defs_only"))
         self._plans: dict[str, Plan | Exception] = {}
@@ -154,6 +163,7 @@ class _Settings:
                     seed=self.seed,
                     defs_only=self.defs_only,
                     rename_hint=_RENAME_HINT,
+                    hidden_activation=self.hidden_activation,
                 )
             except Exception as exc:  # LoadError or a bad option: reported at collection
                 self._plans[target] = exc
@@ -227,9 +237,13 @@ class NncheckCollector(pytest.Collector):
 
         try:
             plan = self.settings.plan(self.target)
-        except (LoadError, ValueError) as exc:
+        except LoadError as exc:
             raise self.CollectError(
                 f"nncheck cannot load {self.target}: {_pytest_options(str(exc))}"
+            ) from None
+        except ValueError as exc:  # no convention fits (UsageError) or a bad option
+            raise self.CollectError(
+                f"nncheck cannot check {self.target}: {_pytest_options(str(exc))}"
             ) from None
         return [
             NncheckItem.from_parent(self, name=f"{item.function}::{item.check}", planned=item)

@@ -678,7 +678,7 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
             "nncheck.gradcheck",
             {"MAX_VALUES", "GradProblem", "build_problem", "check_problem", "preflight"},
         ),
-        ("nncheck.errors", {"ProtocolError", "UserCodeError"}),
+        ("nncheck.errors", {"ProtocolError", "UsageError", "UserCodeError"}),
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",

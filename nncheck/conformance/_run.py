@@ -15,8 +15,9 @@ from functools import partial
 
 import numpy as np
 
-from nncheck.conformance._report import ConformanceReport, Finding
+from nncheck._findings import ConformanceReport, Finding
 from nncheck.diagnose.catalogue import Mistake
+from nncheck.errors import UsageError
 
 __all__ = ["Plan", "PlannedCheck", "conform", "plan"]
 
@@ -270,6 +271,7 @@ def plan(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    hidden_activation: str | None = None,
 ) -> Plan:
     """Load ``target`` and list the checks of its convention (see :func:`conform`).
 
@@ -300,15 +302,21 @@ def plan(
             f"{c}: {', '.join(conventions.convention_module(c).MARKERS[:3])}"
             for c in conventions.CONVENTIONS
         )
-        msg = (
-            "found none of the functions of a known convention "
-            f"({known}); name yours like the course {rename_hint}"
+        raise UsageError(
+            f"{shown}: found none of the functions of a known convention ({known}); name yours "
+            f"like the course {rename_hint}"
         )
-        failing = Finding("<module>", "convention", "fail", msg)
-        return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
     conv = conventions.convention_module(chosen)
+    variants: tuple[str, ...] = getattr(conv, "VARIANTS", ())
+    if hidden_activation is not None and hidden_activation not in variants:
+        offer = f"one of {', '.join(variants)}" if variants else "none (it has one network)"
+        raise UsageError(
+            f"convention {chosen} has no hidden activation {hidden_activation!r}; it takes {offer}"
+        )
     provided = conventions.provide_helpers(module, chosen)
-    ctx = Context(module, names, seed, path, chosen, provided=provided)
+    ctx = Context(
+        module, names, seed, path, chosen, provided=provided, hidden_activation=hidden_activation
+    )
     configure = getattr(conv, "configure", None)
     if callable(configure):
         try:
@@ -351,6 +359,7 @@ def conform(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    hidden_activation: str | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -366,6 +375,9 @@ def conform(
             files that train or plot at import time).
         rename_hint: how the caller's front door maps the course's names to the person's, ending
             the message of a file with no known function names (the CLI says ``--rename``).
+        hidden_activation: the hidden activation of a convention with variants (week 3:
+            ``"tanh"``, the course's, or ``"relu"``); None lets the convention probe the
+            person's forward pass.
 
     Returns:
         a :class:`ConformanceReport`; ``report.ok`` is False when any check failed.
@@ -373,8 +385,15 @@ def conform(
     Raises:
         nncheck.loader.LoadError: the file is missing, has a syntax error, or fails to import
             (the message names the file and line).
-        ValueError: an unknown convention or a bad seed.
+        ValueError: an unknown convention or a bad seed; :class:`nncheck.errors.UsageError` (a
+            ValueError) when no convention fits the file's names or the convention has no such
+            hidden activation.
     """
     return plan(
-        target, convention=convention, seed=seed, defs_only=defs_only, rename_hint=rename_hint
+        target,
+        convention=convention,
+        seed=seed,
+        defs_only=defs_only,
+        rename_hint=rename_hint,
+        hidden_activation=hidden_activation,
     ).run()

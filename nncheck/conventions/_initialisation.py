@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from nncheck import diagnose as dg
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, bind_call
 from nncheck.diagnose.catalogue import Mistake
+from nncheck.properties import check_symmetry_breaking
 
 __all__ = ["call_init", "init_checks", "init_dims"]
 
@@ -91,19 +92,18 @@ def init_shapes(function: str, order: Sequence[str], depth: int) -> Check:
 
 
 def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
-    """No W[l] with several rows is zero or has identical rows."""
+    """No W[l] with several rows is zero or has equal rows (the notes' rule; interchangeable
+    units are :func:`nncheck.properties.check_symmetry_breaking`'s failure)."""
 
     def run(ctx: Context) -> Finding:
         dims = init_dims(ctx, depth)
         params = _params_of(call_init(ctx, function, order, dims), function)
-        from nncheck.properties import check_symmetry_breaking
-
         verdict = check_symmetry_breaking(params)
         d = dg.init_diagnosis(params)
         if verdict.status != "fail" and d is None:
-            if verdict.status == "warn":
-                return Finding(function, "symmetry", "warn", verdict.message)
-            return Finding(function, "symmetry", "pass", verdict.message)
+            return Finding(function, "symmetry", verdict.status, verdict.message)
+        # the course's rule is stricter than symmetry: equal rows fail even when b or the next
+        # layer's weights would separate the units (properties only warns there)
         return Finding(
             function,
             "symmetry",

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import Case, Check, Context, Trial, bind_call, compare, first
-from nncheck.diagnose.catalogue import Mistake
+from nncheck.diagnose.catalogue import CATALOGUE, Mistake
+from nncheck.properties import check_update_direction
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
@@ -55,52 +56,39 @@ def cost_scalar_check(
 def update_direction_check(
     function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
-    """The update moves every parameter against its gradient: Σ ⟨θ_new − θ, dθ⟩ < 0."""
+    """Every parameter steps by −α·dθ: the rule of :func:`nncheck.properties.check_update_direction`
+    (exact), on the trial's parameters, gradients and learning rate."""
 
     def run(ctx: Context) -> Finding:
         case = ctx.cases(depth)[0]
         trial = factory(ctx, case)
         old = copy.deepcopy(dict(trial.args["parameters"]))
-        grads = trial.args["grads"]
-        new = trial.outputs(trial.invoke())
-        along: list[str] = []
-        unchanged: list[str] = []
-        for key, value in old.items():
-            if key not in new or ("d" + key) not in grads:
-                continue
-            step = np.asarray(new[key], dtype=np.float64) - np.asarray(value, dtype=np.float64)
-            grad = np.asarray(grads["d" + key], dtype=np.float64)
-            if not np.any(grad):
-                continue  # a zero gradient (dead ReLU units) moves nothing, rightly
-            if not np.any(step):
-                unchanged.append(key)
-            elif float(np.sum(step * grad)) >= 0:
-                along.append(key)
-        if not along and not unchanged:
-            return Finding(
-                function, "direction", "pass", "every parameter moves against its gradient"
-            )
-        if along:
-            return Finding(
-                function,
-                "direction",
-                "fail",
-                f"{', '.join(along)} move along the gradient, so the cost goes up",
-                diagnosis=(
-                    f"update with the wrong sign for {', '.join(along)}: "
-                    "θ := θ − α·dθ, not θ + α·dθ"
-                ),
-                mistake=Mistake.UPDATE_WRONG_SIGN,
-                formula="θ := θ − α·dθ",
-                example=case.example(),
-            )
+        raised: list[Exception] = []
+
+        def call(*_: Any) -> Mapping[str, Any]:  # the arguments are bound in the trial already
+            try:
+                return trial.outputs(trial.invoke())
+            except Exception as exc:  # the engine reports the person's exception itself
+                raised.append(exc)
+                raise
+
+        call.__name__ = call.__qualname__ = function
+        result = check_update_direction(
+            call, old, trial.args["grads"], learning_rate=float(trial.args["learning_rate"])
+        )
+        if raised:
+            raise raised[0]
+        if result.status != "fail":
+            return Finding(function, "direction", "pass", "every parameter steps by −α·dθ")
+        found = result.details.get("mistake")
+        mistake = Mistake(found) if isinstance(found, str) else None
         return Finding(
             function,
             "direction",
             "fail",
-            f"{', '.join(unchanged)} did not change",
-            diagnosis=f"a layer is skipped by the update: {', '.join(unchanged)} unchanged",
-            mistake=Mistake.LAYER_SKIPPED,
+            result.message,
+            diagnosis=CATALOGUE[mistake].summary if mistake else None,
+            mistake=mistake,
             formula="θ := θ − α·dθ for every W[l] and b[l]",
             example=case.example(),
         )

@@ -27,7 +27,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
     Check,
@@ -775,7 +775,7 @@ def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Tr
             invoke=lambda: bind_call(f, ["parameters", "grads", "learning_rate"], values),
             outputs=lambda r: dict(r if r is not None else work),
             expected=expected,
-            args={"parameters": work, "grads": grads},
+            args={"parameters": work, "grads": grads, "learning_rate": lr},
             mutants=lambda: dg.update_mutants(params, grads, lr),
             mutable=frozenset({"parameters"}),
             m=case.m,

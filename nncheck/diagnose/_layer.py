@@ -157,6 +157,17 @@ def act_bw_mistakes(activation: str) -> list[tuple[Diagnosis, Callable[[Array, A
             (
                 _d(
                     Mistake.WRONG_ACTIVATION_DERIVATIVE,
+                    "uses tanh's derivative 1 − A² where the layer's activation is ReLU "
+                    "(ReLU′(Z) is 1 where Z > 0, else 0: dZ = dA ∗ (Z > 0))",
+                    "activation_backward",
+                ),
+                lambda dA, Z: dA * (1.0 - act("relu", Z) ** 2),
+            )
+        )
+        out.append(
+            (
+                _d(
+                    Mistake.WRONG_ACTIVATION_DERIVATIVE,
                     "uses the leaky ReLU derivative (0.01 where z ≤ 0) where the layer's "
                     "activation is ReLU (0 where z ≤ 0)",
                     "activation_backward",

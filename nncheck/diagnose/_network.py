@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from nncheck import reference as ref
 from nncheck.diagnose._faulty import Array, act, forward, layers, model_backward
 from nncheck.diagnose._layer import act_bw_mistakes, lin_bw_mistakes
 from nncheck.diagnose._match import Diagnosis, Mutant, _d
@@ -500,23 +501,40 @@ def logistic_propagate_mutants(w: Any, b: Any, X: Any, Y: Any) -> list[Mutant]:
 
 
 def init_diagnosis(params: Mapping[str, Any]) -> Diagnosis | None:
-    """Zero or identical-row initialisation of any W[l] with more than one row, else None."""
+    """Zero or identical-row initialisation of any W[l] with more than one row, else None.
+
+    The notes' rule for an initialiser: every entry of W drawn independently, never two equal
+    rows (the course's tests compare W with random draws). The words say whether the units stay
+    identical forever (the reference's :func:`~nncheck.reference.symmetric_units`: equal rows,
+    biases and outgoing weights) or only start identical.
+    """
+    forever = {(l, j, k) for l, j, k in ref.symmetric_units(params, limit=None)}
     for key in sorted(params):
         W = np.asarray(params[key])
         if not (key.startswith("W") and W.ndim == 2 and W.shape[0] > 1):
             continue
+        rows = ref.equal_row_pairs(W, limit=1)
+        if not rows:
+            continue
+        j, k = rows[0]
+        l = int(key[1:]) if key[1:].isdigit() else 1
+        if (l, j, k) in forever:
+            fate = "those units stay identical forever (symmetry is never broken)"
+        else:
+            fate = (
+                "those units start identical and only b or the next layer's weights can separate "
+                "them (symmetry is barely broken)"
+            )
         if not np.any(W):
             return _d(
                 Mistake.ZERO_INIT,
-                f"{key} is all zeros: every unit of the layer computes the same thing and gets the "
-                "same gradient, so symmetry is never broken — use np.random.randn(...)·0.01",
+                f"{key} is all zeros: {fate} — use np.random.randn(...)·0.01",
                 "init",
             )
-        if len(np.unique(W, axis=0)) < W.shape[0]:
-            return _d(
-                Mistake.IDENTICAL_ROWS,
-                f"{key} has identical rows: those units stay identical forever (symmetry is not "
-                "broken) — draw every entry independently with np.random.randn(n[l], n[l−1])",
-                "init",
-            )
+        return _d(
+            Mistake.IDENTICAL_ROWS,
+            f"{key} has identical rows {j} and {k}: {fate} — draw every entry independently with "
+            "np.random.randn(n[l], n[l−1])",
+            "init",
+        )
     return None

@@ -9,7 +9,11 @@ from typing import Any, Literal
 from nncheck.diagnose.catalogue import Mistake
 
 Status = Literal["pass", "fail", "warn", "skip"]
-"""A finding's status: ``"fail"`` makes a report not ok; ``"warn"`` and ``"skip"`` do not."""
+"""The one status vocabulary of results (findings, and :class:`nncheck.properties.PropertyResult`):
+``"fail"`` is a bug and makes a report not ok; ``"warn"`` is a risk correct code may also show;
+``"skip"`` means not checked. (The finite-difference engine's per-parameter verdict —
+``ok`` / ``mismatch`` / ``inconclusive`` — is a measurement, not a result: the gradient check
+turns it into ``pass`` / ``fail`` / ``warn``.)"""
 
 _MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 
