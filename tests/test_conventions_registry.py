@@ -61,3 +61,24 @@ def test_the_plugin_help_names_every_convention() -> None:
     found = re.search(r'"--nncheck-convention",.*?help="([^"]*)"', source, re.S)
     assert found is not None
     assert all(name in found.group(1) for name in conventions.CONVENTIONS), found.group(1)
+
+
+def test_one_detector_decides_for_gradcheck_too(tmp_path: Path) -> None:
+    # a week-2 file that also defines a week-3 style forward/cost/backward triple: the first
+    # matching protocol in list order was week3; conform's detector (markers) says week2
+    from nncheck.loader import load_target
+
+    source = (Path(__file__).parent / "corpus" / "w2_correct_course.py").read_text()
+    extra = (
+        "\n\ndef forward_propagation(X, parameters):\n    return X, {}\n"
+        "\n\ndef compute_cost(A2, Y):\n    return 0.0\n"
+        "\n\ndef backward_propagation(parameters, cache, X, Y):\n    return {}\n"
+    )
+    path = tmp_path / "hw.py"
+    path.write_text(source + extra)
+    module = load_target(path, defs_only=True)
+    assert conventions.detect_convention(module) == "week2"
+    assert conventions.detect_protocol(module)[0] == "week2"
+    # files that only define a protocol's functions still fall back to the list order
+    generic = load_target(Path(__file__).parent / "cli_models" / "generic_correct.py")
+    assert conventions.detect_protocol(generic)[0] == "generic"

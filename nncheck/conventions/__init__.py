@@ -8,9 +8,10 @@ Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer),
 (L layers, ReLU/sigmoid), ``course2`` (gradient checking and initialisation), ``generic`` (the
 canonical names documented in the README).
 
-Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too
-(:func:`detect_protocol` over :data:`PROTOCOLS`, tried in order); each convention's module builds
-that protocol's cost and gradient closures.
+Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too: one detector for
+every front door — :func:`detect_protocol` tries the protocols of the convention
+:func:`detect_convention` finds first, then the rest of :data:`PROTOCOLS` in order; each
+convention's module builds its protocols' cost and gradient closures (:data:`PROTOCOL_HOMES`).
 """
 
 from __future__ import annotations
@@ -143,14 +144,24 @@ _CONVENTIONS: Final = {
 """Protocol -> the conformance convention whose course helpers it may provide."""
 
 
+def _protocol_order(module: types.ModuleType) -> list[str]:
+    """The protocols to try: those of the convention conform detects first (one detector for
+    every front door), then the rest in :data:`PROTOCOLS` order (files that only define a
+    protocol's functions, like ``cost_and_gradients``)."""
+    home = detect_convention(module)
+    return sorted(PROTOCOLS, key=lambda p: PROTOCOL_HOMES[p] != home)
+
+
 def detect_protocol(
     module: types.ModuleType, requested: str = "auto"
 ) -> tuple[str, tuple[str, ...]]:
     """Return (protocol name, function names used) for ``module``.
 
-    Raises :class:`ProtocolError` listing the names looked for when nothing fits.
+    With ``requested="auto"`` the convention :func:`detect_convention` finds decides first (its
+    protocols are tried before the others). Raises :class:`ProtocolError` listing the names
+    looked for when nothing fits.
     """
-    candidates = list(PROTOCOLS) if requested == "auto" else [requested]
+    candidates = _protocol_order(module) if requested == "auto" else [requested]
     if requested != "auto" and requested not in PROTOCOLS:
         raise ProtocolError(
             f"unknown protocol {requested!r}; expected auto or one of {', '.join(PROTOCOLS)}"
