@@ -56,46 +56,54 @@ def test_ids_are_the_json_strings() -> None:
     assert Mistake("missing_1_over_m") is Mistake.MISSING_1_OVER_M
 
 
-def _every_mutant() -> list[dg.Mutant]:
+def _mutants_by_step() -> dict[str, list[dg.Mutant]]:
+    """Every ``<step>_mutants`` builder of nncheck.diagnose, run on small inputs."""
     rng = np.random.default_rng(0)
     params = ref.initialize_parameters([3, 4, 4, 1], method="he", seed=1)
     X, Y = rng.standard_normal((3, 5)), (rng.random((1, 5)) > 0.5).astype(float)
     W, b, A_prev = params["W1"], params["b1"], X
     dZ = rng.standard_normal((4, 5))
     AL = rng.uniform(0.1, 0.9, (1, 5))
-    grads = ref.model_gradients(params, X, Y)
-    out: list[dg.Mutant] = []
-    for g in ("sigmoid", "relu", "tanh"):
-        out += dg.activation_forward_mutants(dZ, g)
-        out += dg.activation_backward_mutants(dZ, dZ, g)
-        out += dg.linear_activation_backward_mutants(dZ, A_prev, W, b, g)
-        out += dg.linear_activation_forward_mutants(A_prev, W, b, g)
-        out += dg.model_forward_mutants(X, params, g if g != "sigmoid" else "relu")
-        out += dg.model_backward_mutants(X, Y, params, g if g != "sigmoid" else "relu")
-    out += dg.linear_backward_mutants(dZ, A_prev, W)
-    out += dg.linear_forward_mutants(A_prev, W, b)
-    out += dg.model_forward_skip_mutants(X, params)
-    out += dg.cost_mutants(AL, Y)
-    out += dg.update_mutants(params, {k: v for k, v in grads.items() if k[1] in "Wb"}, 0.1)
-    out += dg.logistic_propagate_mutants(rng.standard_normal((3, 1)), 0.5, X, Y)
-    return out
+    grads = {k: v for k, v in ref.model_gradients(params, X, Y).items() if k[1] in "Wb"}
+    acts, hidden = ("sigmoid", "relu", "tanh"), ("relu", "tanh")
+    return {
+        "activation_forward": [m for g in acts for m in dg.activation_forward_mutants(dZ, g)],
+        "activation_backward": [m for g in acts for m in dg.activation_backward_mutants(dZ, dZ, g)],
+        "linear_activation_backward": [
+            m for g in acts for m in dg.linear_activation_backward_mutants(dZ, A_prev, W, b, g)
+        ],
+        "linear_activation_forward": [
+            m for g in acts for m in dg.linear_activation_forward_mutants(A_prev, W, b, g)
+        ],
+        "linear_backward": dg.linear_backward_mutants(dZ, A_prev, W),
+        "linear_forward": dg.linear_forward_mutants(A_prev, W, b),
+        "model_forward": [m for g in hidden for m in dg.model_forward_mutants(X, params, g)],
+        "model_forward_skip": dg.model_forward_skip_mutants(X, params),
+        "model_backward": [m for g in hidden for m in dg.model_backward_mutants(X, Y, params, g)],
+        "cost": dg.cost_mutants(AL, Y),
+        "update": dg.update_mutants(params, grads, 0.1),
+        "logistic_propagate": dg.logistic_propagate_mutants(rng.standard_normal((3, 1)), 0.5, X, Y),
+    }
 
 
-def test_every_replayed_mutant_is_catalogued_and_runs() -> None:
-    mutants = _every_mutant()
-    seen, ran = set(), set()
-    for diagnosis, thunk in mutants:
-        assert isinstance(diagnosis.mistake, Mistake)
-        seen.add(diagnosis.mistake)
-        try:
-            outs = thunk()
-        except ValueError:  # W for Wᵀ cannot run on a non-square W: no match, as in matching
-            continue
-        assert outs and all(np.all(np.isfinite(np.asarray(v))) for v in outs.values())
-        ran.add(diagnosis.mistake)
-    assert ran == seen
-    replayed = {m for m, e in CATALOGUE.items() if e.found_by.startswith("replayed")}
-    assert replayed == seen  # the docs' "replayed in the reference" is true, and only then
+def test_every_builder_is_run_here() -> None:
+    builders = {n.removesuffix("_mutants") for n in dg.__all__ if n.endswith("_mutants")}
+    assert builders == set(_mutants_by_step())
+
+
+def test_the_catalogue_says_where_each_mistake_is_injected() -> None:
+    injected: dict[Mistake, set[str]] = {}
+    for step, mutants in _mutants_by_step().items():
+        for diagnosis, thunk in mutants:
+            assert isinstance(diagnosis.mistake, Mistake)
+            injected.setdefault(diagnosis.mistake, set()).add(step)
+            try:
+                outs = thunk()
+            except ValueError:  # W for Wᵀ cannot run on a non-square W: no match, as in matching
+                continue
+            assert outs and all(np.all(np.isfinite(np.asarray(v))) for v in outs.values())
+    for mistake, entry in CATALOGUE.items():
+        assert set(entry.injected_in) == injected.get(mistake, set()), mistake
 
 
 def test_the_faulty_reference_without_a_fault_is_the_reference() -> None:

@@ -162,7 +162,9 @@ class Entry:
             specific to the function, the layer and the factor).
         operation: the key of :data:`FORMULAS` whose formula it breaks, or None.
         priority: lower wins when two replayed mistakes reproduce the same numbers.
-        found_by: where nncheck injects the fault or looks for the mistake (for the docs).
+        found_by: how nncheck finds it besides a replay (a check, a ratio), for the docs.
+        injected_in: the reference steps a mutant replays it in (the ``<step>_mutants``
+            builders of :mod:`nncheck.diagnose`; a test checks this list against them).
     """
 
     mistake: Mistake
@@ -170,6 +172,7 @@ class Entry:
     operation: str | None
     priority: int
     found_by: str
+    injected_in: tuple[str, ...] = ()
 
     @property
     def formula(self) -> str | None:
@@ -178,7 +181,6 @@ class Entry:
 
 
 _M = Mistake
-_REPLAY = "replayed in the reference"
 _ENTRIES: tuple[Entry, ...] = (
     # The priorities rank the more common, simpler explanation first: a whole-array slip (a
     # missing 1/m, a sign) before a structural one (a transpose, a wrong axis) before a mistake
@@ -188,15 +190,22 @@ _ENTRIES: tuple[Entry, ...] = (
         "the 1/m of the mean is missing: m times too large (dW, db, the cost)",
         "linear_backward",
         10,
-        f"{_REPLAY}: linear and model backward, cost, update, "
-        "logistic propagate; a ratio of m in gradcheck",
+        "a ratio of m in gradcheck",
+        injected_in=(
+            "cost",
+            "linear_activation_backward",
+            "linear_backward",
+            "logistic_propagate",
+            "model_backward",
+        ),
     ),
     Entry(
         _M.EXTRA_1_OVER_M,
         "an extra 1/m: divided by m twice, or dA[l−1] divided by m",
         "linear_backward",
         11,
-        f"{_REPLAY}; a ratio of 1/m in gradcheck",
+        "a ratio of 1/m in gradcheck",
+        injected_in=("linear_activation_backward", "linear_backward", "model_backward"),
     ),
     Entry(
         _M.SIGN_FLIP,
@@ -204,35 +213,54 @@ _ENTRIES: tuple[Entry, ...] = (
         "minus of the cost, σ(−z), inverted labels",
         None,
         12,
-        f"{_REPLAY}; a ratio of −1 or −m in gradcheck",
+        "a ratio of −1 or −m in gradcheck",
+        injected_in=(
+            "activation_backward",
+            "activation_forward",
+            "cost",
+            "linear_activation_backward",
+            "linear_backward",
+            "linear_forward",
+            "logistic_propagate",
+            "model_backward",
+        ),
     ),
     Entry(
         _M.MISSING_BIAS,
         "the bias b is not added (Z = W·A_prev), in one layer or all",
         "linear_forward",
         13,
-        _REPLAY,
+        "",
+        injected_in=(
+            "linear_activation_forward",
+            "linear_forward",
+            "logistic_propagate",
+            "model_forward",
+        ),
     ),
     Entry(
         _M.MISSING_TERM,
         "a term of the cross-entropy is missing (y·log a or (1 − y)·log(1 − a))",
         "cost",
         14,
-        _REPLAY,
+        "",
+        injected_in=("cost", "logistic_propagate"),
     ),
     Entry(
         _M.UPDATE_WRONG_SIGN,
         "the update moves along the gradient, θ + α·dθ, increasing the cost",
         "update",
         15,
-        f"{_REPLAY}; the update check of properties",
+        "the update check of properties",
+        injected_in=("update",),
     ),
     Entry(
         _M.MISSING_LEARNING_RATE,
         "the update ignores the learning rate: θ − dθ",
         "update",
         16,
-        _REPLAY,
+        "",
+        injected_in=("update",),
     ),
     Entry(
         _M.WRONG_M,
@@ -240,7 +268,13 @@ _ENTRIES: tuple[Entry, ...] = (
         "A_prev.shape[1] (the examples)",
         "linear_backward",
         20,
-        _REPLAY,
+        "",
+        injected_in=(
+            "linear_activation_backward",
+            "linear_backward",
+            "logistic_propagate",
+            "model_backward",
+        ),
     ),
     Entry(
         _M.TRANSPOSED_PRODUCT,
@@ -248,73 +282,94 @@ _ENTRIES: tuple[Entry, ...] = (
         "dZ·A_prevᵀ, W for Wᵀ), or a transposed array",
         "linear_backward",
         21,
-        f"{_REPLAY}; a transposed shape",
+        "a transposed shape",
+        injected_in=(
+            "linear_activation_backward",
+            "linear_backward",
+            "linear_forward",
+            "logistic_propagate",
+            "model_backward",
+        ),
     ),
     Entry(
         _M.WRONG_SUM_AXIS,
         "db sums over the wrong axis (the units, or everything) instead of axis=1, the examples",
         "linear_backward",
         22,
-        _REPLAY,
+        "",
+        injected_in=("linear_activation_backward", "linear_backward", "model_backward"),
     ),
     Entry(
         _M.LOST_KEEPDIMS,
         "a sum or squeeze lost a dimension: a rank-1 array where the notes keep (n, 1)",
         "linear_backward",
         23,
-        f"{_REPLAY}; a lost dimension",
+        "a lost dimension",
+        injected_in=("linear_activation_backward", "linear_backward", "model_backward"),
     ),
     Entry(
         _M.OUTER_PRODUCT,
         "np.dot(Y.T, np.log(AL)) is an (m, m) outer product, not one sum over the examples",
         "cost",
         24,
-        _REPLAY,
+        "",
+        injected_in=("cost",),
     ),
     Entry(
         _M.WRONG_TERM,
         "the second cross-entropy term uses log(a) instead of log(1 − a)",
         "cost",
         25,
-        _REPLAY,
+        "",
+        injected_in=("cost",),
     ),
     Entry(
         _M.WRONG_DAL,
         "dAL has the wrong sign on its second term: −(Y/AL + (1−Y)/(1−AL))",
         "cost",
         26,
-        _REPLAY,
+        "",
+        injected_in=("model_backward",),
     ),
     Entry(
         _M.LAYER_SKIPPED,
         "a layer (or the biases) skipped by a loop: forward, backward, update or initialisation",
         "model_forward",
         27,
-        f"{_REPLAY}; a missing key",
+        "a missing key",
+        injected_in=("model_forward_skip", "update"),
     ),
     Entry(
         _M.WRONG_ACTIVATION,
         "the wrong activation on a layer (relu for sigmoid, leaky ReLU for ReLU, …)",
         "model_forward",
         30,
-        _REPLAY,
+        "",
+        injected_in=("activation_forward", "linear_activation_forward", "model_forward"),
     ),
     Entry(
-        _M.MISSING_ACTIVATION, "the activation is not applied: A = Z", "model_forward", 31, _REPLAY
+        _M.MISSING_ACTIVATION,
+        "the activation is not applied: A = Z",
+        "model_forward",
+        31,
+        "",
+        injected_in=("linear_activation_forward",),
     ),
     Entry(
         _M.MISSING_ACTIVATION_DERIVATIVE,
         "dZ = dA: the derivative g′(Z) is missing",
         "activation_backward",
         32,
-        _REPLAY,
+        "",
+        injected_in=("activation_backward", "linear_activation_backward", "model_backward"),
     ),
     Entry(
         _M.DERIVATIVE_AT_A,
         "the derivative is evaluated at A = g(Z) instead of at Z",
         "activation_backward",
         33,
-        _REPLAY,
+        "",
+        injected_in=("activation_backward", "linear_activation_backward", "model_backward"),
     ),
     Entry(
         _M.WRONG_ACTIVATION_DERIVATIVE,
@@ -322,14 +377,16 @@ _ENTRIES: tuple[Entry, ...] = (
         "σ's s(1 − s), another activation's derivative, the cache Z taken for s",
         "activation_backward",
         34,
-        _REPLAY,
+        "",
+        injected_in=("activation_backward", "linear_activation_backward", "model_backward"),
     ),
     Entry(
         _M.WRONG_RELU_MASK,
         "the ReLU mask is taken where dA ≤ 0 instead of where Z ≤ 0",
         "relu",
         35,
-        _REPLAY,
+        "",
+        injected_in=("activation_backward", "linear_activation_backward", "model_backward"),
     ),
     Entry(
         _M.SCALED,
@@ -492,10 +549,18 @@ def render_markdown() -> str:
         "When two replayed mistakes reproduce your numbers equally well, the lower priority",
         "number wins.",
         "",
-        "| id | mistake | formula it breaks | found by | priority |",
-        "|---|---|---|---|---|",
+        "| id | mistake | formula it breaks | replayed in | also found by | priority |",
+        "|---|---|---|---|---|---|",
     ]
     for e in sorted(_ENTRIES, key=lambda e: e.priority):
-        cells = (f"`{e.mistake.value}`", e.summary, e.formula or "", e.found_by, str(e.priority))
+        replayed = ", ".join(f"`{step}`" for step in e.injected_in)
+        cells = (
+            f"`{e.mistake.value}`",
+            e.summary,
+            e.formula or "",
+            replayed,
+            e.found_by,
+            str(e.priority),
+        )
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
