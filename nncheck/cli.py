@@ -531,22 +531,28 @@ def _finding(
 # conform
 
 
+def _detect_with_renames(module: Any, renames: Mapping[str, str]) -> str:
+    """The convention detected with the usable renames applied ("auto" when none fits): detected
+    once here and handed to conform, which then does not detect again."""
+    from nncheck import conventions
+
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
+    valid = {k: v for k, v in renames.items() if k in every}
+    return conventions.detect_convention(module, valid) or "auto"
+
+
 def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) -> str | None:
     """Why ``--rename`` cannot be used with ``module`` (None when every pair is usable).
 
-    Each COURSE must be a function of the convention (the given one, else the one detected with
-    the renames applied) and each YOURS a function the file defines — otherwise conform would
-    silently check nothing under that name.
+    Each COURSE must be a function of ``convention`` (given, or detected with the renames
+    applied; "auto" when none was found) and each YOURS a function the file defines —
+    otherwise conform would silently check nothing under that name.
     """
     import difflib
 
     from nncheck import conventions
 
     every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
-    if convention == "auto":
-        valid = {k: v for k, v in renames.items() if k in every}
-        detected = conventions.detect_convention(module, valid)
-        convention = detected or "auto"
     if convention in conventions.CONVENTIONS:
         names: Sequence[str] = conventions.convention_module(convention).FUNCTIONS
         which = f"the {convention} convention"
@@ -579,7 +585,6 @@ def _cmd_conform(args: argparse.Namespace) -> int:
     if args.rename:
         from nncheck.loader import LoadError, load_target
 
-        convention = {"convention": args.convention, **dict(args.rename)}
         try:
             with _quiet_user_output(args.json):
                 # loaded once here, to check the names, and handed to conform as a module
@@ -588,7 +593,11 @@ def _cmd_conform(args: argparse.Namespace) -> int:
             return _fail(
                 str(exc), kind="load", as_json=args.json, out=sys.stdout, load_kind=exc.kind
             )
-        problem = _rename_problem(target, args.convention, dict(args.rename))
+        chosen = args.convention
+        if chosen == "auto":
+            chosen = _detect_with_renames(target, dict(args.rename))
+        convention = {"convention": chosen, **dict(args.rename)}
+        problem = _rename_problem(target, chosen, dict(args.rename))
         if problem is not None:
             return _fail(problem, kind="usage", as_json=args.json, out=sys.stdout)
     return _run_conform(
