@@ -39,6 +39,7 @@ commands:
   gradcheck MODEL   compare your gradients with finite differences of your own cost
   conform TARGET    check every function against the reference, with diagnoses
   specs [NAME]      show the formulas (and derivatives) nncheck checks against
+  claims [ID]       the course notes' claims, each proved (SymPy) or demonstrated (seeded)
   demo              run conform and gradcheck on a correct and a buggy bundled example
 """
 
@@ -189,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="which functions to use (default: detect)",
     )
+    grad.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also draw the worst element's finite-difference error against the step h "
+        "(needs matplotlib: pip install 'nncheck[plots]')",
+    )
     _common(grad)
     grad.set_defaults(handler=_cmd_gradcheck)
 
@@ -221,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument(
         "-v", "--verbose", action="store_true", help="show every finding, passes included"
     )
+    conf.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a course function the file does not define is a failure (default: reported as "
+        "missing, not counted)",
+    )
     _common(conf)
     conf.set_defaults(handler=_cmd_conform)
 
@@ -235,6 +248,27 @@ def build_parser() -> argparse.ArgumentParser:
     specs.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
     specs.add_argument("--json", action="store_true", help="print JSON")
     specs.set_defaults(handler=_cmd_specs)
+
+    claims = sub.add_parser(
+        "claims",
+        help="the course notes' claims, each proved (SymPy) or demonstrated (seeded numbers)",
+        description="The course notes' claims as executable theorems. Without ID: list them. "
+        "With ID: prove or demonstrate that claim now and show the evidence.",
+        epilog="examples:\n  nncheck claims\n  nncheck claims cross-entropy-convex\n"
+        "  nncheck claims --json\n  nncheck claims saturation-slows-learning --plot sat.png\n\n"
+        "exit codes: 0 every claim asked for holds, 1 one does not, 2 unknown id or usage error.",
+        formatter_class=fmt,
+    )
+    claims.add_argument("id", nargs="?", metavar="ID", help="one claim (default: list all)")
+    claims.add_argument(
+        "--json", action="store_true", help="establish the claims and print them as JSON"
+    )
+    claims.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw the claim ID (needs matplotlib: pip install 'nncheck[plots]')",
+    )
+    claims.set_defaults(handler=_cmd_claims)
 
     demo = sub.add_parser(
         "demo",
@@ -356,6 +390,11 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
 
     seed = args.seed if args.seed is not None else _fresh_seed()
     out = sys.stdout
+    if args.plot:
+        from nncheck import plots
+
+        if not plots.available():
+            return _fail(plots.INSTALL_HINT, kind="usage", as_json=args.json, out=out)
     with _quiet_user_output(args.json):
         try:
             module = load_target(args.model, defs_only=args.defs_only)
@@ -377,6 +416,7 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
             mode=args.mode,
             protocol=args.protocol,
             as_json=args.json,
+            plot=args.plot,
         )
 
 
@@ -394,8 +434,12 @@ def _run_gradcheck(
     protocol: str = "auto",
     as_json: bool = False,
     emit: bool = True,
+    plot: str | None = None,
 ) -> int:
-    """Build and check the gradient problem of ``module``; print the report; return the code."""
+    """Build and check the gradient problem of ``module``; print the report; return the code.
+
+    ``plot``: also draw the worst element's step-size curve to that file (see :func:`_plot_steps`).
+    """
     from nncheck._arrays import load_arrays
     from nncheck.conventions import DEFAULT_M
     from nncheck.errors import ProtocolError, UserCodeError
@@ -454,6 +498,8 @@ def _run_gradcheck(
         error = {"kind": "gradient_input", "message": str(exc)}
         return _finding(str(exc), target=target, as_json=as_json, out=out, error=error)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
+    if plot:
+        _plot_steps(problem, report, plot)
     if not emit:
         return code
     if as_json:
@@ -477,6 +523,24 @@ def _run_gradcheck(
     else:
         print_gradcheck(report, str(target), problem, out)
     return code
+
+
+def _plot_steps(problem: Any, report: Any, path: str) -> None:
+    """Draw |C(h) − g| against h for the report's worst element to ``path`` (a note on stderr)."""
+    from nncheck.numeric._stepcurve import step_curve, worst_element
+    from nncheck.plots import save
+
+    worst = worst_element(report)
+    if worst is None:
+        print("nncheck: --plot: no single element was checked, nothing to draw", file=sys.stderr)
+        return
+    curve = step_curve(problem.cost, problem.params, *worst)
+    try:
+        save(curve, path)
+    except OSError as exc:
+        print(f"nncheck: --plot: cannot write {path}: {exc}", file=sys.stderr)
+        return
+    print(f"nncheck: drew the step-size curve of {worst[0]} to {path}", file=sys.stderr)
 
 
 def _warning_notes(caught: Sequence[warnings.WarningMessage], limit: int = 3) -> tuple[str, ...]:
@@ -610,6 +674,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         hidden_activation=args.hidden_activation,
         as_json=args.json,
         verbose=args.verbose,
+        require_all=args.require_all,
     )
 
 
@@ -625,6 +690,7 @@ def _run_conform(
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
+    require_all: bool = False,
 ) -> int:
     from nncheck.conformance import conform
     from nncheck.loader import LoadError
@@ -639,6 +705,7 @@ def _run_conform(
                 defs_only=defs_only,
                 rename_hint="or rename them with --rename COURSE=YOURS",
                 hidden_activation=hidden_activation,
+                require_all=require_all,
             )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
@@ -708,6 +775,80 @@ def _latex(spec: Any) -> str:
     text = str(spec.latex())
     derivative = getattr(spec, "derivative_latex", None)
     return f"{text}\n{derivative()}" if callable(derivative) else text
+
+
+# --------------------------------------------------------------------------------------------
+# claims
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from nncheck import plots
+
+    out = sys.stdout
+    if args.plot and args.id is None:
+        return _fail(
+            "--plot draws one claim: give its ID", kind="usage", as_json=args.json, out=out
+        )
+    if args.plot and not plots.available():
+        return _fail(plots.INSTALL_HINT, kind="usage", as_json=args.json, out=out)
+    from nncheck.specs import claims
+
+    chosen = list(claims.CLAIMS.values())
+    if args.id is not None:
+        wanted = args.id.strip().lower().replace("_", "-").replace(" ", "-")
+        try:
+            chosen = [claims.get_claim(wanted)]
+        except KeyError as exc:
+            return _fail(exc.args[0], kind="usage", as_json=args.json, out=out)
+    if args.plot:
+        try:
+            plots.save(claims.picture(chosen[0]), args.plot)
+        except LookupError as exc:
+            return _fail(exc.args[0], kind="usage", as_json=args.json, out=out)
+        except OSError as exc:
+            return _fail(
+                f"cannot write {args.plot}: {exc}", kind="usage", as_json=args.json, out=out
+            )
+    if args.id is None and not args.json:
+        width = max(len(c.id) for c in chosen)
+        for c in chosen:
+            print(f"{c.id:<{width}}  {c.status:<12}  {c.statement}", file=out)
+        print(
+            "\n`nncheck claims ID` proves or demonstrates one now and shows its evidence; "
+            "--json does all.",
+            file=out,
+        )
+        return EXIT_OK
+    results = [(c, claims.establish(c)) for c in chosen]
+    if args.json:  # a list, as the issue's schema says; evidence is JSON-safe by construction
+        import json
+
+        print(json.dumps([c.to_dict(o) for c, o in results], indent=2, allow_nan=False), file=out)
+    else:
+        for c, o in results:
+            print(_claim_text(c, o), file=out)
+    if args.plot:
+        print(f"nncheck: drew {chosen[0].id} to {args.plot}", file=sys.stderr)
+    return EXIT_OK if all(o.holds for _, o in results) else EXIT_PROBLEMS
+
+
+def _claim_text(claim: Any, outcome: Any) -> str:
+    """One claim for people: statement, verdict, method and evidence, one fact per line."""
+    import textwrap
+
+    verdict = claim.status if outcome.holds else f"DOES NOT HOLD (expected {claim.status})"
+    lines = [
+        f"{claim.id} — {claim.section}",
+        *textwrap.wrap(claim.statement, 96, initial_indent="  ", subsequent_indent="  "),
+    ]
+    lines += [f"  status:   {verdict}"]
+    lines += textwrap.wrap(
+        claim.method, 96, initial_indent="  method:   ", subsequent_indent=" " * 12
+    )
+    lines.append("  evidence:")
+    for key, value in outcome.evidence.items():
+        lines.append(f"    {key}: {value}")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------

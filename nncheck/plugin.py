@@ -91,6 +91,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run only imports and definitions of the target (skip training at import time)",
     )
+    group.addoption(
+        "--nncheck-require-all",
+        action="store_true",
+        default=None,
+        help="a course function the target does not define fails (default: skipped as missing)",
+    )
 
 
 def _pyproject_settings(rootpath: Path) -> dict[str, Any]:
@@ -149,6 +155,10 @@ class _Settings:
         self.hidden_activation: str | None = str(hidden) if hidden is not None else None
         defs_only = config.getoption("nncheck_defs_only")
         self.defs_only = bool(defs_only if defs_only is not None else from_file.get("defs_only"))
+        require_all = config.getoption("nncheck_require_all")
+        self.require_all = bool(
+            require_all if require_all is not None else from_file.get("require_all")
+        )
         self._plans: dict[str, Plan | Exception] = {}
 
     def plan(self, target: str) -> Plan:
@@ -164,6 +174,7 @@ class _Settings:
                     defs_only=self.defs_only,
                     rename_hint=_RENAME_HINT,
                     hidden_activation=self.hidden_activation,
+                    require_all=self.require_all,
                 )
             except Exception as exc:  # LoadError or a bad option: reported at collection
                 self._plans[target] = exc

@@ -275,7 +275,7 @@ def _shape_problem(
             fix = f" — it has {shape[0]} values but needs {math.prod(expected)}"
         message = (
             f"{name} has shape {shape}: a rank-1 array; the rule {rule} needs {expected}{fix}. "
-            f"({RANK1_TIP})"
+            f"({RANK1_TIP}); see `nncheck claims rank-one-transpose`"
         )
     elif len(expected) == 2 and len(shape) == 2 and shape == expected[::-1]:
         kind = "transposed"
@@ -395,6 +395,7 @@ def check_no_rank1(arrays: Mapping[str, object]) -> PropertyResult:
     )
     if len(found) > 1:
         message += f" (also: {', '.join(str(f['name']) for f in found[1:])})"
+    message += "; see `nncheck claims rank-one-transpose`"
     return PropertyResult("rank1", "fail", message, {"rank1": found})
 
 
@@ -866,7 +867,8 @@ def check_symmetry_breaking(
             "symmetry_breaking",
             "fail",
             f"{keys[l]} does not break symmetry ({what}): units {j} and {k} of layer {l} are "
-            f"interchangeable — {SYMMETRY_EXPLANATION}{shown}",
+            f"interchangeable — {SYMMETRY_EXPLANATION}{shown}; "
+            "see `nncheck claims symmetry-persists`",
             details,
         )
     equal = [(key, _equal_rows(W)) for _, key, W, _ in layers if W.shape[0] > 1]
@@ -956,7 +958,7 @@ def check_symmetry_under_training(
             "fail",
             f"units {j} and {k} of layer {l} start equal and are still equal after {steps} "
             f"gradient-descent steps of the reference (α = {learning_rate}; {how}) — "
-            f"{SYMMETRY_EXPLANATION}",
+            f"{SYMMETRY_EXPLANATION}; see `nncheck claims symmetry-persists`",
             {
                 "pairs": still[:20],
                 "steps": steps,
@@ -1027,7 +1029,8 @@ def check_init_scale(
         "warn",
         f"{key} is large for a {act} layer: rms({key})·√n[l−1] = {fmt(gain)} (> {threshold}), so "
         f"z is large, {act} saturates and its gradient is nearly 0 — learning is slow. The notes "
-        "scale random weights down: np.random.randn(...) * 0.01 (or √(1/n[l−1]))",
+        "scale random weights down: np.random.randn(...) * 0.01 (or √(1/n[l−1])); "
+        "see `nncheck claims saturation-slows-learning`",
         details,
     )
 

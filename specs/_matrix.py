@@ -248,8 +248,6 @@ class ActivationForwardSpec(MatrixSpec):
 
     def with_activation(self, activation: str | ScalarSpec) -> ActivationForwardSpec:
         """This spec with a concrete g (e.g. "relu")."""
-        from ._registry import activation_forward_spec
-
         return activation_forward_spec(activation)
 
     def numpy(
@@ -288,8 +286,6 @@ class ActivationBackwardSpec(MatrixSpec):
 
     def with_activation(self, activation: str | ScalarSpec) -> ActivationBackwardSpec:
         """This spec with a concrete g (e.g. "relu")."""
-        from ._registry import activation_backward_spec
-
         return activation_backward_spec(activation)
 
     def numpy(
@@ -351,6 +347,48 @@ def _concrete(own: ScalarSpec | None, given: str | ScalarSpec | None, spec: str)
             f"get_spec({spec!r}).numpy(activation='relu')"
         )
     return own
+
+
+def _activation_domain(g: ScalarSpec | None) -> str:
+    if g is None:
+        return "all real Z; not differentiable where g has a kink (ReLU, leaky ReLU: Z = 0)"
+    if not g.kinks:
+        return f"all real Z; {g.name} is smooth"
+    return f"all real Z; not differentiable where Z = {', '.join(str(k) for k in g.kinks)}"
+
+
+def activation_forward_spec(activation: str | ScalarSpec | None = None) -> ActivationForwardSpec:
+    """A[l] = g(Z[l]) for a named activation, or for any g when ``activation`` is None."""
+    g = None if activation is None else activation_spec(activation)
+    gname = "g" if g is None else g.name
+    return ActivationForwardSpec(
+        name="activation_forward",
+        section=FORWARD_SECTION,
+        formula=f"A[l] = {gname}(Z[l])",
+        formulas={"A": f"A[l] = {gname}(Z[l]), elementwise"},
+        latex_lines=(f"A^{{[l]}} = {gname}\\left(Z^{{[l]}}\\right)",),
+        shapes=_shape_map(Z, A),
+        domain=_activation_domain(g),
+        activation=g,
+    )
+
+
+def activation_backward_spec(
+    activation: str | ScalarSpec | None = None,
+) -> ActivationBackwardSpec:
+    """dZ[l] = dA[l] ∗ g′(Z[l]) for a named activation, or for any g when None."""
+    g = None if activation is None else activation_spec(activation)
+    gname = "g" if g is None else g.name
+    return ActivationBackwardSpec(
+        name="activation_backward",
+        section=FORWARD_SECTION,
+        formula=f"dZ[l] = dA[l] ∗ {gname}′(Z[l])",
+        formulas={"dZ": f"dZ[l] = dA[l] ∗ {gname}′(Z[l]) (elementwise; g′ at Z, not at A)"},
+        latex_lines=(f"dZ^{{[l]}} = dA^{{[l]}} \\ast {gname}'\\left(Z^{{[l]}}\\right)",),
+        shapes=_shape_map(dA, Z, dZ),
+        domain=_activation_domain(g),
+        activation=g,
+    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,8 +13,6 @@ from ._matrix import (
     DIMENSIONS_SECTION,
     FORWARD_SECTION,
     A_prev,
-    ActivationBackwardSpec,
-    ActivationForwardSpec,
     CostSpec,
     DimensionRulesSpec,
     GradientDescentSpec,
@@ -24,6 +22,8 @@ from ._matrix import (
     MatrixSpec,
     W,
     _shape_map,
+    activation_backward_spec,
+    activation_forward_spec,
     b,
     dA,
     dA_prev,
@@ -40,54 +40,11 @@ from ._scalar import (
     SIGMOID_CROSS_ENTROPY,
     SQUARED_LOSS,
     ScalarSpec,
-    activation_spec,
 )
 
 Spec: TypeAlias = ScalarSpec | MatrixSpec
 
 _LAYER_SHAPES = _shape_map(W, b, A_prev, Z_sym, A_sym, dZ, dA, dW, db, dA_prev)
-
-
-def _activation_domain(g: ScalarSpec | None) -> str:
-    if g is None:
-        return "all real Z; not differentiable where g has a kink (ReLU, leaky ReLU: Z = 0)"
-    if not g.kinks:
-        return f"all real Z; {g.name} is smooth"
-    return f"all real Z; not differentiable where Z = {', '.join(str(k) for k in g.kinks)}"
-
-
-def activation_forward_spec(activation: str | ScalarSpec | None = None) -> ActivationForwardSpec:
-    """A[l] = g(Z[l]) for a named activation, or for any g when ``activation`` is None."""
-    g = None if activation is None else activation_spec(activation)
-    gname = "g" if g is None else g.name
-    return ActivationForwardSpec(
-        name="activation_forward",
-        section=FORWARD_SECTION,
-        formula=f"A[l] = {gname}(Z[l])",
-        formulas={"A": f"A[l] = {gname}(Z[l]), elementwise"},
-        latex_lines=(f"A^{{[l]}} = {gname}\\left(Z^{{[l]}}\\right)",),
-        shapes=_shape_map(Z_sym, A_sym),
-        domain=_activation_domain(g),
-        activation=g,
-    )
-
-
-def activation_backward_spec(
-    activation: str | ScalarSpec | None = None,
-) -> ActivationBackwardSpec:
-    """dZ[l] = dA[l] ∗ g′(Z[l]) for a named activation, or for any g when None."""
-    g = None if activation is None else activation_spec(activation)
-    gname = "g" if g is None else g.name
-    return ActivationBackwardSpec(
-        name="activation_backward",
-        section=FORWARD_SECTION,
-        formula=f"dZ[l] = dA[l] ∗ {gname}′(Z[l])",
-        formulas={"dZ": f"dZ[l] = dA[l] ∗ {gname}′(Z[l]) (elementwise; g′ at Z, not at A)"},
-        latex_lines=(f"dZ^{{[l]}} = dA^{{[l]}} \\ast {gname}'\\left(Z^{{[l]}}\\right)",),
-        shapes=_shape_map(dA, Z_sym, dZ),
-        domain=_activation_domain(g),
-        activation=g,
-    )
 
 
 def cost_spec(loss: str | ScalarSpec = CROSS_ENTROPY_LOSS) -> CostSpec:
@@ -267,7 +224,10 @@ def get_spec(name: str) -> Spec:
 
 
 def _fmt(x: Any) -> str:
-    return str(x).replace("**", "^")
+    text = str(x)
+    if text.startswith("-") and not (flipped := sp.sstr(x, order="rev-lex")).startswith("-"):
+        text = flipped  # σ(z) - y rather than -y + σ(z)
+    return text.replace("**", "^")
 
 
 def describe(spec: Spec | str) -> str:
@@ -276,7 +236,7 @@ def describe(spec: Spec | str) -> str:
     lines = [f"{s.name} — {s.section}", f"  formula:    {s.formula}"]
     if isinstance(s, ScalarSpec):
         lines.append(f"  derivative: {s.derivative_formula}")
-        lines.append(f"  d/d{s.wrt} (SymPy): {_fmt(s.derivative)}")
+        lines.append(f"  d/d{s.wrt} (SymPy): {_fmt(s.derivative_short)}")
         lines.append(f"  domain:     {s.domain}")
         kinks = ", ".join(f"{s.wrt} = {k}" for k in s.kinks) or "none (smooth)"
         lines.append(f"  kinks:      {kinks}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,33 @@ LOSS_SECTION = "Logistic regression cost function"
 
 
 def _latex(expr: Any) -> str:
-    return str(sp.latex(expr, symbol_names={y_hat: "\\hat{y}"}))
+    names = {y_hat: "\\hat{y}", sigma_of(z): "\\sigma(z)"}
+    return str(sp.latex(expr, symbol_names=names))
+
+
+def sigma_of(wrt: Any) -> Any:
+    """The symbol σ(wrt), standing for 1/(1 + e^(−wrt)) in short forms (see :func:`short_form`)."""
+    return sp.Symbol(f"σ({wrt})", positive=True)
+
+
+def short_form(expr: Any, wrt: Any) -> Any:
+    """The shortest of a few forms of ``expr`` that SymPy shows equal to it.
+
+    Candidates: as written, cancelled, and, where ``expr`` holds e^(−wrt), cancelled after
+    writing e^(−wrt) = (1 − σ)/σ with σ = :func:`sigma_of` (wrt), the notes' way of writing
+    sigmoid derivatives (σ(z)(1 − σ(z)), σ(z) − y). "Shortest" is the fewest SymPy operations
+    (the earlier candidate on a tie), kept only when it also prints shorter than ``expr``.
+    Cancelling (not ``sympy.simplify``) keeps this fast: milliseconds, not a second.
+    """
+    s = sigma_of(wrt)
+    candidates = []
+    if expr.has(sp.exp(-wrt)):
+        in_sigma = sp.factor_terms(sp.cancel(expr.subs(sp.exp(-wrt), (1 - s) / s)))
+        if not in_sigma.has(wrt):
+            candidates.append(in_sigma)
+    candidates += [expr, sp.factor_terms(sp.cancel(sp.together(expr)))]
+    best = min(candidates, key=sp.count_ops)
+    return best if len(str(best)) < len(str(expr)) else expr
 
 
 def _kinks(expr: Any, wrt: Any) -> tuple[Any, ...]:
@@ -75,6 +102,12 @@ class ScalarSpec:
         object.__setattr__(self, "derivative", sp.diff(self.expr, self.wrt))
         object.__setattr__(self, "kinks", _kinks(self.expr, self.wrt))
 
+    @functools.cached_property
+    def derivative_short(self) -> Any:
+        """``derivative`` in its shortest equal form, σ(z) written as a symbol (see
+        :func:`short_form`): e.g. ``σ(z) - y`` for the cross-entropy of the logit."""
+        return short_form(self.derivative, self.wrt)
+
     @property
     def arity(self) -> int:
         return len(self.symbols)
@@ -84,9 +117,9 @@ class ScalarSpec:
         return f"{self.latex_name} = {_latex(self.expr)}"
 
     def derivative_latex(self) -> str:
-        """∂f/∂wrt in LaTeX, from the derived derivative."""
+        """∂f/∂wrt in LaTeX, from the derived derivative in its short form."""
         lhs = f"\\frac{{\\partial}}{{\\partial {_latex(self.wrt)}}} {self.latex_name}"
-        return f"{lhs} = {_latex(self.derivative)}"
+        return f"{lhs} = {_latex(self.derivative_short)}"
 
     def numpy(self) -> Callable[..., FloatArray]:
         """``expr`` lambdified with ``modules="numpy"``: elementwise, arguments in ``symbols``

@@ -71,4 +71,9 @@ def test_correct_file_never_flagged(path: Path) -> None:
         report = conform(path, seed=seed, defs_only=True)
         assert report.ok, f"false alarm on {path.name}, seed {seed}:\n{report}"
         checked = [f for f in report.findings if f.status == "pass"]
-        assert len(checked) >= 5, f"{path.name}: too little was checked\n{report}"
+        # a file may define only its training functions (week 4's "Application" notebook)
+        defined = {f.function for f in report.findings if f.check != "missing"}
+        assert {f.function for f in checked} == defined, f"{path.name}: unchecked\n{report}"
+        assert len(checked) >= min(5, len(defined)), (
+            f"{path.name}: too little was checked\n{report}"
+        )

@@ -83,6 +83,11 @@ def _mutants_by_step() -> dict[str, list[dg.Mutant]]:
         "cost": dg.cost_mutants(AL, Y),
         "update": dg.update_mutants(params, grads, 0.1),
         "logistic_propagate": dg.logistic_propagate_mutants(rng.standard_normal((3, 1)), 0.5, X, Y),
+        "checker": dg.checker_mutants(
+            np.arange(1.0, 5.0),
+            {"right": np.arange(1.0, 5.0), "doubled": np.arange(2.0, 10.0, 2)},
+            0.3,
+        ),
     }
 
 

@@ -48,7 +48,7 @@ def test_correct_file_passes_and_header_shows_seed_and_convention(
 ) -> None:
     _copy(pytester, "w4_correct_course.py")
     result = pytester.runpytest("--nncheck=hw.py", "--nncheck-seed=7", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=46, warnings=1)
+    result.assert_outcomes(passed=47, skipped=2, warnings=1)
     result.stdout.fnmatch_lines(["nncheck: seed 7 *", "nncheck: hw.py: convention week4"])
 
 
@@ -90,7 +90,23 @@ def test_absent_functions_are_skipped(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--nncheck=hw.py", "-rs", "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] == 3 and outcomes["skipped"] >= 10
-    result.stdout.fnmatch_lines(["*L_model_backward is not defined*"])
+    result.stdout.fnmatch_lines(["*L_model_backward is missing*"])
+
+
+def test_require_all_fails_the_absent_functions(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        hw="""
+        import numpy as np
+
+        def linear_forward(A, W, b):
+            return W @ A + b, (A, W, b)
+        """
+    )
+    args = ("--nncheck=hw.py", "-p", "no:cacheprovider")
+    result = pytester.runpytest(*args, "--nncheck-require-all")
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] == 3 and outcomes["failed"] >= 10 and "skipped" not in outcomes
+    result.stdout.fnmatch_lines(["*L_model_backward is missing*every function*required*"])
 
 
 def test_load_error_is_a_collection_error_with_file_and_line(pytester: pytest.Pytester) -> None:
@@ -190,7 +206,7 @@ def test_items_can_be_selected_with_k(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(
         "--nncheck=hw.py", "-k", "linear_backward and values", "-p", "no:cacheprovider"
     )
-    result.assert_outcomes(failed=1, deselected=45)
+    result.assert_outcomes(failed=1, deselected=48)
 
 
 def test_load_error_advice_names_the_plugins_option(pytester: pytest.Pytester) -> None:

@@ -335,3 +335,44 @@ def test_python_dash_m_prints_verified_specs(capsys):
     assert out.count("verified:   yes") == 2 and "ReLU(z) = max(0, z)" in out
     assert main(["nope"]) == 2
     assert "no spec named 'nope'" in capsys.readouterr().err
+
+
+def test_specs_modules_import_without_a_circle():
+    """No module of specs/ imports (even lazily, inside a function) one that imports it back."""
+    import ast
+    import graphlib
+    from pathlib import Path
+
+    root = Path(S.__file__).parent
+    graph = {
+        p.stem: {
+            n.module.split(".")[0]
+            for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+            if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module
+        }
+        for p in root.rglob("*.py")
+        if p.parent == root
+    }
+    graphlib.TopologicalSorter(graph).prepare()  # raises CycleError on a circle
+
+
+@pytest.mark.parametrize("name", SCALARS)
+def test_printed_derivative_is_short_and_equals_sympys(name):
+    """`nncheck specs` prints the derivative simplified; read back, it is SymPy's own."""
+    spec = S.get_spec(name)
+    line = next(x for x in S.describe(spec).splitlines() if "(SymPy):" in x)
+    printed = line.split("(SymPy): ", 1)[1]
+    sigma = sp.Lambda(z, sig(z))
+    back = sp.sympify(
+        printed.replace("^", "**"), locals={"σ": sigma, "y_hat": y_hat, "y": y, "z": z}
+    )
+    assert S.is_zero(back - spec.derivative), printed
+    assert len(printed) <= 45, printed
+    assert len(printed) <= len(str(spec.derivative).replace("**", "^"))
+
+
+def test_sigmoid_derivatives_print_in_terms_of_sigma():
+    assert "(SymPy): σ(z) - y" in S.describe("sigmoid_cross_entropy")
+    assert "(SymPy): σ(z)*(1 - σ(z))" in S.describe("sigmoid")
+    assert "\\sigma(z)" in S.get_spec("sigmoid_cross_entropy").derivative_latex()
+

@@ -10,7 +10,7 @@ import secrets
 import types
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -31,6 +31,11 @@ class PlannedCheck:
     function: str
     check: str
     run: Callable[[], Finding]
+    calls: tuple[str, ...] = ()
+    """The course functions of the person's that this function's code uses (from its AST)."""
+    alone: Callable[[], Finding] | None = None
+    """The same check with nncheck's reference in place of the person's other course functions
+    (run by :meth:`Plan.run` when a callee fails, to judge the function on its own)."""
 
     @property
     def nodeid(self) -> str:
@@ -46,28 +51,66 @@ class Plan:
     convention: str
     seed: int
     items: tuple[PlannedCheck, ...]
-    depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def run(self) -> ConformanceReport:
         """Run every check and gather the report.
 
-        A failure of a function that calls another failing function of the person's says so
-        ("it calls linear_backward, which fails too: fix that first").
+        Each function is judged on its own: when it fails and calls a function of the person's
+        that fails too, or when its check was skipped because another function fails, the check
+        runs again with nncheck's reference in place of the person's other functions, and the
+        finding says both ("with your linear_backward it fails because of it; with the reference
+        in its place it still fails: …").
         """
         findings = [item.run() for item in self.items]
         failing = {f.function for f in findings if f.status == "fail"}
-        for i, f in enumerate(findings):
-            if f.status != "fail":
+        for i, (item, f) in enumerate(zip(self.items, findings, strict=True)):
+            if item.alone is None or f.check == "missing":
                 continue
-            culprits = [d for d in self.depends.get(f.function, ()) if d in failing]
-            if culprits:
-                note = (
-                    f" (it calls {', '.join(culprits)}, which also "
-                    f"fail{'s' if len(culprits) == 1 else ''}: fix "
-                    f"{'it' if len(culprits) == 1 else 'them'} first)"
-                )
-                findings[i] = replace(f, message=f.message + note)
+            if f.status == "fail":
+                culprits = [d for d in item.calls if d in failing]
+                if culprits:
+                    findings[i] = _judged_alone(f, item.alone(), culprits)
+            elif f.status == "skip" and failing - {f.function}:
+                alone = item.alone()
+                if alone.status in ("pass", "fail"):
+                    findings[i] = replace(
+                        alone,
+                        message=f"{f.message.removeprefix('skipped: ')}; judged on its own with "
+                        f"nncheck's reference in place of your other functions: {alone.message}",
+                    )
         return ConformanceReport(self.target, self.convention, self.seed, tuple(findings))
+
+
+def _them(names: list[str]) -> tuple[str, str, str]:
+    one = len(names) == 1
+    return ", ".join(names), "it" if one else "them", "its" if one else "their"
+
+
+def _judged_alone(finding: Finding, alone: Finding, culprits: list[str]) -> Finding:
+    """``finding`` (a failure of a function that calls the failing ``culprits``) told apart
+    from ``alone``, the same check with nncheck's reference in the culprits' place."""
+    names, it, its = _them(culprits)
+    with_yours = f"with your {names} it fails because of {it}"
+    if alone.status == "pass":
+        return replace(
+            finding,
+            message=f"{finding.message} — {with_yours}: with nncheck's reference in {its} place "
+            f"it passes; fix {names} first",
+            diagnosis=(f"{finding.diagnosis} — " if finding.diagnosis else "")
+            + f"{finding.function} itself is right; it fails only through your {names}",
+            mistake=finding.mistake or Mistake.CALLEE_FAILS,
+        )
+    if alone.status == "fail":
+        return replace(
+            alone,
+            message=f"{with_yours}; with nncheck's reference in {its} place it still fails: "
+            f"{alone.message}",
+        )
+    return replace(
+        finding,
+        message=f"{finding.message} (it calls {names}, which also fail"
+        f"{'s' if len(culprits) == 1 else ''}: fix {it} first)",
+    )
 
 
 def _same(finding: Finding) -> Finding:
@@ -167,7 +210,7 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
                 # overflow in a naive sigmoid, or a (1,1)→float conversion, is the person's style,
                 # not a failure; the checks look at the values
                 warnings.simplefilter("ignore")
-                return check.run(ctx)
+                return _refined(check.run(ctx), ctx)
         except Prerequisite as exc:
             return Finding(check.function, check.check, "skip", f"skipped: {exc}")
         except Exception as exc:  # the person's code raised: that is a finding, not a crash
@@ -182,7 +225,11 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)
             explain = getattr(check, "explain_exception", None)
-            if mistake == Mistake.SHAPE_MISMATCH and explain is not None:
+            if explain is not None and mistake in (
+                Mistake.SHAPE_MISMATCH,
+                Mistake.EXCEPTION,
+                Mistake.LAYER_SKIPPED,
+            ):
                 try:
                     with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
                         better = explain(ctx)
@@ -201,6 +248,25 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
             )
 
     return run
+
+
+def _refined(finding: Finding, ctx: object) -> Finding:
+    """A lost dimension in a function that calls ``np.squeeze`` is the squeeze, not a missing
+    ``keepdims=True`` (which the sum may well have)."""
+    from nncheck._callees import attribute_calls
+    from nncheck.conventions._common import Context
+    from nncheck.diagnose import squeezed
+
+    assert isinstance(ctx, Context)
+    if finding.status != "fail" or finding.mistake is not Mistake.LOST_KEEPDIMS:
+        return finding
+    if "squeeze" not in attribute_calls(ctx.fn(finding.function)):
+        return finding
+    key = str(finding.worst_index[0]) if finding.worst_index else "the result"
+    if finding.diagnosis:
+        key = finding.diagnosis.split(" ", 1)[0]
+    d = squeezed(key)
+    return replace(finding, diagnosis=d.message, mistake=d.mistake)
 
 
 def _nncheck_dirs() -> tuple[str, ...]:
@@ -272,6 +338,7 @@ def plan(
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
+    require_all: bool = False,
 ) -> Plan:
     """Load ``target`` and list the checks of its convention (see :func:`conform`).
 
@@ -335,21 +402,72 @@ def plan(
     memo: dict[str, Finding] = {}
     for function in conv.FUNCTIONS:
         if not ctx.has(function):
-            why = (
-                f"{function} is not defined (the course's helper is used by your other functions)"
-                if function in provided
-                else f"{function} is not defined"
-            )
-            skipped = Finding(function, "defined", "skip", why)
-            items.append(PlannedCheck(function, "defined", partial(_same, skipped)))
+            missing = _missing(function, function in provided, require_all)
+            items.append(PlannedCheck(function, "missing", partial(_same, missing)))
             continue
         values = values_of.get(function)
         values_run = _guarded_once(ctx, values, path) if values is not None else None
+        uses = _uses(ctx, function, conv.FUNCTIONS)
         for check in all_checks:
             if check.function == function:
                 run = _guarded(ctx, check, path, values_run, memo)
-                items.append(PlannedCheck(function, check.check, run))
-    return Plan(shown, chosen, seed, tuple(items), dict(getattr(conv, "DEPENDS", {})))
+                alone = _alone(ctx, check, path, values)
+                items.append(PlannedCheck(function, check.check, run, uses, alone))
+    return Plan(shown, chosen, seed, tuple(items))
+
+
+def _missing(function: str, provided: bool, required: bool) -> Finding:
+    """The finding of a course function the file does not define: a skip, or a failure when
+    every course function is required."""
+    why = f"{function} is missing: the file does not define it" + (
+        " (the course's helper is used by your other functions)" if provided else ""
+    )
+    if not required:
+        return Finding(function, "missing", "skip", why, mistake=Mistake.MISSING)
+    return Finding(
+        function,
+        "missing",
+        "fail",
+        f"{why}; every function of the assignment is required",
+        diagnosis=f"define {function} with the course's name and arguments (or map yours to it)",
+        mistake=Mistake.MISSING,
+    )
+
+
+def _uses(ctx: object, function: str, course: tuple[str, ...]) -> tuple[str, ...]:
+    """The course functions the person defines that ``function``'s code uses."""
+    from nncheck._callees import calls
+    from nncheck.conventions._common import Context
+
+    assert isinstance(ctx, Context)
+    attr = {ctx.names.get(n, n): n for n in course}
+    return tuple(attr[a] for a in calls(ctx.fn(function), attr) if ctx.has(attr[a]))
+
+
+def _alone(
+    ctx: object, check: object, path: str | None, values: object | None
+) -> Callable[[], Finding] | None:
+    """``check`` run in a copy of the person's namespace where nncheck's course-shaped reference
+    stands in for every other course function (None when the convention has none)."""
+    from nncheck._callees import rebound
+    from nncheck.conventions._common import Check, Context
+    from nncheck.conventions._course import course_functions
+
+    assert isinstance(ctx, Context) and isinstance(check, Check)
+    stand_ins = {
+        ctx.names.get(n, n): f
+        for n, f in course_functions(ctx.convention, ctx.depth).items()
+        if n != check.function
+    }
+    if not stand_ins:
+        return None
+
+    def run() -> Finding:
+        alone_ctx = replace(ctx, module=rebound(ctx.module, stand_ins), _cases={})
+        values_run = _guarded_once(alone_ctx, values, path) if isinstance(values, Check) else None
+        return _guarded(alone_ctx, check, path, values_run, {})()
+
+    return run
 
 
 def conform(
@@ -360,6 +478,7 @@ def conform(
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
+    require_all: bool = False,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -378,6 +497,8 @@ def conform(
         hidden_activation: the hidden activation of a convention with variants (week 3:
             ``"tanh"``, the course's, or ``"relu"``); None lets the convention probe the
             person's forward pass.
+        require_all: a course function the file does not define is a failure (check
+            ``"missing"``), not a skip.
 
     Returns:
         a :class:`ConformanceReport`; ``report.ok`` is False when any check failed.
@@ -396,4 +517,5 @@ def conform(
         defs_only=defs_only,
         rename_hint=rename_hint,
         hidden_activation=hidden_activation,
+        require_all=require_all,
     ).run()

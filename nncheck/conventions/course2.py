@@ -42,6 +42,7 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import call_init, he_scale, init_checks, init_dims
+from nncheck.conventions._training import training_checks
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 
@@ -61,10 +62,11 @@ FUNCTIONS = (
     "initialize_parameters_zeros",
     "initialize_parameters_random",
     "initialize_parameters_he",
+    "model",
 )
 """The course's names, in the order the assignments introduce them."""
 
-MARKERS = FUNCTIONS[6:]
+MARKERS = FUNCTIONS[6:12]
 """Names that identify this convention (the one-dimensional functions count through
 :func:`score_adjustment`: their names are week 3's too)."""
 
@@ -76,16 +78,6 @@ def score_adjustment(module: types.ModuleType, names: Mapping[str, str]) -> int:
         2 if takes(module, names.get("forward_propagation", "forward_propagation"), "theta") else 0
     )
 
-
-DEPENDS: dict[str, tuple[str, ...]] = {
-    "gradient_check_n": (
-        "forward_propagation_n",
-        "dictionary_to_vector",
-        "vector_to_dictionary",
-        "gradients_to_vector",
-    )
-}
-"""Which of the person's functions each one usually calls (to point at the root cause)."""
 
 DIMS = (4, 5, 3, 1)
 _KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
@@ -329,6 +321,22 @@ def _checker(ctx: Context) -> Finding:
             f"reports {good:.1e} for right gradients and "
             + ", ".join(f"{got:.2g} for {what}" for what, (got, _) in bad.items()),
         )
+    named = _checker_mistake(run, right, probes, good, case)
+    if named is not None:
+        return Finding(
+            "gradient_check_n",
+            "checker",
+            "fail",
+            f"reports a difference of {good:.3g} for gradients that are right"
+            if good >= 1e-5
+            else f"reports differences the course's formula does not give: {_listing(off)}",
+            diagnosis=named.message,
+            mistake=named.mistake,
+            expected="< 1e-5",
+            actual=good,
+            example=example,
+            formula=formula,
+        )
     if good >= 1e-5:
         if abs(good - 1 / 3) < 0.02:
             diagnosis = (
@@ -359,7 +367,7 @@ def _checker(ctx: Context) -> Finding:
             formula=formula,
         )
     what, (got, want) = next(iter(off.items()))
-    listing = "; ".join(f"{w}: {g:.3g} instead of {e:.3g}" for w, (g, e) in off.items())
+    listing = _listing(off)
     if all(abs(g) <= 1e-3 for g, _ in bad.values()):
         return Finding(
             "gradient_check_n",
@@ -389,6 +397,38 @@ def _checker(ctx: Context) -> Finding:
         example=example,
         formula=formula,
     )
+
+
+def _listing(off: Mapping[str, tuple[float, float]]) -> str:
+    return "; ".join(f"{w}: {g:.3g} instead of {e:.3g}" for w, (g, e) in off.items())
+
+
+def _checker_mistake(
+    run: Any,
+    right: Mapping[str, Array],
+    probes: Mapping[str, Mapping[str, Array]],
+    good: float,
+    case: Case,
+) -> dg.Diagnosis | None:
+    """The checker's mistake whose differences, on the right gradients and on every probe, are
+    the ones the person's checker reports (see :func:`nncheck.diagnose.checker_mutants`)."""
+    keys = sorted(right)
+
+    def vector(grads: Mapping[str, Array]) -> Array:
+        return np.concatenate([np.asarray(grads[k]).reshape(-1) for k in keys])
+
+    params = _params(case)
+    dA0 = ref.model_gradients(params, case.X, case.Y, "relu")["dA0"]
+    offset = float(np.sum(dA0)) / case.m  # Σ dJ/dX: what perturbing all of X adds
+    reported = {"difference[right]": good}
+    reported.update({f"difference[{w}]": run(g) for w, g in probes.items()})
+    for diagnosis, thunk in dg.checker_mutants(
+        vector(right), {"right": vector(right), **{w: vector(g) for w, g in probes.items()}}, offset
+    ):
+        want = thunk()
+        if all(abs(reported[k] - v) <= 1e-3 * max(abs(v), 1e-3) for k, v in want.items()):
+            return diagnosis
+    return None
 
 
 def _zeros(ctx: Context) -> Finding:
@@ -552,6 +592,7 @@ def checks() -> list[Check]:
         *init_checks("initialize_parameters_random", ["layer_dims"], 3),
         *init_checks("initialize_parameters_he", ["layer_dims"], 3),
         he_scale("initialize_parameters_he"),
+        *training_checks(NAME),
     ]
 
 

@@ -34,6 +34,7 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import stability_check, threshold_failure
+from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import _activation_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
@@ -41,18 +42,11 @@ from nncheck.errors import ProtocolError
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
 NAME = "week2"
-FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict")
+FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model")
 """The course's names, in the order the assignment introduces them."""
 
 MARKERS = ("initialize_with_zeros", "propagate", "optimize")
 """Names that identify this convention."""
-
-DEPENDS: dict[str, tuple[str, ...]] = {
-    "propagate": ("sigmoid",),
-    "optimize": ("propagate", "sigmoid"),
-    "predict": ("sigmoid",),
-}
-"""Which of the person's functions each one usually calls (to point at the root cause)."""
 
 _ORDER = ["w", "b", "X", "Y"]
 _ALIASES = {"w": ("w", "W", "weights"), "b": ("b", "bias")}
@@ -142,7 +136,8 @@ def _zeros(ctx: Context) -> Finding:
             "shapes",
             "fail",
             f"w has shape {np.shape(w)}; the rule w: (dim, 1) needs {(dim, 1)}",
-            diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array"
+            diagnosis="use np.zeros((dim, 1)); np.zeros(dim) is a rank-1 array; "
+            "see `nncheck claims rank-one-transpose`"
             if np.ndim(w) == 1
             else None,
             mistake=Mistake.LOST_KEEPDIMS if np.ndim(w) == 1 else Mistake.WRONG_SHAPE,
@@ -299,6 +294,7 @@ def checks() -> list[Check]:
         Check("optimize", "values", _optimize),
         mutation_check("optimize", _optimize_trial),
         Check("predict", "threshold", _predict),
+        *training_checks(NAME),
     ]
 
 

@@ -41,6 +41,7 @@ from nncheck.conventions._common import (
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import init_checks
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import make_cost_trial, make_update_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError, UserCodeError
@@ -56,14 +57,12 @@ FUNCTIONS = (
     "backward_propagation",
     "update_parameters",
     "predict",
+    "nn_model",
 )
 """The course's names, in the order the assignment introduces them."""
 
 MARKERS = ("layer_sizes", "forward_propagation", "backward_propagation", "nn_model")
 """Names that identify this convention."""
-
-DEPENDS: dict[str, tuple[str, ...]] = {"predict": ("forward_propagation",)}
-"""Which of the person's functions each one usually calls (to point at the root cause)."""
 
 HELPERS: dict[str, Any] = {"sigmoid": ref.sigmoid}
 """The course's ``planar_utils.sigmoid``, provided when its import was skipped."""
@@ -291,6 +290,7 @@ def checks() -> list[Check]:
         update_direction_check("update_parameters", update, None),
         mutation_check("update_parameters", update, None),
         predict_check("predict", ["parameters", "X", "Y"], hidden=None, depth=None),
+        *training_checks(NAME),
     ]
 
 

@@ -15,6 +15,7 @@ function (the course's layout is used only when that forward function is absent)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
@@ -27,6 +28,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
+from nncheck._callees import numbered_keys
 from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
@@ -52,6 +54,7 @@ from nncheck.conventions._properties import (
     stability_check,
     update_direction_check,
 )
+from nncheck.conventions._training import training_checks
 from nncheck.diagnose.catalogue import Mistake
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -73,6 +76,8 @@ FUNCTIONS = (
     "L_model_backward",
     "update_parameters",
     "predict",
+    "two_layer_model",
+    "L_layer_model",
 )
 """The course's names, in the order the assignment introduces them."""
 
@@ -84,26 +89,11 @@ MARKERS = (
     "initialize_parameters_deep",
     "linear_backward",
     "linear_forward",
+    "two_layer_model",
+    "L_layer_model",
 )
-"""Names that identify this convention."""
-
-DEPENDS: dict[str, tuple[str, ...]] = {
-    "linear_activation_forward": ("linear_forward", "sigmoid", "relu"),
-    "L_model_forward": ("linear_activation_forward", "linear_forward", "sigmoid", "relu"),
-    "linear_activation_backward": ("linear_backward", "sigmoid_backward", "relu_backward"),
-    "L_model_backward": (
-        "linear_activation_backward",
-        "linear_backward",
-        "sigmoid_backward",
-        "relu_backward",
-        "sigmoid",
-        "relu",
-    ),
-    "sigmoid_backward": ("sigmoid",),
-    "relu_backward": ("relu",),
-    "predict": ("L_model_forward", "linear_activation_forward", "linear_forward"),
-}
-"""Which of the person's functions each one usually calls (to point at the root cause)."""
+"""Names that identify this convention (the "Application" notebook defines only the last two:
+it imports the others from ``dnn_app_utils``)."""
 
 ACTS = ("sigmoid", "relu")
 
@@ -756,6 +746,104 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
     )
 
 
+_DA_KEY = re.compile(r"'?dA(\d+)'?")
+
+
+def _L_model_backward_keys(ctx: Context) -> Finding:
+    """The dA keys of the gradients: dA0 … dA{L−1} (or the older notebooks' dA1 … dA{L}), every
+    one holding dA of its layer — not shifted by one, dA0 not missing."""
+    case = ctx.cases()[0]
+    AL, caches, _ = _forward_for_backward(ctx, case)
+    try:
+        grads = bind_call(
+            ctx.fn("L_model_backward"),
+            ["AL", "Y", "caches"],
+            {"AL": AL, "Y": case.Y.copy(), "caches": caches},
+        )
+    except KeyError as exc:
+        if _DA_KEY.fullmatch(str(exc)) is None or not _dA_keys_shifted(ctx):
+            raise  # not a shift: a skipped layer, reported by the other checks
+        return _dA_keys_finding(
+            f"L_model_backward reads grads[{exc!s}] before anything is stored under it",
+            case,
+        )
+    if not isinstance(grads, Mapping):
+        raise WrongResult(f"L_model_backward must return a dict, got {type(grads).__name__}")
+    L = len(case.dims) - 1
+    have = sorted(int(k[2:]) for k in grads if _DA_KEY.fullmatch(str(k)))
+    if have in (list(range(L)), list(range(1, L + 1))):
+        return Finding("L_model_backward", "keys", "pass", f"dA0 … dA{L - 1} are all there")
+    if have == list(range(1, L)):
+        return Finding(
+            "L_model_backward",
+            "keys",
+            "fail",
+            f"the gradients have dA1 … dA{L - 1} but no dA0",
+            diagnosis="dA0 is missing: the last step of the loop (l = 0) must store "
+            "dA_prev_temp under 'dA0' — the course's tests read grads['dA0']",
+            mistake=Mistake.DA0_MISSING,
+            example=case.example(),
+        )
+    return _dA_keys_finding(
+        f"the gradients have the dA keys {', '.join(f'dA{k}' for k in have) or '(none)'} for a "
+        f"network of L = {L} layers",
+        case,
+    )
+
+
+def _dA_keys_shifted(ctx: Context) -> bool:
+    """L_model_backward stores a dA key under the index it reads it by (``grads["dA" + str(l +
+    1)]`` both ways), or the output layer's under dA{L}: its dA keys are shifted by one."""
+    stored, read = numbered_keys(ctx.fn("L_model_backward"), "dA")
+    return bool(stored & read) or "L" in stored
+
+
+_SHIFTED = dg.Diagnosis(
+    Mistake.DA_KEYS_SHIFTED,
+    "the dA keys are shifted by one: the dA_prev that layer l + 1 returns is dA[l] — store it "
+    "under 'dA' + str(l) (dA{L−1} for the output layer), the key the next step of the loop reads",
+    "grads['dA' + str(l)], grads['dW' + str(l + 1)], grads['db' + str(l + 1)] = "
+    "linear_activation_backward(grads['dA' + str(l + 1)], caches[l], 'relu')",
+)
+
+
+def _dA_keys_finding(message: str, case: Case) -> Finding:
+    return Finding(
+        "L_model_backward",
+        "keys",
+        "fail",
+        message,
+        diagnosis=_SHIFTED.message,
+        mistake=_SHIFTED.mistake,
+        example=case.example(),
+        formula=_SHIFTED.formula,
+    )
+
+
+def _explain_backward_error(ctx: Context) -> dg.Diagnosis | None:
+    """L_model_backward raised: replay it on a network whose hidden widths are 1, where shape
+    errors of a mistake such as dAL passed to every layer do not happen, and name the mistake."""
+    case = make_cases(ctx.seed, 3, dims=(4, 1, 1, 1))[0]
+    AL, caches, params = _forward_for_backward(ctx, case)
+    try:
+        grads = bind_call(
+            ctx.fn("L_model_backward"),
+            ["AL", "Y", "caches"],
+            {"AL": AL, "Y": case.Y.copy(), "caches": caches},
+        )
+    except KeyError as exc:
+        if _DA_KEY.fullmatch(str(exc)) is not None and _dA_keys_shifted(ctx):
+            return _SHIFTED
+        raise
+    actual = _canonical_grads(grads, case.dims, case.m)
+    right = ref.model_gradients(params, case.X, case.Y, ctx.hidden)
+    return dg.match_mistake(
+        {k: v for k, v in right.items() if k in actual},
+        actual,
+        dg.model_backward_mutants(case.X, case.Y, params, ctx.hidden),
+    )
+
+
 def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Trial]:
     """Trials of ``update_parameters(parameters, grads, learning_rate)`` (copy or in place)."""
 
@@ -831,14 +919,25 @@ def checks() -> list[Check]:
         shapes_check("linear_activation_backward", _linear_activation_backward_trial),
         Check("linear_activation_backward", "gradient", _linear_activation_backward_gradient),
         mutation_check("linear_activation_backward", _linear_activation_backward_trial),
-        values_check("L_model_backward", _L_model_backward_trial),
-        shapes_check("L_model_backward", _L_model_backward_trial),
+        replace(
+            values_check("L_model_backward", _L_model_backward_trial),
+            explain_exception=_explain_backward_error,
+        ),
+        Check("L_model_backward", "keys", _L_model_backward_keys),
+        replace(
+            shapes_check("L_model_backward", _L_model_backward_trial),
+            explain_exception=_explain_backward_error,
+        ),
         Check("L_model_backward", "gradient", _L_model_backward_gradient),
-        mutation_check("L_model_backward", _L_model_backward_trial),
+        replace(
+            mutation_check("L_model_backward", _L_model_backward_trial),
+            explain_exception=_explain_backward_error,
+        ),
         values_check("update_parameters", _update_trial),
         update_direction_check("update_parameters", _update_trial),
         mutation_check("update_parameters", _update_trial),
         predict_check("predict", ["X", "Y", "parameters"], hidden=None),
+        *training_checks(NAME),
     ]
     return out
 

@@ -14,11 +14,13 @@ list of diagnoses (docs/readme/diagnoses.md) is generated from it.
 
 Layout: ``catalogue`` (ids, formulas, factors), ``_match`` (matching and :func:`explain`),
 ``_faulty`` (the reference with fault hooks), ``_layer`` (one layer's mistakes), ``_network``
-(a whole network's, the cost's, the update's, logistic regression's, initialisation).
+(a whole network's, the cost's, the update's, logistic regression's, initialisation),
+``_checker`` (course 2's gradient checker).
 """
 
 from __future__ import annotations
 
+from nncheck.diagnose._checker import CHECKER_FORMULA, checker_mutants
 from nncheck.diagnose._layer import (
     activation_backward_mutants,
     activation_forward_mutants,
@@ -27,8 +29,9 @@ from nncheck.diagnose._layer import (
     linear_backward_mutants,
     linear_forward_mutants,
 )
-from nncheck.diagnose._match import Diagnosis, Mutant, explain, match_mistake
+from nncheck.diagnose._match import Diagnosis, Mutant, explain, match_mistake, squeezed
 from nncheck.diagnose._network import (
+    LOG_EPSILONS,
     cost_mutants,
     init_diagnosis,
     logistic_propagate_mutants,
@@ -41,13 +44,16 @@ from nncheck.diagnose.catalogue import CATALOGUE, FORMULAS, SPEC_FORMULAS, Mista
 
 __all__ = [
     "CATALOGUE",
+    "CHECKER_FORMULA",
     "FORMULAS",
+    "LOG_EPSILONS",
     "SPEC_FORMULAS",
     "Diagnosis",
     "Mistake",
     "Mutant",
     "activation_backward_mutants",
     "activation_forward_mutants",
+    "checker_mutants",
     "cost_mutants",
     "explain",
     "formula",
@@ -61,5 +67,6 @@ __all__ = [
     "model_backward_mutants",
     "model_forward_mutants",
     "model_forward_skip_mutants",
+    "squeezed",
     "update_mutants",
 ]

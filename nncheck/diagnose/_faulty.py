@@ -100,3 +100,20 @@ def model_backward(
         layer_lin = lin if only_layer in (None, l) or act_bw or at_next else lin_bw
         grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = layer_lin(dZ, A_prev, W)
     return grads
+
+
+def model_backward_dAL_reused(
+    X: Array, Y: Array, params: Mapping[str, Any], hidden: str
+) -> dict[str, Array]:
+    """The reference's backward pass when every hidden layer gets dAL (broadcast over its
+    units) instead of the dA the layer above returned."""
+    L = layers(params)
+    AL, caches = forward(X, params, [hidden] * (L - 1) + ["sigmoid"])
+    Y = np.asarray(Y, dtype=np.float64).reshape(AL.shape)
+    dAL = ref.output_gradient(AL, Y)
+    grads: dict[str, Array] = {}
+    for l in range(L, 0, -1):
+        A_prev, W, _, Z = caches[l - 1]
+        dZ = AL - Y if l == L else dAL * dact(hidden, Z)
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = lin_bw(dZ, A_prev, W)
+    return grads

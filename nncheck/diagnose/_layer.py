@@ -339,7 +339,8 @@ def lin_bw_mistakes(m: int, n_prev: int) -> list[tuple[Diagnosis, LinBackward]]:
         (
             _d(
                 Mistake.LOST_KEEPDIMS,
-                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True",
+                "db lost keepdims: np.sum(dZ, axis=1) gives a rank-1 array; use keepdims=True; "
+                "see `nncheck claims rank-one-transpose`",
                 op,
             ),
             lambda dZ, A, W: (W.T @ dZ, dZ @ A.T / m, np.sum(dZ, axis=1) / m),

@@ -10,7 +10,7 @@ import numpy as np
 
 from nncheck.diagnose.catalogue import FORMULAS, REPLAY_RTOL, Mistake, factor_mistake, priority
 
-__all__ = ["Diagnosis", "Mutant", "explain", "match_mistake"]
+__all__ = ["Diagnosis", "Mutant", "explain", "match_mistake", "squeezed"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,17 @@ def _factor_words(key: str, c: float, m: int) -> Diagnosis:
     )
 
 
+def squeezed(key: str) -> Diagnosis:
+    """The diagnosis of a rank-1 result from a function that calls ``np.squeeze``: the sum may
+    well have ``keepdims=True``; the squeeze drops the dimension it kept."""
+    return Diagnosis(
+        Mistake.SQUEEZED,
+        f"{key} is squeezed to rank 1: np.squeeze removes the dimension that keepdims=True "
+        f"kept — drop the np.squeeze so that {key} stays 2-D (n, 1)",
+        FORMULAS.get("linear_backward"),
+    )
+
+
 def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | None:
     """Explain one wrong array: a constant factor (m, 1/m, −1, …), a transpose, a lost dimension."""
     try:
@@ -124,7 +135,8 @@ def explain(key: str, expected: Any, actual: Any, *, m: int = 1) -> Diagnosis | 
         return Diagnosis(
             Mistake.LOST_KEEPDIMS,
             f"{key} is a rank-1 array of shape {a.shape}, not {e.shape}: the sum lost its "
-            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}",
+            f"dimension — use np.sum(..., axis=1, keepdims=True) or .reshape{e.shape}; "
+            "see `nncheck claims rank-one-transpose`",
         )
     if a.ndim < e.ndim and a.size == e.size and _close(a.ravel(), e.ravel()):
         return Diagnosis(

@@ -10,12 +10,21 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.diagnose._faulty import Array, act, forward, layers, model_backward
+from nncheck.diagnose._faulty import (
+    Array,
+    act,
+    dact,
+    forward,
+    layers,
+    model_backward,
+    model_backward_dAL_reused,
+)
 from nncheck.diagnose._layer import act_bw_mistakes, lin_bw_mistakes
 from nncheck.diagnose._match import Diagnosis, Mutant, _d
 from nncheck.diagnose.catalogue import Mistake
 
 __all__ = [
+    "LOG_EPSILONS",
     "cost_mutants",
     "init_diagnosis",
     "logistic_propagate_mutants",
@@ -202,6 +211,38 @@ def model_backward_mutants(
                         partial(model_backward, X_, Y_, params, hidden, lin=f, only_layer=l),
                     )
                 )
+    if hidden != "sigmoid" and L > 1:
+        shown = hidden.upper() if hidden == "relu" else hidden
+        out.append(
+            (
+                _d(
+                    Mistake.SIGMOID_EVERY_LAYER,
+                    f"sigmoid_backward is applied to every layer: the hidden layers are {shown} — "
+                    f"call linear_activation_backward(…, '{hidden}') in the loop over "
+                    "l = L−1, …, 1 and 'sigmoid' only for the output layer",
+                    "activation_backward",
+                ),
+                partial(
+                    model_backward,
+                    X_,
+                    Y_,
+                    params,
+                    hidden,
+                    act_bw=lambda dA, Z: dA * dact("sigmoid", Z),
+                ),
+            )
+        )
+        out.append(
+            (
+                _d(
+                    Mistake.DAL_REUSED,
+                    "dAL is passed to every layer: layer l must get grads['dA' + str(l)], the "
+                    "dA_prev that layer l + 1 returned, not dAL",
+                    "linear_backward",
+                ),
+                partial(model_backward_dAL_reused, X_, Y_, params, hidden),
+            )
+        )
     if hidden == "tanh":
         out.append(
             (
@@ -284,6 +325,26 @@ def model_backward_mutants(
     return out
 
 
+LOG_EPSILONS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12)
+"""Constants learners add inside the logs of the cost to avoid log(0)."""
+
+
+def _log_epsilon(A: Array, Y: Array, eps: float, key: str) -> Mutant:
+    def thunk() -> dict[str, Any]:
+        return {key: -float(np.mean(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)))}
+
+    return (
+        _d(
+            Mistake.LOG_EPSILON,
+            f"the cost adds {eps:g} inside the logs (np.log(AL + {eps:g})): it is off by a small "
+            "amount, and the course's cost is exact — compute −(1/m) Σ [y log a + (1 − y) "
+            "log(1 − a)] without it (clip AL, or use a stable sigmoid, if log(0) is the worry)",
+            "cost",
+        ),
+        thunk,
+    )
+
+
 def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
     """Mistakes of J = −(1/m) Σ [y log a + (1−y) log(1−a)]."""
     A = np.asarray(AL, dtype=np.float64)
@@ -291,6 +352,7 @@ def cost_mutants(AL: Any, Y: Any, key: str = "cost") -> list[Mutant]:
     m = A.shape[-1] if A.ndim else 1
     op = "cost"
     return [
+        *(_log_epsilon(A, Y_, eps, key) for eps in LOG_EPSILONS),
         (
             _d(
                 Mistake.MISSING_1_OVER_M,
@@ -528,13 +590,14 @@ def init_diagnosis(params: Mapping[str, Any]) -> Diagnosis | None:
         if not np.any(W):
             return _d(
                 Mistake.ZERO_INIT,
-                f"{key} is all zeros: {fate} — use np.random.randn(...)·0.01",
+                f"{key} is all zeros: {fate} — use np.random.randn(...)·0.01; see "
+                "`nncheck claims symmetry-persists`",
                 "init",
             )
         return _d(
             Mistake.IDENTICAL_ROWS,
             f"{key} has identical rows {j} and {k}: {fate} — draw every entry independently with "
-            "np.random.randn(n[l], n[l−1])",
+            "np.random.randn(n[l], n[l−1]); see `nncheck claims symmetry-persists`",
             "init",
         )
     return None

@@ -57,6 +57,7 @@ class Mistake(str, Enum):
     TRANSPOSED_PRODUCT = "transposed_product"
     WRONG_SUM_AXIS = "wrong_sum_axis"
     LOST_KEEPDIMS = "lost_keepdims"
+    SQUEEZED = "squeezed"
     WRONG_SHAPE = "wrong_shape"
     SHAPE_MISMATCH = "shape_mismatch"
     # activations
@@ -71,10 +72,13 @@ class Mistake(str, Enum):
     LAYER_SKIPPED = "layer_skipped"
     MISSING_CACHE = "missing_cache"
     WRONG_DAL = "wrong_dAL"
+    DAL_REUSED = "dAL_reused"
+    SIGMOID_EVERY_LAYER = "sigmoid_every_layer"
     # cost
     MISSING_TERM = "missing_term"
     WRONG_TERM = "wrong_term"
     OUTER_PRODUCT = "outer_product"
+    LOG_EPSILON = "log_epsilon"
     # update and prediction
     UPDATE_WRONG_SIGN = "update_wrong_sign"
     MISSING_LEARNING_RATE = "missing_learning_rate"
@@ -89,6 +93,31 @@ class Mistake(str, Enum):
     CHECKER_FALSE_ALARM = "checker_false_alarm"
     CHECKER_INSENSITIVE = "checker_insensitive"
     DIFFERENCE_FORMULA = "difference_formula"
+    CHECKER_PERTURBS_X = "checker_perturbs_X"
+    CHECKER_SWAPPED_J = "checker_swapped_J"
+    CHECKER_SAME_J = "checker_same_J"
+    # how the person's functions fit together
+    CALLEE_FAILS = "callee_fails"
+    MISSING = "missing"
+    DA0_MISSING = "dA0_missing"
+    DA_KEYS_SHIFTED = "dA_keys_shifted"
+    # training functions (optimize, nn_model, L_layer_model, …)
+    WRONG_ARGUMENT_ORDER = "wrong_argument_order"
+    HYPERPARAMETER_NOT_PASSED = "hyperparameter_not_passed"
+    N_H_OVERRIDDEN = "n_h_overridden"
+    LEARNING_RATE_HARD_CODED = "learning_rate_hard_coded"
+    HARD_CODED = "hard_coded"
+    MISSPELT_KEYWORD = "misspelt_keyword"
+    HYPERPARAMETER_IGNORED = "hyperparameter_ignored"
+    NUM_ITERATIONS_IGNORED = "num_iterations_ignored"
+    HELPER_ARITY = "helper_arity"
+    GLOBAL_INSTEAD_OF_ARGUMENT = "global_instead_of_argument"
+    REINITIALISED_IN_LOOP = "reinitialised_in_loop"
+    INITIALIZATION_IGNORED = "initialization_ignored"
+    ONE_ITERATION_SHORT = "one_iteration_short"
+    WRONG_ITERATION_COUNT = "wrong_iteration_count"
+    UPDATES_DROPPED = "updates_dropped"
+    WRONG_COSTS = "wrong_costs"
     # the person's function misbehaves
     INPUT_MUTATION = "input_mutation"
     EXCEPTION = "exception"
@@ -389,6 +418,37 @@ _ENTRIES: tuple[Entry, ...] = (
         injected_in=("activation_backward", "linear_activation_backward", "model_backward"),
     ),
     Entry(
+        _M.LOG_EPSILON,
+        "the cost adds a small ε inside the logs (np.log(AL + 1e-8)): off by a little",
+        "cost",
+        17,
+        "",
+        injected_in=("cost",),
+    ),
+    Entry(
+        _M.SQUEEZED,
+        "np.squeeze removes the dimension keepdims=True kept: a rank-1 result",
+        "linear_backward",
+        19,
+        "a function that calls np.squeeze",
+    ),
+    Entry(
+        _M.SIGMOID_EVERY_LAYER,
+        "sigmoid_backward applied to every layer, the hidden ones included",
+        "activation_backward",
+        29,
+        "",
+        injected_in=("model_backward",),
+    ),
+    Entry(
+        _M.DAL_REUSED,
+        "dAL is passed to every layer instead of the dA_prev the layer above returned",
+        "linear_backward",
+        36,
+        "",
+        injected_in=("model_backward",),
+    ),
+    Entry(
         _M.SCALED,
         "a constant factor other than m, 1/m or −1 (never said of one number)",
         None,
@@ -446,31 +506,56 @@ _ENTRIES: tuple[Entry, ...] = (
         "the initialisation check",
     ),
     Entry(
-        _M.GRADAPPROX_FACTOR_2,
-        "course 2's gradapprox is off by 2 (divided by ε, or θ⁺ not a fresh copy)",
+        _M.CHECKER_PERTURBS_X,
+        "course 2's checker perturbs the data X as well as (or instead of) θ",
         None,
         100,
         "the course-2 checker checks",
+        injected_in=("checker",),
+    ),
+    Entry(
+        _M.CHECKER_SWAPPED_J,
+        "course 2's checker swaps J_plus and J_minus: gradapprox = −gradient",
+        None,
+        101,
+        "the course-2 checker checks",
+        injected_in=("checker",),
+    ),
+    Entry(
+        _M.CHECKER_SAME_J,
+        "course 2's checker evaluates J at the same θ for θ + ε and θ − ε: gradapprox = 0",
+        None,
+        102,
+        "the course-2 checker checks",
+        injected_in=("checker",),
+    ),
+    Entry(
+        _M.GRADAPPROX_FACTOR_2,
+        "course 2's gradapprox is off by 2 (divided by ε, or θ⁺ not a fresh copy)",
+        None,
+        103,
+        "the course-2 checker checks",
+        injected_in=("checker",),
     ),
     Entry(
         _M.CHECKER_FALSE_ALARM,
         "course 2's checker flags a correct gradient",
         None,
-        101,
+        104,
         "the course-2 checker checks",
     ),
     Entry(
         _M.CHECKER_INSENSITIVE,
         "course 2's checker passes a wrong gradient",
         None,
-        102,
+        105,
         "the course-2 checker checks",
     ),
     Entry(
         _M.DIFFERENCE_FORMULA,
         "course 2's difference is not ‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂)",
         None,
-        103,
+        106,
         "the course-2 checker checks",
     ),
     Entry(
@@ -485,6 +570,146 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry(_M.EXIT, "the function ended the program (sys.exit)", None, 113, "the runner"),
     Entry(_M.CRASH, "the function killed the process", None, 114, "the runner"),
     Entry(_M.MEMORY, "the function ran out of memory", None, 115, "the runner"),
+    Entry(
+        _M.CALLEE_FAILS,
+        "the function is right but fails through another of the person's functions it calls",
+        None,
+        120,
+        "the conformance engine",
+    ),
+    Entry(
+        _M.MISSING,
+        "a course function the file does not define",
+        None,
+        121,
+        "the conformance engine",
+    ),
+    Entry(
+        _M.DA0_MISSING,
+        "L_model_backward stores no dA0 (the last step of the loop)",
+        None,
+        122,
+        "the conformance engine",
+    ),
+    Entry(
+        _M.DA_KEYS_SHIFTED,
+        "the dA keys of L_model_backward are shifted by one layer",
+        None,
+        123,
+        "the conformance engine",
+    ),
+    Entry(
+        _M.WRONG_ARGUMENT_ORDER,
+        "a training function passes hyperparameters to a helper in the wrong positional order",
+        None,
+        130,
+        "the training checks",
+    ),
+    Entry(
+        _M.HYPERPARAMETER_NOT_PASSED,
+        "a training function does not pass a hyperparameter on: the helper uses its default",
+        None,
+        131,
+        "the training checks",
+    ),
+    Entry(
+        _M.N_H_OVERRIDDEN,
+        "the hidden width n_h given to the model is overridden",
+        None,
+        132,
+        "the training checks",
+    ),
+    Entry(
+        _M.LEARNING_RATE_HARD_CODED,
+        "the learning rate is hard-coded instead of the one given",
+        None,
+        133,
+        "the training checks",
+    ),
+    Entry(
+        _M.HARD_CODED,
+        "a hyperparameter is hard-coded instead of the one given",
+        None,
+        134,
+        "the training checks",
+    ),
+    Entry(
+        _M.MISSPELT_KEYWORD,
+        "a hyperparameter keyword is misspelt, so the default is used",
+        None,
+        135,
+        "the training checks",
+    ),
+    Entry(
+        _M.HYPERPARAMETER_IGNORED,
+        "a hyperparameter the training function takes is ignored",
+        None,
+        136,
+        "the training checks",
+    ),
+    Entry(
+        _M.NUM_ITERATIONS_IGNORED,
+        "the training loop ignores num_iterations",
+        None,
+        137,
+        "the training checks",
+    ),
+    Entry(
+        _M.HELPER_ARITY,
+        "a training function calls a helper with the wrong number of arguments",
+        None,
+        138,
+        "the training checks",
+    ),
+    Entry(
+        _M.GLOBAL_INSTEAD_OF_ARGUMENT,
+        "a training function reads a global instead of its argument",
+        None,
+        139,
+        "the training checks",
+    ),
+    Entry(
+        _M.REINITIALISED_IN_LOOP,
+        "the parameters are re-initialised inside the training loop",
+        None,
+        140,
+        "the training checks",
+    ),
+    Entry(
+        _M.INITIALIZATION_IGNORED,
+        "the training function ignores the initialisation asked for",
+        None,
+        141,
+        "the training checks",
+    ),
+    Entry(
+        _M.ONE_ITERATION_SHORT,
+        "the training loop runs one iteration short",
+        None,
+        142,
+        "the training checks",
+    ),
+    Entry(
+        _M.WRONG_ITERATION_COUNT,
+        "the training loop runs the wrong number of iterations",
+        None,
+        143,
+        "the training checks",
+    ),
+    Entry(
+        _M.UPDATES_DROPPED,
+        "the result of the update is dropped: the parameters never change",
+        None,
+        144,
+        "the training checks",
+    ),
+    Entry(
+        _M.WRONG_COSTS,
+        "the costs a training function records are not the costs of its iterations",
+        None,
+        145,
+        "the training checks",
+    ),
 )
 
 CATALOGUE: dict[Mistake, Entry] = {entry.mistake: entry for entry in _ENTRIES}
