@@ -4,6 +4,8 @@ The public API is curated here and loaded lazily: ``import nncheck`` imports num
 sympy or hypothesis, so a test suite pays for what it uses.
 
 - :func:`check_gradients` / :func:`assert_gradients` — error-bounded gradient checking.
+- :func:`check_layer` / :func:`assert_layer` — a layer's ``backward(dout, cache)`` against its
+  ``forward(*inputs)``, every floating input's gradient (``dx`` too).
 - :func:`conform` — run a person's implementation against the reference, the specs and finite
   differences, with a plain-language diagnosis.
 - ``nncheck.strategies`` / ``nncheck.properties`` — Hypothesis strategies and property checks.
@@ -13,8 +15,8 @@ sympy or hypothesis, so a test suite pays for what it uses.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -22,6 +24,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "check_gradients": "nncheck.numeric",
     "assert_gradients": "nncheck.numeric",
+    "check_layer": "nncheck.numeric",
+    "assert_layer": "nncheck.numeric",
     "GradReport": "nncheck.numeric",
     "ParameterReport": "nncheck.numeric",
     "GradientMismatch": "nncheck.numeric",
@@ -44,11 +48,13 @@ __all__ = [
     "ShapeError",
     "__version__",
     "assert_gradients",
+    "assert_layer",
     "check_gradients",
+    "check_layer",
     "conform",
 ]
 
-if TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
+if _typing.TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
     from nncheck.conformance import ConformanceReport, Finding, conform
     from nncheck.loader import LoadError
     from nncheck.numeric import (
@@ -57,19 +63,22 @@ if TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
         GradReport,
         ParameterReport,
         assert_gradients,
+        assert_layer,
         check_gradients,
+        check_layer,
     )
     from nncheck.reference import ShapeError
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'nncheck' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The curated public names only (``dir(nncheck)``, tab completion)."""
+    return sorted(__all__)

@@ -67,7 +67,7 @@ class Finding:
             "status": self.status,
             "message": self.message,
             "diagnosis": self.diagnosis,
-            "mistake": self.mistake.value if self.mistake else None,  # a plain str
+            "mistake": str(self.mistake) if self.mistake is not None else None,  # a plain str
             "expected": _json_safe(self.expected),
             "actual": _json_safe(self.actual),
             "worst_index": _json_safe(self.worst_index),

@@ -41,6 +41,7 @@ commands:
   specs [NAME]      show the formulas (and derivatives) nncheck checks against
   claims [ID]       the course notes' claims, each proved (SymPy) or demonstrated (seeded)
   demo              run conform and gradcheck on a correct and a buggy bundled example
+  grade SUBMISSION  conform a whole class of submissions into JSON Lines, with a summary
 """
 
 _EPILOG = """\
@@ -281,7 +282,88 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_seed, default=0, help="seed (default 0)")
     demo.add_argument("--json", action="store_true", help="print JSON")
     demo.set_defaults(handler=_cmd_demo)
+    _grade_parser(sub, fmt)
     return parser
+
+
+_GRADE_EPILOG = """\
+Each submission runs in its own child process with --timeout per function and --memory; its
+record holds exactly what `nncheck conform FILE --seed S --json` says, plus "submission",
+"sha256", "status" (graded, load_error, usage_error) and "seconds". A class summary (pass rate
+and most common diagnoses per function) goes to stderr at the end.
+
+examples:
+  nncheck grade submissions/ --out grades.jsonl
+  nncheck grade submissions/ --out grades.jsonl --resume      # after an interruption
+  nncheck grade submissions/ --out part3.jsonl --shard 3/8    # one job of an array of 8
+  nncheck grade hw.ipynb --format gradescope --out /autograder/results/results.json
+
+exit codes: 0 every submission got a record (whatever its verdict), 2 usage error.
+"""
+
+
+def _shard(text: str) -> tuple[int, int]:
+    i, sep, k = text.partition("/")
+    try:
+        index, count = int(i), int(k)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write I/K, e.g. --shard 1/4") from None
+    if not sep or count < 1 or not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text!r}: need 1 <= I <= K, e.g. --shard 1/4")
+    return index, count
+
+
+def _grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
+    grade = sub.add_parser(
+        "grade",
+        help="conform a whole class of submissions into JSON Lines, with a summary",
+        description="Grade many submissions: .py files, .ipynb notebooks, or folders whose "
+        "entries (file or sub-folder) are one submission each.",
+        epilog=_GRADE_EPILOG,
+        formatter_class=fmt,
+    )
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION")
+    grade.add_argument("--out", metavar="FILE", help="write the records here (default stdout)")
+    grade.add_argument(
+        "--workers",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        help="submissions checked at a time (default: CPU count)",
+    )
+    grade.add_argument(
+        "--seed", type=_seed, default=0, help="seed (default 0: a re-run gives the same verdicts)"
+    )
+    grade.add_argument(
+        "--convention",
+        choices=("auto", "week2", "week3", "week4", "course2", "generic"),
+        default="auto",
+        help="the course convention of every submission (default: detect each)",
+    )
+    grade.add_argument(
+        "--defs-only",
+        action="store_true",
+        help="run only imports and definitions of each file (skip training, plotting, ...)",
+    )
+    grade.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip submissions that already have a record (same path and content) in --out",
+    )
+    grade.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/K",
+        help="grade only part I of K (stable and disjoint: by a hash of each path)",
+    )
+    grade.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "gradescope"),
+        default="jsonl",
+        help="jsonl (default), csv (one row per submission), or gradescope (results.json of "
+        "one submission)",
+    )
+    _limits(grade)
+    grade.set_defaults(handler=_cmd_grade)
 
 
 def _rename(text: str) -> tuple[str, str]:
@@ -308,6 +390,37 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="run only imports and definitions of the file (skip training, plotting, ...)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
+    _limits(parser)
+
+
+def _limits(parser: argparse.ArgumentParser) -> None:
+    """--timeout and --memory: the limits of the child process that runs the person's code."""
+    from nncheck.runner import DEFAULT_TIMEOUT
+
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time each of your functions' checks may take (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--memory",
+        type=_positive,
+        default=None,
+        metavar="MB",
+        help="memory your code may use, in MB (address-space limit; Linux only)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -384,9 +497,8 @@ def _fresh_seed() -> int:
 
 
 def _cmd_gradcheck(args: argparse.Namespace) -> int:
-    from nncheck.conventions import rename
-    from nncheck.errors import ProtocolError
-    from nncheck.loader import LoadError, load_target
+    from nncheck.loader import LoadError
+    from nncheck.runner import run_gradcheck
 
     seed = args.seed if args.seed is not None else _fresh_seed()
     out = sys.stdout
@@ -397,27 +509,61 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
             return _fail(plots.INSTALL_HINT, kind="usage", as_json=args.json, out=out)
     with _quiet_user_output(args.json):
         try:
-            module = load_target(args.model, defs_only=args.defs_only)
+            run = run_gradcheck(
+                args.model,
+                timeout=args.timeout,
+                memory_mb=args.memory,
+                seed=seed,
+                dims=args.dims,
+                m=args.m,
+                data=args.data,
+                params=args.params,
+                mode=args.mode,
+                protocol=args.protocol,
+                renames=dict(args.rename),
+                defs_only=args.defs_only,
+                as_json=args.json,
+                plot=args.plot,
+            )
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
+    if run.mistake is not None:
+        error = {"kind": run.mistake, "message": run.message}
+        return _finding(run.message, target=args.model, as_json=args.json, out=out, error=error)
+    out.write(run.output)
+    return run.code
+
+
+def _gradcheck_output(
+    out: TextIO,
+    target: str,
+    *,
+    seed: int | None = None,
+    renames: Mapping[str, str] | None = None,
+    defs_only: bool = False,
+    as_json: bool = False,
+    **options: Any,
+) -> int:
+    """Load ``target``, check its gradients, write the report to ``out``; return the exit code.
+
+    Runs in the runner's child process (the person's code is loaded there); ``options`` are
+    those of ``_run_gradcheck`` (dims, m, data, params, mode, protocol).
+    """
+    from nncheck.conventions import rename
+    from nncheck.errors import ProtocolError
+    from nncheck.loader import LoadError, load_target
+
+    with _quiet_user_output(as_json):
         try:
-            module = rename(module, dict(args.rename))
+            module = load_target(target, defs_only=defs_only)
+        except LoadError as exc:
+            return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
+        try:
+            module = rename(module, dict(renames or {}))
         except ProtocolError as exc:
-            return _fail(str(exc), kind="usage", as_json=args.json, out=out)
-        return _run_gradcheck(
-            out,
-            module,
-            target=args.model,
-            seed=seed,
-            dims=args.dims,
-            m=args.m,
-            data=args.data,
-            params=args.params,
-            mode=args.mode,
-            protocol=args.protocol,
-            as_json=args.json,
-            plot=args.plot,
-        )
+            return _fail(str(exc), kind="usage", as_json=as_json, out=out)
+        seed = _fresh_seed() if seed is None else seed
+        return _run_gradcheck(out, module, target=target, seed=seed, as_json=as_json, **options)
 
 
 def _run_gradcheck(
@@ -596,8 +742,7 @@ def _finding(
 
 
 def _detect_with_renames(module: Any, renames: Mapping[str, str]) -> str:
-    """The convention detected with the usable renames applied ("auto" when none fits): detected
-    once here and handed to conform, which then does not detect again."""
+    """The convention detected with the usable renames applied ("auto" when none fits)."""
     from nncheck import conventions
 
     every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
@@ -644,38 +789,59 @@ def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) ->
 
 
 def _cmd_conform(args: argparse.Namespace) -> int:
-    convention: str | dict[str, str] = args.convention
-    target: Any = args.target
-    if args.rename:
-        from nncheck.loader import LoadError, load_target
+    from nncheck.runner import RunnerEvent, call
 
+    convention: str | dict[str, str] = args.convention
+    if args.rename:
+        convention = {"convention": args.convention, **dict(args.rename)}
         try:
             with _quiet_user_output(args.json):
-                # loaded once here, to check the names, and handed to conform as a module
-                target = load_target(args.target, defs_only=args.defs_only)
-        except LoadError as exc:
+                # the names are checked where the file is loaded: in the runner's child
+                problem = call(
+                    _rename_check,
+                    args.target,
+                    args.defs_only,
+                    args.convention,
+                    dict(args.rename),
+                    timeout=args.timeout,
+                    memory_mb=args.memory,
+                )
+        except RunnerEvent as event:
+            message = f"{args.target}: your file {event.detail} while it was being loaded"
             return _fail(
-                str(exc), kind="load", as_json=args.json, out=sys.stdout, load_kind=exc.kind
+                message, kind="load", as_json=args.json, out=sys.stdout, load_kind="runtime"
             )
-        chosen = args.convention
-        if chosen == "auto":
-            chosen = _detect_with_renames(target, dict(args.rename))
-        convention = {"convention": chosen, **dict(args.rename)}
-        problem = _rename_problem(target, chosen, dict(args.rename))
         if problem is not None:
-            return _fail(problem, kind="usage", as_json=args.json, out=sys.stdout)
+            kind, message, load_kind = problem
+            extra: dict[str, Any] = {"load_kind": load_kind} if load_kind else {}
+            return _fail(message, kind=kind, as_json=args.json, out=sys.stdout, **extra)
     return _run_conform(
         sys.stdout,
-        target,
-        shown=args.target,
+        args.target,
         convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
         hidden_activation=args.hidden_activation,
         as_json=args.json,
         verbose=args.verbose,
+        limits=(args.timeout, args.memory),
         require_all=args.require_all,
     )
+
+
+def _rename_check(
+    target: str, defs_only: bool, convention: str, renames: Mapping[str, str]
+) -> tuple[str, str, str | None] | None:
+    """In the runner's child: why the file cannot be loaded or ``--rename`` used, or None."""
+    from nncheck.loader import LoadError, load_target
+
+    try:
+        module = load_target(target, defs_only=defs_only)
+    except LoadError as exc:
+        return "load", str(exc), exc.kind
+    chosen = convention if convention != "auto" else _detect_with_renames(module, renames)
+    problem = _rename_problem(module, chosen, renames)
+    return None if problem is None else ("usage", problem, None)
 
 
 def _run_conform(
@@ -690,23 +856,41 @@ def _run_conform(
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
+    limits: tuple[float, int | None] | None = None,
     require_all: bool = False,
 ) -> int:
+    """Conform ``target`` and print the report; ``limits`` (timeout, memory MB) isolates the
+    person's code in the runner's child (the bundled demo runs in-process)."""
     from nncheck.conformance import conform
     from nncheck.loader import LoadError
     from nncheck.report import print_conformance, print_json
+    from nncheck.runner import run_conform
 
+    hint = "or rename them with --rename COURSE=YOURS"
     try:
         with _quiet_user_output(as_json):
-            report = conform(
-                target,
-                convention=convention,
-                seed=seed,
-                defs_only=defs_only,
-                rename_hint="or rename them with --rename COURSE=YOURS",
-                hidden_activation=hidden_activation,
-                require_all=require_all,
-            )
+            if limits is None:
+                report = conform(
+                    target,
+                    convention=convention,
+                    seed=seed,
+                    defs_only=defs_only,
+                    rename_hint=hint,
+                    require_all=require_all,
+                    hidden_activation=hidden_activation,
+                )
+            else:
+                report = run_conform(
+                    target,
+                    convention=convention,
+                    seed=seed,
+                    defs_only=defs_only,
+                    rename_hint=hint,
+                    timeout=limits[0],
+                    memory_mb=limits[1],
+                    require_all=require_all,
+                    hidden_activation=hidden_activation,
+                )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
     except ValueError as exc:  # an unknown convention, none that fits (UsageError), a bad option
@@ -723,6 +907,116 @@ def _run_conform(
     else:
         print_conformance(report, out, verbose=verbose)
     return code
+
+
+# --------------------------------------------------------------------------------------------
+# grade
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from nncheck import grade
+    from nncheck.report import is_terminal, json_line
+
+    def usage(message: str) -> int:
+        print(f"nncheck grade: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+
+    try:
+        found = grade.find_submissions(args.submissions)
+    except FileNotFoundError as exc:
+        return usage(str(exc))
+    submissions = [s for s in found if grade.in_shard(s, args.shard)]
+    if not found:
+        return usage(f"no .py or .ipynb submissions in {' '.join(args.submissions)}")
+    if args.format == "gradescope" and len(submissions) != 1:
+        return usage(f"--format gradescope writes one submission's results; got {len(submissions)}")
+    if args.resume and (args.out is None or args.format != "jsonl"):
+        return usage("--resume needs --out FILE in the jsonl format")
+    kept = grade.read_records(args.out) if args.resume else []
+    done = {(r.get("submission"), r.get("sha256")) for r in kept}
+    todo = [s for s in submissions if (s.path, s.sha256) not in done]
+    stream = sys.stdout
+    streaming = args.format == "jsonl"
+    sink: TextIO | None = None
+    if streaming and args.out is not None:
+        sink = open(args.out, "a" if args.resume else "w", encoding="utf-8")
+    records: list[dict[str, Any]] = []
+
+    def write(record: dict[str, Any]) -> None:
+        if streaming:
+            target = sink or stream
+            target.write(json_line(record))
+            target.flush()
+
+    bar = _GradeProgress(len(todo), enabled=is_terminal(sys.stderr))
+    try:
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), bar:
+            # the submissions' own prints go nowhere (the children inherit this stdout)
+            records = grade.grade(
+                todo,
+                write=write,
+                workers=args.workers,
+                seed=args.seed,
+                convention=args.convention,
+                defs_only=args.defs_only,
+                timeout=args.timeout,
+                memory_mb=args.memory,
+                on_done=bar.advance,
+            )
+    except KeyboardInterrupt:
+        print("nncheck grade: interrupted; every finished record is kept", file=sys.stderr)
+        return 130
+    finally:
+        if sink is not None:
+            sink.close()
+    if not streaming:
+        text = grade.render(records, args.format)
+        if args.out is not None:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            stream.write(text)
+    if len(todo) < len(submissions):
+        print(
+            f"resumed: {len(submissions) - len(todo)} submission(s) already graded", file=sys.stderr
+        )
+    print(grade.class_summary([*kept, *records] if args.resume else records), file=sys.stderr)
+    return EXIT_OK
+
+
+class _GradeProgress:
+    """A progress bar with a total on stderr (a terminal only)."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _GradeProgress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._progress = Progress(
+                "grading",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("grading", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def advance(self, record: Mapping[str, Any]) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
 
 
 # --------------------------------------------------------------------------------------------

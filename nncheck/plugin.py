@@ -4,9 +4,14 @@ Collects one test item per function and check of :func:`nncheck.conform`, named 
 ``nncheck::linear_backward::gradient``; a failing item shows the finding (message, diagnosis,
 expected vs actual, formula, smallest failing example), not an internal traceback.
 
+The target's code runs in a child process (:mod:`nncheck.runner`), never in pytest's: a
+function that hangs, exits or crashes fails its items with a one-line message ("propagate did
+not return within 5 s") and the session goes on.
+
 Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
 ``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-hidden-activation=NAME``
-(week 3: tanh or relu), ``--nncheck-defs-only``. Without
+(week 3: tanh or relu), ``--nncheck-defs-only``, ``--nncheck-timeout=SECONDS`` (per function),
+``--nncheck-memory=MB`` (Linux). Without
 ``--nncheck``, the targets come from ``pyproject.toml``::
 
     [tool.nncheck]
@@ -14,6 +19,8 @@ Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
     seed = 0                        # optional
     convention = "week4"            # optional
     defs_only = true                # optional
+    timeout = 5                     # optional, seconds per function
+    memory = 1000                   # optional, MB
 
 ``pyproject.toml`` is read with ``tomllib`` (Python ≥ 3.11) or ``tomli`` (which pytest itself
 requires on Python 3.10), because pytest's own ini handling only sees ``[tool.pytest.ini_options]``.
@@ -38,7 +45,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from nncheck.conformance import Finding, Plan, PlannedCheck
+    from nncheck.conformance import Finding
+    from nncheck.runner import Isolated
 
 __all__ = ["NncheckFailure", "NncheckItem", "NncheckWarning"]
 
@@ -90,6 +98,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=None,
         help="run only imports and definitions of the target (skip training at import time)",
+    )
+    group.addoption(
+        "--nncheck-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time each function's checks may take (default 5)",
+    )
+    group.addoption(
+        "--nncheck-memory",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="memory the target may use, in MB (address-space limit; Linux only)",
     )
     group.addoption(
         "--nncheck-require-all",
@@ -159,29 +181,45 @@ class _Settings:
         self.require_all = bool(
             require_all if require_all is not None else from_file.get("require_all")
         )
-        self._plans: dict[str, Plan | Exception] = {}
+        timeout = config.getoption("nncheck_timeout") or from_file.get("timeout")
+        memory = config.getoption("nncheck_memory") or from_file.get("memory")
+        self.timeout: float | None = float(timeout) if timeout else None
+        self.memory: int | None = int(memory) if memory else None
+        self._isolated: dict[str, Isolated | Exception] = {}
 
-    def plan(self, target: str) -> Plan:
-        """The plan of ``target`` (built once; a load error is raised again on every call)."""
-        if target not in self._plans:
-            from nncheck.conformance import plan
+    def isolated(self, target: str) -> Isolated:
+        """``target`` loaded and planned in its child process (once; a load error is raised
+        again on every call)."""
+        if target not in self._isolated:
+            from nncheck.runner import DEFAULT_TIMEOUT, Isolated
 
+            isolated = Isolated(
+                target,
+                convention=self.convention,
+                seed=self.seed,
+                defs_only=self.defs_only,
+                timeout=self.timeout or DEFAULT_TIMEOUT,
+                memory_mb=self.memory,
+                rename_hint=_RENAME_HINT,
+                require_all=self.require_all,
+                hidden_activation=self.hidden_activation,
+            )
             try:
-                self._plans[target] = plan(
-                    target,
-                    convention=self.convention,
-                    seed=self.seed,
-                    defs_only=self.defs_only,
-                    rename_hint=_RENAME_HINT,
-                    hidden_activation=self.hidden_activation,
-                    require_all=self.require_all,
-                )
+                isolated.outline()
+                self._isolated[target] = isolated
             except Exception as exc:  # LoadError or a bad option: reported at collection
-                self._plans[target] = exc
-        result = self._plans[target]
+                isolated.close()
+                self._isolated[target] = exc
+        result = self._isolated[target]
         if isinstance(result, Exception):
             raise result
         return result
+
+    def close(self) -> None:
+        """End every target's child process."""
+        for isolated in self._isolated.values():
+            if not isinstance(isolated, Exception):
+                isolated.close()
 
 
 _RENAME_HINT = (
@@ -191,6 +229,12 @@ _RENAME_HINT = (
 )
 
 _DEFS_ONLY = "--nncheck-defs-only, or defs_only = true under [tool.nncheck]"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is not None:
+        settings.close()
 
 
 def _pytest_options(message: str) -> str:
@@ -228,7 +272,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     lines = [f"nncheck: seed {settings.seed} (replay with --nncheck-seed={settings.seed})"]
     for target in settings.targets:
         try:
-            convention = settings.plan(target).convention
+            convention = settings.isolated(target).outline().convention
         except Exception as exc:  # shown again, in full, as a collection error
             convention = f"not loaded ({type(exc).__name__})"
         lines.append(f"nncheck: {target}: convention {convention}")
@@ -247,7 +291,7 @@ class NncheckCollector(pytest.Collector):
         from nncheck.loader import LoadError
 
         try:
-            plan = self.settings.plan(self.target)
+            isolated = self.settings.isolated(self.target)
         except LoadError as exc:
             raise self.CollectError(
                 f"nncheck cannot load {self.target}: {_pytest_options(str(exc))}"
@@ -257,20 +301,25 @@ class NncheckCollector(pytest.Collector):
                 f"nncheck cannot check {self.target}: {_pytest_options(str(exc))}"
             ) from None
         return [
-            NncheckItem.from_parent(self, name=f"{item.function}::{item.check}", planned=item)
-            for item in plan.items
+            NncheckItem.from_parent(
+                self, name=f"{function}::{check}", isolated=isolated, function=function, check=check
+            )
+            for function, check in isolated.outline().checks
         ]
 
 
 class NncheckItem(pytest.Item):
     """One check of one function; fails with the finding, skips when the function is absent."""
 
-    def __init__(self, *, planned: PlannedCheck, **kwargs: Any) -> None:
+    def __init__(self, *, isolated: Isolated, function: str, check: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.planned = planned
+        self.isolated = isolated
+        # not `function`: pytest's -k matching reads an item's `function` as a Python function
+        self.nncheck_function = function
+        self.nncheck_check = check
 
     def runtest(self) -> None:
-        finding = self.planned.run()
+        finding = self._finding()
         self.user_properties.append(("nncheck", finding.to_dict()))
         if finding.status == "fail":
             raise NncheckFailure(finding)
@@ -278,6 +327,28 @@ class NncheckItem(pytest.Item):
             pytest.skip(finding.message)
         if finding.status == "warn":
             warnings.warn(NncheckWarning(f"{self.name}: {finding.message}"), stacklevel=1)
+
+    def _finding(self) -> Finding:
+        """This item's finding; when the function hung, exited or crashed, that event."""
+        from dataclasses import replace
+
+        findings = self.isolated.findings(self.nncheck_function)
+        for finding in findings:
+            if finding.check == self.nncheck_check:
+                return finding
+        from nncheck.runner import RUNNER_MISTAKES
+
+        stopped = [f for f in findings if f.mistake in RUNNER_MISTAKES]
+        if stopped:
+            return replace(stopped[0], check=self.nncheck_check)
+        from nncheck.conformance import Finding
+
+        return Finding(
+            self.nncheck_function,
+            self.nncheck_check,
+            "skip",
+            "not run: an earlier check stopped it",
+        )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, NncheckFailure):

@@ -35,6 +35,7 @@ __all__ = [
     "format_number",
     "gradcheck_text",
     "is_terminal",
+    "json_line",
     "print_conformance",
     "print_gradcheck",
     "print_json",
@@ -179,11 +180,17 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
             continue
         where = "[" + ", ".join(str(int(i)) for i in p.worst_index) + "]"
         ratio = ""
-        if p.numeric != 0 and p.analytic != 0:
-            r = p.analytic / p.numeric
-            hint = ratio_hint(r, m)
+        if p.ratio is not None and p.ratio != 0:
+            # one factor at every checked element: the factor itself is the diagnosis
+            hint = ratio_hint(p.ratio, m)
             hint = f"; {hint}" if hint else ""
-            ratio = f" (yours is {format_number(r)} × the finite difference{hint})"
+            ratio = f" (yours is {format_number(p.ratio)} × the finite difference{hint})"
+        elif p.numeric != 0 and p.analytic != 0:
+            ratio = (
+                f" (here yours is {format_number(p.analytic / p.numeric)} × the finite "
+                "difference, but the ratio varies between elements, so it is no single factor: "
+                "`nncheck conform` names the mistake when it is a known one)"
+            )
         lines.append(
             f"  d{p.name}{where}: yours {format_number(p.analytic)}, "
             f"finite differences {format_number(p.numeric)}{ratio}"
@@ -407,6 +414,11 @@ def print_json(data: Mapping[str, Any], stream: TextIO | None = None) -> None:
     """Print ``data`` as indented JSON (NaN and infinities become null, keeping it valid JSON)."""
     out = stream if stream is not None else sys.stdout
     print(json.dumps(_finite(data), indent=2, sort_keys=False), file=out)
+
+
+def json_line(data: Mapping[str, Any]) -> str:
+    """``data`` as one JSON Lines record: one line, newline-terminated, NaN as null."""
+    return json.dumps(_finite(data), allow_nan=False) + "\n"
 
 
 def _finite(value: Any) -> Any:

@@ -682,8 +682,18 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
-             "conformance_lines", "format_number", "gradcheck_text", "is_terminal",
+             "conformance_lines", "format_number", "gradcheck_text", "is_terminal", "json_line",
              "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
+        ),
+        (
+            "nncheck.runner",
+            {"DEFAULT_TIMEOUT", "RUNNER_MISTAKES", "GradcheckRun", "Isolated", "RunnerEvent",
+             "call", "run_conform", "run_gradcheck"},
+        ),
+        (
+            "nncheck.grade",
+            {"Submission", "class_summary", "find_submissions", "grade", "gradescope_results",
+             "in_shard", "read_records", "render", "to_csv"},
         ),
         ("nncheck.examples", {"BUGGY", "BUGGY_MISTAKE", "CORRECT", "EXAMPLES_DIR"}),
     ],

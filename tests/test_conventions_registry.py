@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from nncheck import conventions
 from nncheck.cli import HIDDEN_ACTIVATIONS, build_parser
 
@@ -84,34 +82,3 @@ def test_one_detector_decides_for_gradcheck_too(tmp_path: Path) -> None:
     # files that only define a protocol's functions still fall back to the list order
     generic = load_target(Path(__file__).parent / "cli_models" / "generic_correct.py")
     assert conventions.detect_protocol(generic)[0] == "generic"
-
-
-def test_conform_with_renames_detects_the_convention_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from nncheck import examples
-    from nncheck.cli import EXIT_PROBLEMS, main
-
-    source = examples.BUGGY.read_text().replace("L_model_forward", "forward_pass")
-    path = tmp_path / "hw.py"
-    path.write_text(source)
-    calls: list[object] = []
-    detect = conventions.detect_convention
-
-    def counted(*args: object, **kwargs: object) -> str | None:
-        calls.append(args)
-        return detect(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(conventions, "detect_convention", counted)
-    argv = [
-        "conform",
-        str(path),
-        "--seed",
-        "0",
-        "--json",
-        "--rename",
-        "L_model_forward=forward_pass",
-    ]
-    assert main(argv) == EXIT_PROBLEMS
-    assert '"convention": "week4"' in capsys.readouterr().out
-    assert len(calls) == 1

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+import pickle
 import subprocess
 import sys
+
+import numpy as np
+import pytest
 
 import nncheck
 
@@ -18,7 +23,9 @@ EXPECTED_PUBLIC = {
     "ShapeError",
     "__version__",
     "assert_gradients",
+    "assert_layer",
     "check_gradients",
+    "check_layer",
     "conform",
 }
 
@@ -59,3 +66,38 @@ def test_public_api_imports_neither_sympy_nor_hypothesis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+def test_dir_lists_only_the_curated_names() -> None:
+    # no typing helpers, no importlib, no lazy-import table: what a person may use, nothing else
+    assert dir(nncheck) == sorted(EXPECTED_PUBLIC)
+    for private in ("Any", "TYPE_CHECKING", "importlib", "_LAZY", "annotations"):
+        assert private not in dir(nncheck)
+
+
+def test_exceptions_carry_their_public_name() -> None:
+    # tracebacks and pytest print ``nncheck.GradientMismatch``, not a private module path
+    assert nncheck.GradientMismatch.__module__ == "nncheck"
+    assert nncheck.GradientInputError.__module__ == "nncheck"
+    report = nncheck.check_gradients(lambda w: float(w @ w), np.ones(2), np.ones(2), seed=0)
+    error = pickle.loads(pickle.dumps(nncheck.GradientInputError("x")))
+    assert isinstance(error, nncheck.GradientInputError) and not report.ok
+
+
+@pytest.mark.parametrize("name", ["check_gradients", "assert_gradients"])
+def test_gradient_options_are_in_the_signature(name: str) -> None:
+    parameters = inspect.signature(getattr(nncheck, name)).parameters
+    for option in ("mode", "seed", "directions", "coordinates", "rtol", "atol", "method"):
+        assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY, option
+
+
+@pytest.mark.parametrize("name", ["check_layer", "assert_layer"])
+def test_layer_signature_is_the_documented_one(name: str) -> None:
+    parameters = inspect.signature(getattr(nncheck, name)).parameters
+    assert list(parameters)[:3] == ["forward", "backward", "inputs"]
+    assert parameters["inputs"].kind is inspect.Parameter.VAR_POSITIONAL
+    for option in ("wrt", "mode", "seed", "directions", "rtol", "atol", "method"):
+        assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY, option
+    assert parameters["seed"].default is None and parameters["mode"].default == "auto"
+    doc = getattr(nncheck, name).__doc__
+    assert doc and "backward" in doc

@@ -63,6 +63,14 @@ class Plan:
         """
         findings = [item.run() for item in self.items]
         failing = {f.function for f in findings if f.status == "fail"}
+        return ConformanceReport(
+            self.target, self.convention, self.seed, tuple(self.judged(findings, failing))
+        )
+
+    def judged(self, findings: list[Finding], failing: set[str]) -> list[Finding]:
+        """``findings`` (one per item) with each function judged on its own where ``failing``
+        (the functions that fail) calls for it; the runner calls this per function."""
+        findings = list(findings)
         for i, (item, f) in enumerate(zip(self.items, findings, strict=True)):
             if item.alone is None or f.check == "missing":
                 continue
@@ -78,7 +86,7 @@ class Plan:
                         message=f"{f.message.removeprefix('skipped: ')}; judged on its own with "
                         f"nncheck's reference in place of your other functions: {alone.message}",
                     )
-        return ConformanceReport(self.target, self.convention, self.seed, tuple(findings))
+        return findings
 
 
 def _them(names: list[str]) -> tuple[str, str, str]:
@@ -315,6 +323,11 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, Mistake]:
     """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
     text = str(exc)
+    if isinstance(exc, MemoryError):
+        return (
+            "it ran out of memory (with the runner's --memory limit, or the machine's)",
+            Mistake.MEMORY,
+        )
     if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
         return (
             f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
@@ -339,12 +352,15 @@ def plan(
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
     require_all: bool = False,
+    probe: bool = True,
 ) -> Plan:
     """Load ``target`` and list the checks of its convention (see :func:`conform`).
 
     ``rename_hint`` ends the message of a file with no known function names: how the front door
     calling ``plan`` lets a person map the course's names to theirs (the Python API's
     ``convention={...}`` by default; the CLI and the pytest plugin pass their own).
+    ``probe=False`` skips the convention's probe of the forward pass (the runner plans again
+    without it when that probe hangs).
     """
     from nncheck import conventions
     from nncheck.conventions._common import Context
@@ -384,7 +400,7 @@ def plan(
     ctx = Context(
         module, names, seed, path, chosen, provided=provided, hidden_activation=hidden_activation
     )
-    configure = getattr(conv, "configure", None)
+    configure = getattr(conv, "configure", None) if probe else None
     if callable(configure):
         try:
             with (
@@ -479,6 +495,9 @@ def conform(
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
     require_all: bool = False,
+    isolate: bool = False,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
     differences of their own cost; diagnose every mismatch.
@@ -510,6 +529,20 @@ def conform(
             ValueError) when no convention fits the file's names or the convention has no such
             hidden activation.
     """
+    if isolate:
+        from nncheck import runner
+
+        return runner.run_conform(
+            target,
+            convention=convention,
+            seed=seed,
+            defs_only=defs_only,
+            rename_hint=rename_hint,
+            timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
+            memory_mb=memory_mb,
+            require_all=require_all,
+            hidden_activation=hidden_activation,
+        )
     return plan(
         target,
         convention=convention,

@@ -2,6 +2,8 @@
 
 - :func:`check_gradients` → :class:`GradReport`; :func:`assert_gradients` raises
   :class:`GradientMismatch`; bad arguments raise :class:`GradientInputError`.
+- :func:`check_layer` / :func:`assert_layer`: a layer's ``backward(dout, cache)`` against
+  finite differences of its ``forward(*inputs)``, input gradients included.
 - :func:`central_difference`, :func:`richardson`, :func:`complex_step`: vectorised derivative
   estimators for elementwise functions, each returning an :class:`Estimate` with an error bound.
 
@@ -20,6 +22,7 @@ from ._estimators import (
     richardson,
     richardson_step,
 )
+from ._layer import assert_layer, check_layer
 from ._report import GradReport, ParameterReport
 
 __all__ = [
@@ -29,9 +32,11 @@ __all__ = [
     "GradientMismatch",
     "ParameterReport",
     "assert_gradients",
+    "assert_layer",
     "central_difference",
     "central_step",
     "check_gradients",
+    "check_layer",
     "complex_step",
     "richardson",
     "richardson_step",

@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -42,7 +42,15 @@ import numpy.typing as npt
 
 from ._errors import GradientInputError, GradientMismatch
 from ._estimators import EPS32, EPS64, NOISE_ULPS, three_point
-from ._inputs import Cost, Evaluator, Problem, call_complex, prepare
+from ._inputs import (
+    Cost,
+    Evaluator,
+    Problem,
+    call_complex,
+    parameter_name,
+    prepare,
+    project_array_cost,
+)
 from ._report import GradReport, Mode, ParameterReport, Verdict
 
 FloatArray = npt.NDArray[np.float64]
@@ -278,11 +286,12 @@ class _Checker:
         )
 
     def _label(self, name: str) -> str:
-        return "params" if self.p.single else f"params[{name!r}]"
+        return self._row(name) if self.p.single else f"params[{name!r}]"
 
     def _row(self, name: str) -> str:
-        """The array's name as its report row shows it ("params" for a single array)."""
-        return "params" if self.p.single else name
+        """The array's name as its report row shows it (a single array: the cost's parameter
+        name, else "params")."""
+        return parameter_name(self.ev.cost, "params") if self.p.single else name
 
     def _steps(self, x: FloatArray) -> FloatArray:
         steps: FloatArray = self.eps_f ** (1.0 / 3.0) * np.maximum(1.0, np.abs(x))
@@ -687,6 +696,7 @@ def _summarise(
             worst_a, worst_n = float(localised.analytic[k]), float(localised.numeric[k])
     nondiff = int(np.sum((status == KINK_OK) | (status == INCONCLUSIVE)))
     inconclusive = int(np.sum((status == INCONCLUSIVE) | (status == UNRESOLVED)))
+    ratio = _constant_ratio(analytic[decided], numeric[decided], bound[decided])
     verdict: Verdict
     if np.any(bad):
         verdict = "mismatch"
@@ -710,7 +720,24 @@ def _summarise(
         mismatched=int(np.sum(bad)),
         mode=mode,
         miss_probability=miss,
+        ratio=ratio,
     )
+
+
+def _constant_ratio(analytic: FloatArray, numeric: FloatArray, bound: FloatArray) -> float | None:
+    """analytic ÷ numeric if one factor r explains every element (within 0.1 % where the
+    finite difference is clearly nonzero, within the bound elsewhere); else ``None``."""
+    clear = np.abs(numeric) > bound
+    if not np.any(clear):
+        return None
+    ratios = analytic[clear] / numeric[clear]
+    r = float(np.median(ratios))
+    if np.any(np.abs(ratios - r) > 1e-3 * abs(r) + 1e-12):
+        return None
+    rest = ~clear
+    if np.any(np.abs(analytic[rest] - r * numeric[rest]) > (1.0 + abs(r)) * bound[rest]):
+        return None
+    return r
 
 
 def _significant_bits(x: float) -> int:
@@ -806,7 +833,10 @@ def check_gradients(
     cost:
         ``cost(params) -> scalar`` (a float, 0-d or size-1 array). It receives a private float64
         copy of ``params`` (perturbed in place, restored after every evaluation) and must not
-        mutate it; it must be deterministic.
+        mutate it; it must be deterministic. A cost that returns an array is checked through
+        ``sum(cost(params) * dout)`` for a seeded standard-normal ``dout``; ``gradients`` must
+        then be ``gradients(params, dout)`` (your backward pass from ``dout``), and the report's
+        notes say so. For a layer, :func:`check_layer` does this with ``forward``/``backward``.
     params:
         One ndarray, or the course's ``{"W1": ..., "b1": ...}`` dict.
     gradients:
@@ -850,11 +880,14 @@ def check_gradients(
     if not (math.isfinite(atol) and atol >= 0):
         raise GradientInputError(f"atol={atol!r}; expected a non-negative finite number")
     seed_value = _seed(seed)
+    projection = project_array_cost(cost, params, gradients, seed_value) if callable(cost) else None
+    if projection is not None:
+        cost, gradients = projection[0], projection[1]
     problem = prepare(params, gradients)
     ev = Evaluator(cost, problem)
     # finite differences probe the cost near domain edges; numpy warnings there are expected
     with np.errstate(all="ignore"):
-        return _run(
+        report = _run(
             ev,
             problem,
             mode,
@@ -867,6 +900,9 @@ def check_gradients(
             method,
             cost,
         )
+    if projection is not None:
+        report = replace(report, notes=(projection[2], *report.notes))
+    return report
 
 
 def _run(
@@ -991,8 +1027,9 @@ def _run(
         )
     single_name = "theta"
     if problem.single:
+        label = parameter_name(ev.cost, "params")
         reports = [
-            ParameterReport(**{**r.__dict__, "name": "params"}) if r.name == single_name else r
+            ParameterReport(**{**r.__dict__, "name": label}) if r.name == single_name else r
             for r in reports
         ]
     return GradReport(
@@ -1011,11 +1048,34 @@ def assert_gradients(
     cost: Cost,
     params: Any,
     gradients: Any,
-    **options: Any,
+    *,
+    mode: Literal["auto", "full", "directional"] = "auto",
+    seed: int | None = None,
+    directions: int = DIRECTIONS,
+    coordinates: int = COORDINATES,
+    full_threshold: int = FULL_THRESHOLD,
+    rtol: float | None = None,
+    atol: float = 0.0,
+    method: Literal["central", "complex"] = "central",
 ) -> GradReport:
-    """Like :func:`check_gradients`, but raise :class:`GradientMismatch` (an AssertionError
-    whose message is the readable report) when any array mismatches; returns the report."""
-    report = check_gradients(cost, params, gradients, **options)
+    """Like :func:`check_gradients` (same arguments), but raise :class:`GradientMismatch` (an
+    ``AssertionError`` whose message is the report's table and diagnosis) when any array
+    mismatches; returns the report otherwise. In pytest the failure shows your test's line and
+    the report, not nncheck's frames."""
+    __tracebackhide__ = True  # pytest shows the caller's line and the report, not this frame
+    report = check_gradients(
+        cost,
+        params,
+        gradients,
+        mode=mode,
+        seed=seed,
+        directions=directions,
+        coordinates=coordinates,
+        full_threshold=full_threshold,
+        rtol=rtol,
+        atol=atol,
+        method=method,
+    )
     if not report.ok:
         raise GradientMismatch(report)
     return report

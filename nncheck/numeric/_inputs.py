@@ -6,6 +6,7 @@ Everything a person can get wrong about the arguments is caught here and reporte
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import warnings
@@ -169,6 +170,36 @@ def _match_gradients(
     return found, keys
 
 
+def shape_hint(grad: tuple[int, ...], param: tuple[int, ...]) -> str:
+    """Why a gradient of shape ``grad`` may not fit a parameter of shape ``param``, in words that
+    are true in that direction (an extra axis of length 1 is dropped, a missing one is kept)."""
+    # transposition first: reshaping a transposed gradient gives silently wrong values
+    if len(grad) == len(param) == 2 and grad[::-1] == param and grad != param:
+        return " (it is the transpose: use .T / check the order of the factors)"
+    if math.prod(grad) != math.prod(param):
+        return ""
+    squeezed_g = tuple(n for n in grad if n != 1)
+    squeezed_p = tuple(n for n in param if n != 1)
+    target = f"({param[0]},)" if len(param) == 1 else str(param)
+    if squeezed_g != squeezed_p and len(squeezed_g) == 1:
+        return (
+            f" (same number of elements, flattened: .reshape{target} if it was flattened from it)"
+        )
+    if squeezed_g != squeezed_p:
+        return (
+            " (same number of elements, arranged differently: check which axis you summed or "
+            "multiplied over; reshaping would mix up the values)"
+        )
+    extra = len(grad) - len(param)
+    if extra > 0:
+        axes = "an extra axis" if extra == 1 else f"{extra} extra axes"
+        return f" (it has {axes} of length 1: sum without keepdims=True, or .reshape{target})"
+    if extra < 0:
+        axes = "an axis" if extra == -1 else f"{-extra} axes"
+        return f" (it lost {axes} of length 1: sum with keepdims=True, or .reshape{target})"
+    return f" (its axes of length 1 are in other places: .reshape{target})"
+
+
 def prepare(params: Any, gradients: Any) -> Problem:
     """Validate ``params`` and ``gradients`` and make the private float64 working copies."""
     names, single, arrays = _normalise_params(params)
@@ -183,15 +214,10 @@ def prepare(params: Any, gradients: Any) -> Problem:
         what = "the gradient" if single else f"gradients[{key!r}]"
         pwhat = "params" if single else f"params[{name!r}]"
         if g.shape != p.shape:
-            hint = ""
-            # transposition first: reshaping a transposed gradient gives silently wrong values
-            if g.ndim == p.ndim == 2 and g.T.shape == p.shape:
-                hint = " (it is the transpose: use .T / check the order of the factors)"
-            elif g.size == p.size:
-                hint = " (same number of elements: reshape it, e.g. np.sum(..., keepdims=True))"
             raise GradientInputError(
                 f"{what} has shape {g.shape} but {pwhat} has shape {p.shape}; a gradient "
-                f"must have the shape of its parameter (dW like W, db like b){hint}"
+                f"must have the shape of its parameter (dW like W, db like b)"
+                f"{shape_hint(g.shape, p.shape)}"
             )
         _check_finite(g, what)
     work = {n: np.array(arrays[n], dtype=np.float64, copy=True, order="C") for n in names}
@@ -341,3 +367,82 @@ def call_complex(cost: Cost, arg: Any) -> complex | None:
     if not (math.isfinite(result.real) and math.isfinite(result.imag)):
         return None
     return result
+
+
+def parameter_name(fn: Any, default: str) -> str:
+    """The name of ``fn``'s first positional parameter (``def cost(theta)`` → ``"theta"``), or
+    ``default`` when it has none that introspection can see."""
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return default
+    for p in parameters:
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return p.name
+    return default
+
+
+def draw_upstream(seed: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """The seeded upstream gradient ``dout`` of an array output: standard normal, in the output's
+    floating dtype (float64 for anything else), from a stream separate from the checker's."""
+    kind = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    dout: npt.NDArray[Any] = np.random.default_rng([seed, 1]).standard_normal(shape).astype(kind)
+    return dout
+
+
+def project_array_cost(
+    cost: Cost, params: Any, gradients: Any, seed: int
+) -> tuple[Cost, Any, str] | None:
+    """For a cost that returns an array: ``sum(cost(params) * dout)`` with a seeded ``dout``, the
+    gradients ``gradients(params, dout)`` and a note saying so; ``None`` for a scalar cost.
+
+    The cost is called once on a copy of ``params``; if that fails, ``None`` (the guarded
+    evaluator reports the failure with its context).
+    """
+    copy: Any = (
+        {k: np.array(v, copy=True) for k, v in params.items()}
+        if isinstance(params, Mapping)
+        else np.array(params, copy=True)
+    )
+    try:
+        with np.errstate(all="ignore"):
+            value = cost(copy)
+    except Exception:  # reason: the evaluator reports the cost's own failure
+        return None
+    if not isinstance(value, np.ndarray) or value.size <= 1 or value.dtype.kind not in "biuf":
+        return None
+    dout = draw_upstream(seed, value.shape, value.dtype)
+    takes_dout = False
+    if callable(gradients):
+        try:
+            required = [
+                p
+                for p in inspect.signature(gradients).parameters.values()
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+            takes_dout = len(required) >= 2
+        except (TypeError, ValueError):
+            takes_dout = False
+    if not takes_dout:
+        raise GradientInputError(
+            f"cost returned an array of shape {value.shape}, so nncheck checks the scalar "
+            "sum(cost(params) * dout) for a seeded random dout of that shape; its gradient "
+            "depends on dout, so gradients must be a function gradients(params, dout) that runs "
+            f"your backward pass with dout as the upstream gradient (found "
+            f"{type(gradients).__name__}). Or reduce the cost to one number yourself, or use "
+            "nncheck.check_layer(forward, backward, *inputs)."
+        )
+    grad_fn = gradients
+
+    @functools.wraps(cost)  # the report names a single array after cost's parameter
+    def projected(p: Any) -> Any:
+        return np.sum(np.asarray(cost(p)) * dout)
+
+    def projected_gradients(p: Any) -> Any:
+        return grad_fn(p, dout.copy())
+
+    note = (
+        f"cost returned an array of shape {value.shape}: checked sum(cost(params) * dout) with a "
+        f"seeded standard-normal dout (seed {seed}), gradients(params, dout) as its gradient"
+    )
+    return projected, projected_gradients, note

@@ -26,6 +26,47 @@ def _fmt(x: float | None) -> str:
     return f"{x:.2e}"
 
 
+def factor_hint(ratio: float, sizes: tuple[tuple[str, int], ...] = ()) -> str:
+    """Words for a constant ratio (yours ÷ finite difference): a sign flip, a factor of 2, or one
+    of the named ``sizes`` (``("x.shape[0]", 8)``: a missing or extra 1/8); "" when none fits."""
+
+    def near(target: float) -> bool:
+        return abs(ratio - target) <= 1e-3 * abs(target)
+
+    for label, n in sizes:
+        if n > 2 and near(n):
+            return f"that is {label} = {n}: is a 1/{n} (a mean over that axis) missing?"
+        if n > 2 and near(1.0 / n):
+            return f"that is 1/{label} = 1/{n}: is there an extra 1/{n}?"
+        if n > 2 and near(-n):
+            return f"that is −{label} = −{n}: the sign is flipped and a 1/{n} is missing"
+    if near(-1.0):
+        return "the sign is flipped"
+    if near(2.0) or near(0.5):
+        return "a factor of 2 too many or too few"
+    if near(-2.0) or near(-0.5):
+        return "the sign is flipped and a factor of 2 is off"
+    return ""
+
+
+def diagnosis(p: ParameterReport, sizes: tuple[tuple[str, int], ...] = ()) -> str:
+    """One sentence on what a failing array's numbers say: a constant factor (named when it is a
+    usual one) or a ratio that varies between elements (a wrong term, axis or index)."""
+    unit = "direction" if p.mode == "directional" else "element"
+    if p.ratio is not None and p.ratio != 0.0:
+        hint = factor_hint(p.ratio, sizes)
+        return f"yours is {_fmt(p.ratio)} × the finite difference at every checked {unit}" + (
+            f": {hint}" if hint else ""
+        )
+    if p.ratio == 0.0:
+        return "yours is 0 wherever the finite difference is not: a gradient that is never set?"
+    return (
+        f"the ratio yours ÷ finite difference varies from {unit} to {unit}, so no single factor "
+        "explains it: look for a missing or extra term, a wrong axis or index, or a gradient "
+        "that belongs to another input"
+    )
+
+
 @dataclass(frozen=True)
 class ParameterReport:
     """The check of one parameter array (e.g. ``W1``).
@@ -58,6 +99,10 @@ class ParameterReport:
     miss_probability: float | None = None
     """Directional mode: probability that a gradient error of 1 % of ‖g‖ in this array went
     unnoticed by every random direction (``None`` in full mode, where every element is checked)."""
+    ratio: float | None = None
+    """analytic ÷ numeric when it is the same (within 0.1 %) at every checked element or
+    direction whose finite difference is clearly nonzero — the whole gradient is off by one
+    factor; ``None`` when the ratio varies from element to element (or nothing was checked)."""
 
     @property
     def ok(self) -> bool:
@@ -85,6 +130,7 @@ class ParameterReport:
             "miss_probability": (
                 None if self.miss_probability is None else _num(self.miss_probability)
             ),
+            "ratio": None if self.ratio is None else _num(self.ratio),
         }
 
 
@@ -106,6 +152,8 @@ class GradReport:
     seed: int
     notes: tuple[str, ...] = field(default=())
     method: str = "central"
+    sizes: tuple[tuple[str, int], ...] = field(default=())
+    """Named sizes the diagnosis recognises as factors, e.g. ``(("x.shape[0]", 8),)``."""
 
     def __getitem__(self, name: str) -> ParameterReport:
         """The report of the array called ``name`` (``"W1"``; ``"dW1"`` also works)."""
@@ -179,5 +227,6 @@ class GradReport:
         for r in rows:
             cells = [r[i].ljust(widths[i]) for i in range(len(widths))]
             lines.append(("  ".join(cells) + "  " + r[-1]).rstrip())
+        lines.extend(f"diagnosis: {p.name}: {diagnosis(p, self.sizes)}" for p in self.failures)
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
