@@ -370,18 +370,24 @@ def _format(row: Row) -> str:
     )
 
 
-def kinked_net(seed: int) -> tuple[Params, np.ndarray, np.ndarray]:
-    """Small-integer nets with hidden pre-activations exactly 0: the very generator of
-    tests/test_gradcheck_kinks.py (imported, so the stress seeds and the tests cannot drift)."""
+def _kink_tests() -> Any:
+    """tests/test_gradcheck_kinks.py, imported: the stress nets and bugs are the tests' own, so
+    the two cannot drift."""
     import sys
     from pathlib import Path
 
     root = str(Path(__file__).resolve().parents[1])
     if root not in sys.path:
         sys.path.insert(0, root)
-    from tests.test_gradcheck_kinks import harder_kinked_net
+    import tests.test_gradcheck_kinks as kinks
 
-    return harder_kinked_net(seed)
+    return kinks
+
+
+def kinked_net(seed: int) -> tuple[Params, np.ndarray, np.ndarray]:
+    """Small-integer nets with hidden pre-activations exactly 0 (the tests' generator)."""
+    net: tuple[Params, np.ndarray, np.ndarray] = _kink_tests().harder_kinked_net(seed)
+    return net
 
 
 def stress(start: int, stop: int) -> int:
@@ -408,6 +414,28 @@ def stress(start: int, stop: int) -> int:
     return failures
 
 
+def stress_bugs(start: int, stop: int) -> int:
+    """The other side of :func:`stress`: the planted bugs of tests/test_gradcheck_kinks.py in
+    the same kinked nets. Counts the bugs not caught (a bug that sits only on kinks can hide as
+    inconclusive there, so this is a rate to compare between versions, not a guarantee)."""
+    from nncheck.reference import model_cost
+
+    kinks = _kink_tests()
+    missed = checks = 0
+    for seed in range(start, stop):
+        params, X, Y = kinked_net(seed)
+        for hidden in ("relu", "leaky_relu"):
+            cost = functools.partial(model_cost, X=X, Y=Y, hidden=hidden)
+            for bug in kinks.BUGS:
+                grads = kinks.buggy_gradients(params, X, Y, hidden, bug)
+                for mode in ("full", "directional"):
+                    checks += 1
+                    report = check_gradients(cost, params, grads, mode=mode, seed=seed)
+                    missed += report.ok
+    print(f"seeds {start}-{stop}: {checks} buggy checks, {missed} not caught")
+    return missed
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complete", action="store_true", help="run every method in full")
@@ -421,9 +449,19 @@ def main(argv: list[str] | None = None) -> None:
         metavar=("START", "STOP"),
         help="instead: check correct nets on kinks for seeds START..STOP-1 and count failures",
     )
+    parser.add_argument(
+        "--stress-bugs",
+        type=int,
+        nargs=2,
+        metavar=("START", "STOP"),
+        help="instead: count planted bugs not caught in the kinked nets of seeds START..STOP-1",
+    )
     args = parser.parse_args(argv)
     if args.stress:
         raise SystemExit(1 if stress(*args.stress) else 0)
+    if args.stress_bugs:
+        stress_bugs(*args.stress_bugs)
+        return
     print(
         f"# python {platform.python_version()}, numpy {np.__version__}, "
         f"{platform.machine()}, {os.cpu_count()} cpus, BLAS threads "

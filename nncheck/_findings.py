@@ -101,12 +101,15 @@ class ConformanceReport:
             ``"generic"``).
         seed: the seed that reproduces every example (``conform(..., seed=seed)``).
         findings: one per function and check, in a stable order.
+        notes: what loading the file skipped or stood in for (defs-only loading: imports of
+            modules that are not installed, the course helpers nncheck served).
     """
 
     target: str
     convention: str
     seed: int
     findings: tuple[Finding, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -126,7 +129,8 @@ class ConformanceReport:
         return groups
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"ok", "target", "convention", "seed", "summary", "findings": [...]}``, JSON-safe."""
+        """``{"ok", "target", "convention", "seed", "summary", "findings": [...], "notes": [...]}``,
+        JSON-safe."""
         counts = {s: 0 for s in ("pass", "fail", "warn", "skip")}
         for f in self.findings:
             counts[f.status] += 1
@@ -137,11 +141,13 @@ class ConformanceReport:
             "seed": self.seed,
             "summary": counts,
             "findings": [f.to_dict() for f in self.findings],
+            "notes": list(self.notes),
         }
 
     def __str__(self) -> str:
         verdict = "all checks pass" if self.ok else f"{len(self.failures)} check(s) failed"
         lines = [f"{self.target} (convention {self.convention}, seed {self.seed}): {verdict}"]
+        lines += [f"note: {n}" for n in self.notes]
         for function, findings in self.by_function().items():
             lines.append("")
             lines.append(function)

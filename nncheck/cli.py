@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+import types
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NoReturn, TextIO
@@ -542,9 +543,11 @@ def _gradcheck_output(
     renames: Mapping[str, str] | None = None,
     defs_only: bool = False,
     as_json: bool = False,
+    module: types.ModuleType | None = None,
     **options: Any,
 ) -> int:
-    """Load ``target``, check its gradients, write the report to ``out``; return the exit code.
+    """Load ``target`` (unless the runner's child has loaded it already: ``module``), check its
+    gradients, write the report to ``out``; return the exit code.
 
     Runs in the runner's child process (the person's code is loaded there); ``options`` are
     those of ``_run_gradcheck`` (dims, m, data, params, mode, protocol).
@@ -555,7 +558,8 @@ def _gradcheck_output(
 
     with _quiet_user_output(as_json):
         try:
-            module = load_target(target, defs_only=defs_only)
+            if module is None:
+                module = load_target(target, defs_only=defs_only)
         except LoadError as exc:
             return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
         try:
@@ -621,7 +625,9 @@ def _run_gradcheck(
             warnings.simplefilter("always")
             report = check_problem(problem, mode=mode, seed=seed, on_evaluation=tick)
             start = float(abs(problem.cost(problem.params)))
-        notes = _warning_notes(caught)
+        from nncheck.loader import load_notes
+
+        notes = load_notes(module) + _warning_notes(caught)
         if problem.m == 1 and problem.protocol != "course2_1d":
             notes += ("with m = 1 example a missing or extra 1/m cannot show: use --m 2 or more",)
         if start < SATURATED_COST:

@@ -2,9 +2,12 @@
 
 Learner files often train, plot or load datasets when imported. With ``defs_only=True`` only the
 parts that define things run: imports, function and class definitions, and assignments whose value
-calls nothing (``learning_rate = 0.01``, ``LAYERS = [5, 4, 1]``); everything else (training loops,
-``plt.show()``, ``X, Y = load_data()``) is dropped by an AST filter before execution. Notebook
-exports' magics (``%matplotlib inline``, ``!pip install``) are blanked out first.
+calls nothing (``learning_rate = 0.01``, ``LAYERS = [5, 4, 1]``), each only when the names it reads
+are bound; everything else (training loops, ``plt.show()``, ``X, Y = load_data()``) does not run,
+and imports of modules that are not installed are skipped and reported (see
+:mod:`nncheck._defs_only`). Files are read the way Python reads them (a BOM, a coding line), and
+the IPython lines that Python rejects (``%matplotlib inline``, ``files = !ls``, ``%%bash`` cells)
+are set aside first.
 
 Every failure to load is a :class:`LoadError` with the file, the line and a message a person can
 act on; never a bare traceback.
@@ -28,12 +31,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["LoadError", "LoadErrorKind", "load_target", "user_traceback"]
+from nncheck._defs_only import COURSE_MODULE, run_definitions
+
+__all__ = [
+    "LoadError",
+    "LoadErrorKind",
+    "course_names",
+    "load_notes",
+    "load_target",
+    "user_traceback",
+]
 
 LoadErrorKind = Literal["not_found", "syntax", "import", "runtime"]
 
 _counter = itertools.count()
-_MAGIC = re.compile(r"^\s*[%!]")
+_LINE_MAGIC = re.compile(r"^\s*([%!]|[\w.,\s\[\]()]+=\s*[%!](?!=))")
+_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+"""Cell magics whose body is Python (it runs); the body of any other (``%%bash``) does not."""
+_TIMED_STATEMENT = re.compile(r"^\s*%(?:time|timeit|prun)\s+(?:-[nr]\s*\d+\s+|-\w+\s+)*(.+)$")
+"""``%time stmt`` and its kind: the statement runs, as in IPython."""
+_CELL_MARKER = re.compile(r"^# *(In\[|%%)")
 
 
 class LoadError(Exception):
@@ -81,11 +99,11 @@ def load_target(
     ``target`` is a module object (returned as is), a path to a ``.py`` file or a Jupyter
     notebook (``.ipynb``: its code cells run in order, magics skipped; errors name the cell), or
     an importable module name. ``defs_only`` (files only) runs just the definitions and
-    imports; imports of modules that are not installed are then skipped (the course's
-    ``testCases``, ``lr_utils``…) and listed in the module's ``__nncheck_skipped_imports__``.
+    imports whose names are bound (:mod:`nncheck._defs_only`); imports that fail are then
+    skipped (the course's ``testCases``, ``lr_utils``…) and listed by :func:`load_notes`.
 
     Raises :class:`LoadError` for a missing file or module, a syntax error, an import error, or
-    an exception raised by the file's top-level code.
+    an exception raised by the file's top-level code (without ``defs_only``).
     """
     if isinstance(target, types.ModuleType):
         return target
@@ -137,27 +155,20 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
     if path.is_dir():
         raise LoadError("not_found", f"{shown} is a folder; give a .py file", path=shown)
     source, cells = _read_source(path)
-    if defs_only or cells is not None:
-        source = "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
-    try:
-        tree = ast.parse(source, filename=shown)
-    except SyntaxError as exc:
-        raise _in_cell(_from_syntax(exc), cells) from None
-
-    skipped: list[str] = []
-    if defs_only:
-        tree = _definitions_only(tree)
+    source, tree = _parse(source, shown, cells)
 
     stem = re.sub(r"\W", "_", path.stem)
     name = f"nncheck_target_{stem}_{next(_counter)}"
     module = types.ModuleType(name)
     module.__file__ = str(path.resolve())
-    module.__dict__["__nncheck_skipped_imports__"] = skipped
     sys.modules[name] = module
+    course: dict[str, object] = {}
     with _sys_path_entry(str(path.resolve().parent)):
         try:
             if defs_only:
-                _exec_lenient_imports(tree, module, skipped)
+                outcome = run_definitions(tree, module.__dict__, source, module.__file__)
+                module.__dict__["__nncheck_skipped_imports__"] = outcome.notes
+                course = outcome.course
             else:
                 exec(compile(tree, module.__file__, "exec"), module.__dict__)
         except SyntaxError as exc:
@@ -165,23 +176,105 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
             raise _in_cell(_from_syntax(exc), cells) from None
         except ImportError as exc:
             sys.modules.pop(name, None)
-            raise _in_cell(_from_exception(exc, module.__file__, "import", shown), cells) from None
+            raise _in_cell(
+                _from_exception(exc, module.__file__, "import", shown, defs_only), cells
+            ) from None
         except BaseException as exc:  # top-level code of the file failed (incl. SystemExit)
             sys.modules.pop(name, None)
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise _in_cell(_from_exception(exc, module.__file__, "runtime", shown), cells) from None
+            raise _in_cell(
+                _from_exception(exc, module.__file__, "runtime", shown, defs_only), cells
+            ) from None
+    course.update(
+        (n, v)
+        for n, v in module.__dict__.items()
+        if callable(v) and COURSE_MODULE.match(str(getattr(v, "__module__", "")).split(".")[0])
+    )
+    module.__dict__["__nncheck_course_names__"] = frozenset(course)
     return module
+
+
+def load_notes(module: types.ModuleType) -> tuple[str, ...]:
+    """What defs-only loading of ``module`` skipped or stood in for, one sentence each
+    ("skipped: `from lr_utils import load_dataset` (line 3: h5py is not installed)")."""
+    return tuple(getattr(module, "__nncheck_skipped_imports__", ()))
+
+
+def course_names(module: types.ModuleType) -> frozenset[str]:
+    """The functions of ``module`` that come from the course's own modules (a local
+    ``dnn_utils.py``, ``testCases``, ``public_tests``, or nncheck's stand-ins): not the
+    person's code, so not judged as theirs."""
+    return frozenset(getattr(module, "__nncheck_course_names__", ()))
+
+
+def _parse(source: str, shown: str, cells: list[int] | None) -> tuple[str, ast.Module]:
+    """Parse ``source``; the lines Python rejects that are IPython magics are set aside first.
+
+    Only a line that Python itself rejects is ever touched, so a continuation line that starts
+    with ``%`` or ``!=`` stays code. A line magic becomes ``pass`` (at its indentation; ``%time
+    stmt`` becomes ``stmt``); a cell magic too, and the rest of its cell goes unless the cell
+    magic runs Python (``%%time``).
+    """
+    lines = source.splitlines()
+    first: SyntaxError | None = None
+    for _ in range(len(lines) + 1):
+        text = "\n".join(lines)
+        try:
+            return text, ast.parse(text, filename=shown)
+        except SyntaxError as exc:
+            first = first or exc
+            index = (exc.lineno or 0) - 1
+            if not (0 <= index < len(lines) and _set_magic_aside(lines, index, cells)):
+                first = exc  # a real syntax error, not a magic
+                break
+    assert first is not None
+    raise _in_cell(_from_syntax(first), cells) from None
+
+
+def _set_magic_aside(lines: list[str], index: int, cells: list[int] | None) -> bool:
+    line = lines[index]
+    indent = line[: len(line) - len(line.lstrip())]
+    cell = _CELL_MAGIC.match(line)
+    if cell is None and not _LINE_MAGIC.match(line):
+        return False
+    timed = _TIMED_STATEMENT.match(line)
+    lines[index] = indent + (timed.group(1) if timed else "pass")
+    if cell is not None and cell.group(1) not in _PYTHON_CELL_MAGICS:
+        end = _cell_end(lines, index, cells)
+        lines[index + 1 : end] = [""] * (end - index - 1)
+    return True
+
+
+def _cell_end(lines: list[str], index: int, cells: list[int] | None) -> int:
+    """The index after the last line of the cell holding line ``index`` (0-based): the next
+    notebook cell, else the next ``# In[ ]:`` / ``# %%`` marker or blank line of an export."""
+    if cells is not None:
+        later = [start - 1 for start in cells if start - 1 > index]
+        return later[0] if later else len(lines)
+    for i in range(index + 1, len(lines)):
+        if _CELL_MARKER.match(lines[i]) or not lines[i].strip():
+            return i
+    return len(lines)
 
 
 def _read_source(path: Path) -> tuple[str, list[int] | None]:
     """The file's text; for a notebook, its code cells joined, with each cell's first line."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+        # as Python reads a file: a BOM or a coding line chooses the encoding (UTF-8 otherwise)
+        text = (
+            data.decode("utf-8-sig")
+            if path.suffix == ".ipynb"
+            else importlib.util.decode_source(data)
+        )
+    except (UnicodeDecodeError, SyntaxError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc.msg
         raise LoadError(
-            "syntax", f"cannot read the file as UTF-8 text ({exc.reason})", path=shown
+            "syntax",
+            f"cannot read the file as text ({reason}); save it as UTF-8",
+            path=shown,
         ) from None
     except OSError as exc:
         raise LoadError("not_found", f"cannot read the file: {exc.strerror}", path=shown) from None
@@ -221,54 +314,24 @@ def _in_cell(error: LoadError, cells: list[int] | None) -> LoadError:
     return error
 
 
-def _is_definition(node: ast.stmt) -> bool:
-    if isinstance(
-        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    ):
-        return True
-    if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        value = node.value
-        return value is not None and not any(
-            isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr))
-            for n in ast.walk(value)
-        )
-    if isinstance(node, ast.Try):  # try: import x / except ImportError: ...
-        return all(_is_definition(s) for s in node.body)
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-        return True  # docstrings
-    return False
-
-
-def _definitions_only(tree: ast.Module) -> ast.Module:
-    body = [node for node in tree.body if _is_definition(node)]
-    return ast.fix_missing_locations(ast.Module(body=body, type_ignores=tree.type_ignores))
-
-
-def _exec_lenient_imports(tree: ast.Module, module: types.ModuleType, skipped: list[str]) -> None:
-    """Run statements one by one; a missing module in an import is skipped, not fatal."""
-    filename = module.__file__ or "<target>"
-    for node in tree.body:
-        chunk = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            try:
-                exec(chunk, module.__dict__)
-            except ModuleNotFoundError as exc:
-                skipped.append(f"line {node.lineno}: {exc.name or exc}")
-            continue
-        exec(chunk, module.__dict__)
-
-
 @contextmanager
 def _sys_path_entry(folder: str) -> Iterator[None]:
-    """Let the file import its siblings (course helper modules) while it loads."""
+    """Let the file import its siblings (course helper modules) while it loads; afterwards they
+    are forgotten (the module keeps what it imported), so another folder's file of the same
+    name is not served the first one's cached ``dnn_utils``."""
     added = folder not in sys.path
     if added:
         sys.path.insert(0, folder)
+    before = set(sys.modules)
     try:
         yield
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if os.path.dirname(os.path.abspath(origin)) == folder:
+                del sys.modules[name]
 
 
 def _from_syntax(exc: SyntaxError) -> LoadError:
@@ -292,12 +355,18 @@ def _user_frames(exc: BaseException, path: str | None) -> list[traceback.FrameSu
 
 
 def _from_exception(
-    exc: BaseException, real_path: str | None, kind: LoadErrorKind, shown: str | None = None
+    exc: BaseException,
+    real_path: str | None,
+    kind: LoadErrorKind,
+    shown: str | None = None,
+    defs_only: bool = False,
 ) -> LoadError:
     frames = _user_frames(exc, real_path)
     line = frames[-1].lineno if frames else None
     summary = f"{type(exc).__name__}: {exc}"
-    if kind == "import" and isinstance(exc, ModuleNotFoundError):
+    if defs_only:  # already given: never advise it again
+        advice = ""
+    elif kind == "import" and isinstance(exc, ModuleNotFoundError):
         advice = (
             f" — install it, put {exc.name}.py next to your file, or use defs-only loading "
             "(--defs-only) to skip imports that are not found"

@@ -33,6 +33,7 @@ __all__ = [
     "conformance_lines",
     "cost_scale_note",
     "format_number",
+    "format_pair",
     "gradcheck_text",
     "is_terminal",
     "json_line",
@@ -86,6 +87,28 @@ def format_number(value: float | None) -> str:
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.3g}"
     return f"{value:.2e}"
+
+
+def format_pair(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` formatted like :func:`format_number`, with as many more significant
+    digits (up to 17) as it takes for two different values to read differently: a mismatch
+    must never be quoted as "yours -0.16, finite differences -0.16"."""
+    a, b = float(a), float(b)
+    if a == b or a != a or b != b:
+        return format_number(a), format_number(b)
+    for digits in range(3, 18):
+        pair = (_significant(a, digits), _significant(b, digits))
+        if pair[0] != pair[1]:
+            break
+    return pair
+
+
+def _significant(value: float, digits: int) -> str:
+    if value == 0.0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.{digits}g}"
+    return f"{value:.{digits - 1}e}"
 
 
 def _index(index: Sequence[int] | None) -> str:
@@ -191,10 +214,8 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
                 "difference, but the ratio varies between elements, so it is no single factor: "
                 "`nncheck conform` names the mistake when it is a known one)"
             )
-        lines.append(
-            f"  d{p.name}{where}: yours {format_number(p.analytic)}, "
-            f"finite differences {format_number(p.numeric)}{ratio}"
-        )
+        yours, numeric = format_pair(p.analytic, p.numeric)
+        lines.append(f"  d{p.name}{where}: yours {yours}, finite differences {numeric}{ratio}")
     return lines
 
 
@@ -355,6 +376,7 @@ def conformance_lines(report: ConformanceReport, *, verbose: bool = False) -> li
     verdict = "all checks pass" if report.ok else f"{failed} check(s) failed"
     lines: list[tuple[str, str]] = [
         (f"{report.target} (convention {report.convention}, seed {report.seed}): {verdict}", ""),
+        *((f"note: {note}", "") for note in report.notes),
         ("", ""),
     ]
     groups = report.by_function()

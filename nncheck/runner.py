@@ -85,6 +85,10 @@ DEFAULT_TIMEOUT = 5.0
 corpus in a warm worker (0.42 s, ``python benchmarks/isolation.py --timings``), and small enough
 that a file with one hanging function finishes well under 20 s (docs/readme/grade.md)."""
 
+LOAD_TIMEOUT_FACTOR = 6
+"""Loading a file gets this many function timeouts (30 s by default): learners' files often
+train, plot or load data at import, which is slow but not a hang."""
+
 RUNNER_MISTAKES = ("timeout", "exit", "crash", "memory")
 """``mistake`` ids of findings the runner records when the person's code stops the worker."""
 
@@ -227,6 +231,8 @@ class _Pool:
                 context=_mp_context(),
             )
         self.memory_mb = memory_mb
+        self.loaded = False
+        """Whether the current worker has loaded the target (a replaced worker has not)."""
 
     def __enter__(self) -> _Pool:
         return self
@@ -282,6 +288,7 @@ class _Pool:
 
     def reap(self) -> None:
         """Kill what is left of the process groups of workers that are gone."""
+        self.loaded = False
         for name in os.listdir(self.registry):
             if not name.isdigit():
                 continue
@@ -366,12 +373,30 @@ class _Outline:
     functions: tuple[str, ...]
     checks: tuple[tuple[str, str], ...] = ()
     calls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    """What loading skipped or stood in for (the plan's notes)."""
 
 
 _MODULES: dict[str, types.ModuleType] = {}
 """In-memory targets, registered in the parent before the pool forks (the worker inherits)."""
 
 _PLANS: dict[_Spec, Plan] = {}
+
+_LOADED: dict[tuple[str, bool], types.ModuleType] = {}
+"""The target this worker has loaded (one at a time), so that the tasks after the load (which
+had the longer loading budget) do not load it again within a function's timeout."""
+
+
+def _loaded(spec: _Spec) -> types.ModuleType:
+    from nncheck.loader import load_target
+
+    if spec.module_token is not None:
+        return load_target(_MODULES[spec.module_token], defs_only=spec.defs_only)
+    key = (spec.target, spec.defs_only)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_target(spec.target, defs_only=spec.defs_only)
+    return _LOADED[key]
 
 
 def _convention_arg(spec: _Spec) -> str | dict[str, str]:
@@ -380,12 +405,8 @@ def _convention_arg(spec: _Spec) -> str | dict[str, str]:
 
 def _worker_plan(spec: _Spec) -> tuple[Plan, Mapping[str, tuple[str, ...]]]:
     from nncheck.conformance import plan
-    from nncheck.loader import load_target
 
-    target: str | types.ModuleType = (
-        _MODULES[spec.module_token] if spec.module_token is not None else spec.target
-    )
-    module = load_target(target, defs_only=spec.defs_only)
+    module = _loaded(spec)
     built = plan(
         module,
         convention=_convention_arg(spec),
@@ -456,7 +477,7 @@ def _outline_task(spec: _Spec, registry: str) -> _Outline | tuple[str, dict[str,
         return "value", {"message": str(exc)}
     functions = tuple(dict.fromkeys(item.function for item in built.items))
     checks = tuple((item.function, item.check) for item in built.items)
-    return _Outline(built.convention, functions, checks, calls)
+    return _Outline(built.convention, functions, checks, calls, built.notes)
 
 
 def _function_task(spec: _Spec, function: str, registry: str) -> list[dict[str, Any]]:
@@ -666,6 +687,7 @@ class Isolated:
     def outline(self) -> _Outline:
         """The convention, functions and checks of the target (loaded and planned in the child)."""
         if self._outline is None:
+            _require_loads(self._pool, self.spec, self.timeout)
             self._outline = _outline(self._pool, self.spec, self.timeout)
             self.spec = self._outline[2]
         return self._outline[0]
@@ -695,6 +717,7 @@ class Isolated:
             )
             self._hung.add(function)
             return [_event(function, "values", "timeout", detail)]
+        _require_loads(self._pool, self.spec, self.timeout)  # a replaced worker loads again
         try:
             found = self._pool.run(
                 _function_task, self.spec, function, self._pool.registry, timeout=self.timeout
@@ -725,10 +748,13 @@ class Isolated:
                 if on_finding is not None:
                     on_finding(finding)
         spec = self.spec
-        return ConformanceReport(spec.target, outline.convention, spec.seed, tuple(findings))
+        return ConformanceReport(
+            spec.target, outline.convention, spec.seed, tuple(findings), outline.notes
+        )
 
     def _judged(self, function: str, mine: list[Finding], failing: frozenset[str]) -> list[Finding]:
         """``Plan.judged`` in the child; on a hang or exit there, the findings as they were."""
+        _require_loads(self._pool, self.spec, self.timeout)
         try:
             judged = self._pool.run(
                 _judged_task,
@@ -785,20 +811,23 @@ def _outline(pool: _Pool, spec: _Spec, timeout: float) -> tuple[_Outline, str | 
 
 
 def _load_task(spec: _Spec) -> None:
-    from nncheck.loader import LoadError, load_target
+    from nncheck.loader import LoadError
 
     with contextlib.suppress(LoadError):  # reported by the task that needs the module
-        load_target(spec.target, defs_only=spec.defs_only)
+        _loaded(spec)
 
 
 def _require_loads(pool: _Pool, spec: _Spec, timeout: float) -> None:
-    """Raise a LoadError when the file hangs, exits or crashes while it is being loaded."""
+    """Load the file in the pool's worker (``LOAD_TIMEOUT_FACTOR`` function timeouts for it);
+    raise a LoadError when it hangs, exits or crashes while it is being loaded."""
     from nncheck.loader import LoadError
 
-    if spec.module_token is not None:
+    if spec.module_token is not None or pool.loaded:
         return
+    budget = timeout * LOAD_TIMEOUT_FACTOR
     try:
-        pool.run(_load_task, spec, timeout=timeout)
+        pool.run(_load_task, spec, timeout=budget)
+        pool.loaded = True
     except RunnerEvent as event:
         advice = (
             " — its top-level code hangs; if it trains or waits at import, use defs-only "
@@ -884,8 +913,9 @@ def _gradcheck_task(target: str, options: Mapping[str, Any], registry: str) -> G
 
     _watch(target, registry)
     buffer = io.StringIO()
+    loaded = _LOADED.get((target, bool(options.get("defs_only"))))
     try:
-        code = _gradcheck_output(buffer, target, **options)
+        code = _gradcheck_output(buffer, target, module=loaded, **options)
     except BaseException as exc:  # the person's exit or interrupt
         name = _innermost_user_function(exc, target) or "your code"
         stopped = _stopped(name, "gradient", exc)

@@ -682,7 +682,8 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
-             "conformance_lines", "format_number", "gradcheck_text", "is_terminal", "json_line",
+             "conformance_lines", "format_number", "format_pair", "gradcheck_text", "is_terminal",
+             "json_line",
              "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
         ),
         (

@@ -148,9 +148,37 @@ def test_processes_started_by_the_person_die_with_the_child(tmp_path: Path) -> N
 def test_a_file_that_exits_or_hangs_while_loading_is_a_load_error(
     tmp_path: Path, name: str
 ) -> None:
+    # loading gets LOAD_TIMEOUT_FACTOR function timeouts: a short one keeps the hang cheap
     with pytest.raises(LoadError) as info:
-        runner.run_conform(copy(tmp_path, name), seed=0, timeout=TIMEOUT)
+        runner.run_conform(copy(tmp_path, name), seed=0, timeout=1.0)
     assert "being loaded" in str(info.value) or "SystemExit" in str(info.value)
+
+
+def test_a_file_that_trains_at_import_longer_than_a_function_timeout_still_loads(
+    tmp_path: Path,
+) -> None:
+    """Learners' files train or load data at import: slower than one function's checks may
+    take, but no hang. The load has its own, longer budget, also after a worker is replaced."""
+    slow = tmp_path / "trains_at_import.py"
+    slow.write_text(
+        (EXAMPLES / "week4_correct.py").read_text()
+        + "\n\nimport time\ntime.sleep(3)  # 'training' at import\n"
+    )
+    report = runner.run_conform(slow, seed=0, timeout=2.0)
+    assert report.ok, [f.message for f in report.failures]
+    assert runner.LOAD_TIMEOUT_FACTOR * 2.0 > 3
+    # after a hang the fresh worker loads the file again, with the loading budget
+    slow.write_text(
+        slow.read_text() + "\n\ndef linear_backward(dZ, cache):\n    while True:\n        pass\n"
+    )
+    report = runner.run_conform(slow, seed=0, timeout=2.0)
+    failing = {f.function: f.mistake for f in report.failures}
+    assert failing == {
+        "linear_backward": "timeout",
+        "linear_activation_backward": "timeout",
+        "L_model_backward": "timeout",
+    }
+    assert any(f.function == "update_parameters" and f.status == "pass" for f in report.findings)
 
 
 def test_in_memory_module_targets_are_inherited_by_the_child() -> None:

@@ -51,6 +51,8 @@ class Plan:
     convention: str
     seed: int
     items: tuple[PlannedCheck, ...]
+    notes: tuple[str, ...] = ()
+    """What loading the file skipped or stood in for (:func:`nncheck.loader.load_notes`)."""
 
     def run(self) -> ConformanceReport:
         """Run every check and gather the report.
@@ -64,7 +66,11 @@ class Plan:
         findings = [item.run() for item in self.items]
         failing = {f.function for f in findings if f.status == "fail"}
         return ConformanceReport(
-            self.target, self.convention, self.seed, tuple(self.judged(findings, failing))
+            self.target,
+            self.convention,
+            self.seed,
+            tuple(self.judged(findings, failing)),
+            self.notes,
         )
 
     def judged(self, findings: list[Finding], failing: set[str]) -> list[Finding]:
@@ -364,7 +370,7 @@ def plan(
     """
     from nncheck import conventions
     from nncheck.conventions._common import Context
-    from nncheck.loader import load_target
+    from nncheck.loader import load_notes, load_target
 
     if seed is None:
         seed = secrets.randbelow(100_000)
@@ -429,7 +435,7 @@ def plan(
                 run = _guarded(ctx, check, path, values_run, memo)
                 alone = _alone(ctx, check, path, values)
                 items.append(PlannedCheck(function, check.check, run, uses, alone))
-    return Plan(shown, chosen, seed, tuple(items))
+    return Plan(shown, chosen, seed, tuple(items), load_notes(module))
 
 
 def _missing(function: str, provided: bool, required: bool) -> Finding:

@@ -62,9 +62,12 @@ def convention_module(name: str) -> types.ModuleType:
 def provide_helpers(module: types.ModuleType, convention: str) -> frozenset[str]:
     """Define the course helpers of ``convention`` (its module's ``HELPERS``) that ``module``
     lacks — the course ships them in ``dnn_utils``/``planar_utils``/``gc_utils``, which learners
-    import rather than write. Returns the names provided (they are not checked as the person's)."""
+    import rather than write. Returns the names provided (they are not checked as the person's),
+    with the functions that came from the course's own modules (a local ``dnn_utils.py``)."""
+    from nncheck.loader import course_names
+
     helpers = getattr(convention_module(convention), "HELPERS", {})
-    provided = []
+    provided = list(course_names(module))
     for name, f in helpers.items():
         if not callable(getattr(module, name, None)):
             setattr(module, name, f)
