@@ -20,7 +20,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "support",
         (
             "nncheck.errors",
-            "nncheck.loader",
             "nncheck._arrays",
             "nncheck._binding",
             "nncheck._compare",
@@ -39,6 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("conventions", ("nncheck.conventions",)),
+    ("loader", ("nncheck.loader", "nncheck._defs_only")),
     ("engines", ("nncheck.gradcheck", "nncheck.conformance")),
     ("runner", ("nncheck.runner",)),
     (
@@ -139,9 +139,13 @@ AT_IMPORT = _graph(lazy=False)
 KNOWN_UPWARD = {
     ("nncheck.conformance._run", "nncheck.runner"): "conform(isolate=True) hands the run over",
     ("nncheck.runner", "nncheck.cli"): "the gradcheck child renders with cli._gradcheck_output",
+    ("nncheck.errors", "nncheck.loader"): "_trim uses loader.user_traceback (stdlib only)",
+    ("nncheck.conventions", "nncheck.loader"): "provide_helpers reads loader.course_names",
 }
-"""Upward imports (all inside functions) left from the runner's landing, for the lead to move:
-the rendering belongs in report.py, and isolation is the front doors' choice, not conform's."""
+"""Upward imports (all inside functions) for the lead to move: the rendering belongs in
+report.py, isolation is the front doors' choice, not conform's, user_traceback (stdlib only)
+belongs beside the errors that use it, and course_names (an attribute of the loaded module)
+beside the conventions that read it."""
 
 
 def layer_of(module: str) -> int:
