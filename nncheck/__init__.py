@@ -8,6 +8,8 @@ sympy or hypothesis, so a test suite pays for what it uses.
   ``forward(*inputs)``, every floating input's gradient (``dx`` too).
 - :func:`conform` — run a person's implementation against the reference, the specs and finite
   differences, with a plain-language diagnosis.
+- :func:`check` — the same for the functions of a live namespace (a notebook); ``%load_ext
+  nncheck`` then ``%nncheck`` in IPython or Jupyter.
 - ``nncheck.strategies`` / ``nncheck.properties`` — Hypothesis strategies and property checks.
 - ``nncheck.shapes`` — ``Array[R, C]`` annotations for mypy and the ``@shapecheck`` runtime twin.
 - ``nncheck.reference`` / ``nncheck.specs`` — the typed numpy reference and the SymPy specs.
@@ -31,6 +33,10 @@ _LAZY: dict[str, str] = {
     "GradientMismatch": "nncheck.numeric",
     "GradientInputError": "nncheck.numeric",
     "conform": "nncheck.conformance",
+    "check": "nncheck._jupyter",
+    # IPython's %load_ext hooks (not public names of the API)
+    "load_ipython_extension": "nncheck.magic",
+    "unload_ipython_extension": "nncheck.magic",
     "ConformanceReport": "nncheck.conformance",
     "Finding": "nncheck.conformance",
     "LoadError": "nncheck.loader",
@@ -49,12 +55,14 @@ __all__ = [
     "__version__",
     "assert_gradients",
     "assert_layer",
+    "check",
     "check_gradients",
     "check_layer",
     "conform",
 ]
 
 if _typing.TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
+    from nncheck._jupyter import check
     from nncheck.conformance import ConformanceReport, Finding, conform
     from nncheck.loader import LoadError
     from nncheck.numeric import (

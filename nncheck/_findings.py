@@ -144,6 +144,14 @@ class ConformanceReport:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        """An HTML table, one row per function, failures in full (Jupyter shows it)."""
+        return _report_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text view: ``str(report)``."""
+        printer.text(str(self))
+
     def __str__(self) -> str:
         verdict = "all checks pass" if self.ok else f"{len(self.failures)} check(s) failed"
         lines = [f"{self.target} (convention {self.convention}, seed {self.seed}): {verdict}"]
@@ -167,3 +175,67 @@ def _json_safe(value: Any) -> Any:
     if callable(tolist):
         return _json_safe(tolist())
     return repr(value)
+
+
+_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "warn": "#9a6700", "skip": "#6e7781"}
+
+
+def _report_html(report: ConformanceReport) -> str:
+    """One row per function: its verdict, the checks that pass, and each failure or warning in
+    full (message, diagnosis, expected and found values, formula, smallest example)."""
+    from html import escape
+
+    verdict = "all checks pass" if report.ok else f"{len(report.failures)} check(s) failed"
+    rows = []
+    absent = [
+        (function, findings[0].message)
+        for function, findings in report.by_function().items()
+        if [f.check for f in findings] == ["missing"] and findings[0].status == "skip"
+    ]
+    for function, findings in report.by_function().items():
+        if function in dict(absent):
+            continue
+        statuses = {f.status for f in findings}
+        worst = next(s for s in ("fail", "warn", "pass", "skip") if s in statuses)
+        passed = [f.check for f in findings if f.status == "pass"]
+        details = []
+        if statuses == {"skip"}:
+            details.append(escape(findings[0].message))
+        elif passed:
+            details.append(f"passes: {escape(', '.join(passed))}")
+        for f in findings:
+            if f.status not in ("fail", "warn"):
+                continue
+            head, *rest = str(f).splitlines()
+            message = head.split(": ", 1)[1] if ": " in head else head
+            extra = "".join(f"<br>{escape(line.strip())}" for line in rest)
+            details.append(
+                f'<div style="color: {_COLOUR[f.status]}"><b>{escape(f.check)}</b>: '
+                f"{escape(message)}</div>"
+            )
+            if extra:
+                details.append(
+                    f'<div style="margin-left: 1.5em">{extra.removeprefix("<br>")}</div>'
+                )
+        mark = _MARK[worst].strip()
+        rows.append(
+            f'<tr><td style="color: {_COLOUR[worst]}; font-weight: bold">{mark}</td>'
+            f"<td><code>{escape(function)}</code></td>"
+            f'<td style="text-align: left">{"".join(details)}</td></tr>'
+        )
+    if absent:  # one row for the functions not written (yet)
+        label = "not defined yet" if all("yet" in m for _, m in absent) else "missing"
+        names = ", ".join(f"<code>{escape(function)}</code>" for function, _ in absent)
+        rows.append(
+            f'<tr><td style="color: {_COLOUR["skip"]}; font-weight: bold">skip</td>'
+            f'<td colspan="2" style="text-align: left">{label}: {names}</td></tr>'
+        )
+    colour = _COLOUR["pass" if report.ok else "fail"]
+    return (
+        f"<div><p><b>nncheck conform</b> {escape(report.target)} (convention "
+        f"{escape(report.convention)}, seed {report.seed}): "
+        f'<b style="color: {colour}">{verdict}</b></p>'
+        '<table><thead><tr><th></th><th style="text-align: left">function</th>'
+        '<th style="text-align: left">checks</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

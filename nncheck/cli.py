@@ -508,6 +508,7 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
 
         if not plots.available():
             return _fail(plots.INSTALL_HINT, kind="usage", as_json=args.json, out=out)
+        plots.warm()
     with _quiet_user_output(args.json):
         try:
             run = run_gradcheck(

@@ -15,6 +15,7 @@ notebook's inline backend renders matplotlib ``Figure`` objects; if a setup prin
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from collections.abc import Mapping
@@ -57,6 +58,14 @@ class PlotData(Protocol):
 def available() -> bool:
     """True when matplotlib can be imported."""
     return importlib.util.find_spec("matplotlib") is not None
+
+
+def warm() -> None:
+    """Import what drawing needs now (before the runner forks its child), so that drawing in the
+    child spends none of the person's time limit on importing matplotlib."""
+    with contextlib.suppress(ImportError):
+        import matplotlib.backends.backend_agg
+        import matplotlib.figure  # noqa: F401
 
 
 def figure(data: PlotData) -> Figure:

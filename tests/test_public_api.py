@@ -24,6 +24,7 @@ EXPECTED_PUBLIC = {
     "__version__",
     "assert_gradients",
     "assert_layer",
+    "check",
     "check_gradients",
     "check_layer",
     "conform",

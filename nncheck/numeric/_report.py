@@ -181,6 +181,41 @@ class GradReport:
             "parameters": [p.to_dict() for p in self.parameters],
         }
 
+    def _repr_html_(self) -> str:
+        """An HTML table, one row per parameter array (Jupyter shows it)."""
+        from html import escape
+
+        colour = {True: "#1a7f37", False: "#cf222e"}
+        head = ("param", "shape", "max |g − g̃|", "rel. difference", "bound", "verdict", "worst")
+        rows = []
+        for p in self.parameters:
+            worst = "-"
+            if p.worst_index is not None and p.analytic is not None and p.numeric is not None:
+                worst = f"{list(p.worst_index)}: yours {_fmt(p.analytic)}, "
+                worst += f"numeric {_fmt(p.numeric)}"
+            cells: tuple[str, ...] = (p.name, str(p.shape), _fmt(p.max_abs_error))
+            cells += (_fmt(p.relative_difference), _fmt(p.bound), p.verdict, worst)
+            rows.append(
+                f'<tr style="color: {colour[p.ok]}">'
+                + "".join(f"<td>{escape(c)}</td>" for c in cells)
+                + "</tr>"
+            )
+        status = "OK" if self.ok else "MISMATCH"
+        notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        return (
+            f'<div><p><b>gradient check</b>: <b style="color: {colour[self.ok]}">{status}</b> '
+            f"(mode {self.mode}, {self.evaluations} cost evaluations, seed {self.seed})</p>"
+            "<table><thead><tr>"
+            + "".join(f"<th>{escape(h)}</th>" for h in head)
+            + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text view: ``str(report)``."""
+        printer.text(str(self))
+
     def __str__(self) -> str:
         status = "OK" if self.ok else "MISMATCH"
         lines = [
