@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "nncheck.plots",
             "nncheck.grade",
             "nncheck.magic",
+            "nncheck._jupyter",
             "nncheck.cli",
             "nncheck.plugin",
             "nncheck.__main__",
