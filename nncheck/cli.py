@@ -17,6 +17,10 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NoReturn, TextIO
 
+HIDDEN_ACTIVATIONS = ("tanh", "relu")
+"""The choices of ``conform --hidden-activation``: the ``VARIANTS`` of the conventions that have
+them (kept here so that ``--help`` imports no numpy; tests/test_cli.py checks they agree)."""
+
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST", "build_parser", "main"]
 
 EXIT_OK = 0
@@ -217,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="which course convention the file follows (default: detect from its names)",
     )
     conf.add_argument("--seed", type=_seed, help="seed for the drawn examples (default: fresh)")
+    conf.add_argument(
+        "--hidden-activation",
+        choices=HIDDEN_ACTIVATIONS,
+        help="the hidden activation of a week-3 network (default: detect from your "
+        "forward_propagation; the course's is tanh)",
+    )
     conf.add_argument(
         "-v", "--verbose", action="store_true", help="show every finding, passes included"
     )
@@ -738,22 +748,27 @@ def _finding(
 # conform
 
 
+def _detect_with_renames(module: Any, renames: Mapping[str, str]) -> str:
+    """The convention detected with the usable renames applied ("auto" when none fits)."""
+    from nncheck import conventions
+
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
+    valid = {k: v for k, v in renames.items() if k in every}
+    return conventions.detect_convention(module, valid) or "auto"
+
+
 def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) -> str | None:
     """Why ``--rename`` cannot be used with ``module`` (None when every pair is usable).
 
-    Each COURSE must be a function of the convention (the given one, else the one detected with
-    the renames applied) and each YOURS a function the file defines — otherwise conform would
-    silently check nothing under that name.
+    Each COURSE must be a function of ``convention`` (given, or detected with the renames
+    applied; "auto" when none was found) and each YOURS a function the file defines —
+    otherwise conform would silently check nothing under that name.
     """
     import difflib
 
     from nncheck import conventions
 
     every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
-    if convention == "auto":
-        valid = {k: v for k, v in renames.items() if k in every}
-        detected = conventions.detect_convention(module, valid)
-        convention = detected or "auto"
     if convention in conventions.CONVENTIONS:
         names: Sequence[str] = conventions.convention_module(convention).FUNCTIONS
         which = f"the {convention} convention"
@@ -813,6 +828,7 @@ def _cmd_conform(args: argparse.Namespace) -> int:
         convention=convention,
         seed=args.seed,
         defs_only=args.defs_only,
+        hidden_activation=args.hidden_activation,
         as_json=args.json,
         verbose=args.verbose,
         limits=(args.timeout, args.memory),
@@ -830,7 +846,8 @@ def _rename_check(
         module = load_target(target, defs_only=defs_only)
     except LoadError as exc:
         return "load", str(exc), exc.kind
-    problem = _rename_problem(module, convention, renames)
+    chosen = convention if convention != "auto" else _detect_with_renames(module, renames)
+    problem = _rename_problem(module, chosen, renames)
     return None if problem is None else ("usage", problem, None)
 
 
@@ -842,6 +859,7 @@ def _run_conform(
     convention: str | dict[str, str] = "auto",
     seed: int | None,
     defs_only: bool = False,
+    hidden_activation: str | None = None,
     as_json: bool = False,
     emit: bool = True,
     verbose: bool = False,
@@ -866,6 +884,7 @@ def _run_conform(
                     defs_only=defs_only,
                     rename_hint=hint,
                     require_all=require_all,
+                    hidden_activation=hidden_activation,
                 )
             else:
                 report = run_conform(
@@ -877,16 +896,14 @@ def _run_conform(
                     timeout=limits[0],
                     memory_mb=limits[1],
                     require_all=require_all,
+                    hidden_activation=hidden_activation,
                 )
     except LoadError as exc:
         return _fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
-    except ValueError as exc:  # an unknown convention or an unusable target
+    except ValueError as exc:  # an unknown convention, none that fits (UsageError), a bad option
         return _fail(str(exc), kind="usage", as_json=as_json, out=out)
     if shown is not None:
         report = dataclasses.replace(report, target=shown)
-    if report.convention == "none":  # no known function names: like gradcheck's "no protocol"
-        messages = "; ".join(f.message for f in report.failures)
-        return _fail(f"{report.target}: {messages}", kind="usage", as_json=as_json, out=out)
     code = EXIT_OK if report.ok else EXIT_PROBLEMS
     if not emit:
         return code

@@ -1,17 +1,27 @@
-"""The two errors of gradient checking, shared by every front door.
+"""The errors every front door handles: the person's code failed, or nncheck was used wrongly.
 
-:class:`ProtocolError` is a usage error (no usable protocol, unusable dims, data or parameters);
 :class:`UserCodeError` is a problem found in the person's code (a crash, or a return value that
-cannot be used).
+cannot be used): it passes through the engines unchanged and is reported as a finding.
+:class:`UsageError` is a structured usage error of conform (no convention fits the file, an
+option the convention does not have); :class:`ProtocolError` is gradcheck's (no usable protocol,
+unusable dims, data or parameters). Each front door words its own advice (exit code 2).
 """
 
 from __future__ import annotations
 
-__all__ = ["ProtocolError", "UserCodeError"]
+__all__ = ["ProtocolError", "UsageError", "UserCodeError"]
 
 
 class ProtocolError(Exception):
     """No protocol fits, or the inputs (dims, data, params) cannot be used: a usage error."""
+
+
+class UsageError(ValueError):
+    """nncheck was asked for something the file or the convention cannot give: a usage error.
+
+    A ``ValueError`` (the Python API has always raised one for a bad option); the message says
+    what was expected and what was found, ending with the advice of the front door that asked.
+    """
 
 
 class UserCodeError(Exception):

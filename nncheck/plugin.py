@@ -9,8 +9,9 @@ function that hangs, exits or crashes fails its items with a one-line message ("
 not return within 5 s") and the session goes on.
 
 Options: ``--nncheck=TARGET`` (repeatable: a ``.py`` file or a module name),
-``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-defs-only``,
-``--nncheck-timeout=SECONDS`` (per function), ``--nncheck-memory=MB`` (Linux). Without
+``--nncheck-seed=N`` (replay), ``--nncheck-convention=NAME``, ``--nncheck-hidden-activation=NAME``
+(week 3: tanh or relu), ``--nncheck-defs-only``, ``--nncheck-timeout=SECONDS`` (per function),
+``--nncheck-memory=MB`` (Linux). Without
 ``--nncheck``, the targets come from ``pyproject.toml``::
 
     [tool.nncheck]
@@ -85,6 +86,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="NAME",
         help="auto (default), week2, week3, week4, course2 or generic",
+    )
+    group.addoption(
+        "--nncheck-hidden-activation",
+        default=None,
+        metavar="NAME",
+        help="the hidden activation of a week-3 network: tanh or relu (default: detected)",
     )
     group.addoption(
         "--nncheck-defs-only",
@@ -166,6 +173,8 @@ class _Settings:
         self.convention: str = (
             config.getoption("nncheck_convention") or from_file.get("convention") or "auto"
         )
+        hidden = config.getoption("nncheck_hidden_activation") or from_file.get("hidden_activation")
+        self.hidden_activation: str | None = str(hidden) if hidden is not None else None
         defs_only = config.getoption("nncheck_defs_only")
         self.defs_only = bool(defs_only if defs_only is not None else from_file.get("defs_only"))
         require_all = config.getoption("nncheck_require_all")
@@ -193,6 +202,7 @@ class _Settings:
                 memory_mb=self.memory,
                 rename_hint=_RENAME_HINT,
                 require_all=self.require_all,
+                hidden_activation=self.hidden_activation,
             )
             try:
                 isolated.outline()
@@ -282,9 +292,13 @@ class NncheckCollector(pytest.Collector):
 
         try:
             isolated = self.settings.isolated(self.target)
-        except (LoadError, ValueError) as exc:
+        except LoadError as exc:
             raise self.CollectError(
                 f"nncheck cannot load {self.target}: {_pytest_options(str(exc))}"
+            ) from None
+        except ValueError as exc:  # no convention fits (UsageError) or a bad option
+            raise self.CollectError(
+                f"nncheck cannot check {self.target}: {_pytest_options(str(exc))}"
             ) from None
         return [
             NncheckItem.from_parent(

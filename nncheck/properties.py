@@ -46,7 +46,6 @@ Checks (``check`` name → function)
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import inspect
 import math
@@ -54,11 +53,23 @@ import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from nncheck._compare import (
+    Change,
+    clone,
+    compare_values,
+    describe_changes,
+    fmt,
+    fmt_index,
+    jsonable,
+)
+from nncheck._findings import Status
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.reference import RULES, model_gradients, update_parameters
+from nncheck.reference.initialization import equal_row_pairs, symmetric_units
 
 __all__ = [
     "EXTREME_Z",
@@ -82,8 +93,6 @@ __all__ = [
     "symmetric_units",
 ]
 
-Status = Literal["pass", "fail", "warn", "skip"]
-"""Outcome of a check: ``"fail"`` is a bug, ``"warn"`` a risk that correct code may also show."""
 
 EXTREME_Z: np.ndarray[Any, np.dtype[np.float64]] = np.array(
     [[-1e4, -750.0, -40.0, -1.0, 0.0, 1.0, 40.0, 750.0, 1e4]]
@@ -124,17 +133,8 @@ class PropertyResult:
             "check": self.check,
             "status": self.status,
             "message": self.message,
-            "details": _jsonable(self.details),
+            "details": jsonable(self.details),
         }
-
-
-@dataclass(frozen=True)
-class Change:
-    """One difference between two values: where (``path``) and what (``description``)."""
-
-    path: str
-    description: str
-    details: dict[str, object] = field(default_factory=dict)
 
 
 def assert_ok(*results: PropertyResult) -> None:
@@ -149,23 +149,6 @@ def assert_ok(*results: PropertyResult) -> None:
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def _jsonable(value: object) -> object:
-    """Convert numpy scalars/arrays and tuples into JSON-able Python values."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
 
 
 def _not_a_mapping(check: str, status: Status, value: object, what: str) -> PropertyResult:
@@ -213,177 +196,6 @@ def _arg_labels(
         else:
             out.append((name, value))
     return out
-
-
-def _clone(value: object) -> object:
-    """A deep copy of arrays and containers; other objects are deep-copied when possible."""
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, dict):
-        items = {k: _clone(v) for k, v in value.items()}
-        if type(value) is dict:
-            return items
-        try:
-            return type(value)(items)
-        except Exception:  # reason: a dict subclass we cannot rebuild is compared as a dict
-            return items
-    if isinstance(value, list):
-        return [_clone(v) for v in value]
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(_clone(v) for v in value)
-    try:
-        return copy.deepcopy(value)
-    except Exception:  # reason: an object we cannot copy is compared by identity only
-        return value
-
-
-def _fmt_index(index: tuple[int, ...]) -> str:
-    return "[" + ", ".join(str(i) for i in index) + "]"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def compare_values(
-    before: object, after: object, path: str, *, rtol: float = 0.0, atol: float = 0.0
-) -> list[Change]:
-    """Every difference between ``before`` and ``after``, walking dicts, sequences and dataclasses.
-
-    Arrays are compared by shape, dtype and values (NaN equals NaN; ``rtol``/``atol`` as in
-    ``np.isclose``); a value change reports the index of the largest change.
-    """
-    changes: list[Change] = []
-    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
-        if not (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)):
-            changes.append(
-                Change(path, f"changed from {type(before).__name__} to {type(after).__name__}")
-            )
-            return changes
-        if before.shape != after.shape:
-            changes.append(
-                Change(
-                    path,
-                    f"shape changed from {before.shape} to {after.shape}",
-                    {"before_shape": list(before.shape), "after_shape": list(after.shape)},
-                )
-            )
-            return changes
-        if before.dtype != after.dtype:
-            changes.append(Change(path, f"dtype changed from {before.dtype} to {after.dtype}"))
-        if before.size == 0:
-            return changes
-        try:
-            b = (
-                before.astype(np.complex128)
-                if before.dtype.kind == "c"
-                else before.astype(np.float64)
-            )
-            a = after.astype(np.complex128) if after.dtype.kind == "c" else after.astype(np.float64)
-        except (TypeError, ValueError):
-            if not np.array_equal(before, after):
-                changes.append(Change(path, "values changed"))
-            return changes
-        with np.errstate(all="ignore"):
-            same = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True) | (a == b)
-        if not np.all(same):
-            with np.errstate(all="ignore"):
-                diff = np.where(same, 0.0, np.abs(np.nan_to_num(a - b, nan=np.inf)))
-            index = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
-            count = int(np.sum(~same))
-            bv, av = b[index], a[index]
-            changes.append(
-                Change(
-                    path,
-                    f"{count} of {b.size} values changed; e.g. {path}{_fmt_index(index)} "
-                    f"went from {_fmt(bv.real if isinstance(bv, complex) else float(bv))} "
-                    f"to {_fmt(av.real if isinstance(av, complex) else float(av))}",
-                    {
-                        "index": list(index),
-                        "before": _jsonable(bv),
-                        "after": _jsonable(av),
-                        "changed": count,
-                        "size": int(b.size),
-                    },
-                )
-            )
-        return changes
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        for key in before:
-            if key not in after:
-                changes.append(Change(f"{path}[{key!r}]", "was removed"))
-            else:
-                changes.extend(
-                    compare_values(
-                        before[key], after[key], f"{path}[{key!r}]", rtol=rtol, atol=atol
-                    )
-                )
-        for key in after:
-            if key not in before:
-                changes.append(Change(f"{path}[{key!r}]", "was added"))
-        return changes
-    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
-        if len(before) != len(after):
-            changes.append(Change(path, f"length changed from {len(before)} to {len(after)}"))
-            return changes
-        for i, (x, y) in enumerate(zip(before, after, strict=True)):
-            changes.extend(compare_values(x, y, f"{path}[{i}]", rtol=rtol, atol=atol))
-        return changes
-    if (
-        dataclasses.is_dataclass(before)
-        and not isinstance(before, type)
-        and type(before) is type(after)
-    ):
-        for f in dataclasses.fields(before):
-            changes.extend(
-                compare_values(
-                    getattr(before, f.name),
-                    getattr(after, f.name),
-                    f"{path}.{f.name}",
-                    rtol=rtol,
-                    atol=atol,
-                )
-            )
-        return changes
-    if type(before) is not type(after) and not (
-        isinstance(before, (int, float, np.number)) and isinstance(after, (int, float, np.number))
-    ):
-        changes.append(
-            Change(path, f"changed from {type(before).__name__} to {type(after).__name__}")
-        )
-        return changes
-    if type(before).__eq__ is object.__eq__:
-        # an object without its own ==: compare its attributes; without any, we cannot judge
-        if hasattr(before, "__dict__") and hasattr(after, "__dict__"):
-            return compare_values(vars(before), vars(after), path, rtol=rtol, atol=atol)
-        return changes
-    try:
-        if isinstance(before, (float, np.floating)) and isinstance(after, (float, np.floating)):
-            equal = (
-                bool(before == after)
-                or (math.isnan(before) and math.isnan(after))
-                or bool(np.isclose(float(after), float(before), rtol=rtol, atol=atol))
-            )
-        else:
-            equal = bool(before == after)
-    except Exception:  # reason: objects without a usable == are compared by identity
-        equal = before is after
-    if not equal:
-        changes.append(
-            Change(
-                path,
-                f"changed from {before!r} to {after!r}",
-                {"before": _jsonable(before), "after": _jsonable(after)},
-            )
-        )
-    return changes
-
-
-def _describe_changes(changes: Sequence[Change], limit: int = 3) -> str:
-    text = "; ".join(f"{c.path} {c.description}" for c in changes[:limit])
-    if len(changes) > limit:
-        text += f"; and {len(changes) - limit} more"
-    return text
 
 
 def _iter_arrays(value: object, path: str) -> list[tuple[str, np.ndarray[Any, Any]]]:
@@ -652,7 +464,7 @@ def check_scalar_cost(
                 details,
             )
     number = float(value)
-    details["value"] = _jsonable(number)
+    details["value"] = jsonable(number)
     if not math.isfinite(number):
         return PropertyResult(
             "scalar_cost",
@@ -665,12 +477,12 @@ def check_scalar_cost(
         return PropertyResult(
             "scalar_cost",
             "fail",
-            f"{name} = {_fmt(number)} is negative, but the loss is never negative; a sign is "
+            f"{name} = {fmt(number)} is negative, but the loss is never negative; a sign is "
             "flipped: J = −(1/m) Σ [y·log ŷ + (1−y)·log(1−ŷ)]",
             details,
         )
     return PropertyResult(
-        "scalar_cost", "pass", f"{name} = {_fmt(number)} is a finite scalar", details
+        "scalar_cost", "pass", f"{name} = {fmt(number)} is a finite scalar", details
     )
 
 
@@ -704,7 +516,7 @@ def check_no_mutation_call(
     work in place)."""
     kwargs = dict(kwargs or {})
     labels = _arg_labels(fn, args, kwargs)
-    before = [(name, _clone(value)) for name, value in labels]
+    before = [(name, clone(value)) for name, value in labels]
     try:
         fn(*args, **kwargs)
     except Exception as exc:  # reason: a crash of the checked function is a finding
@@ -726,7 +538,7 @@ def check_no_mutation_call(
     return PropertyResult(
         "mutation",
         "fail",
-        f"{fname} changed its input: {_describe_changes(changes)}. A function must not modify "
+        f"{fname} changed its input: {describe_changes(changes)}. A function must not modify "
         "its arguments: work on a copy (e.g. dZ = np.array(dA, copy=True) before "
         "dZ[Z <= 0] = 0; new = copy.deepcopy(parameters))",
         details,
@@ -743,8 +555,8 @@ def check_deterministic(
     """
     outputs: list[object] = []
     for _ in range(2):
-        a = [_clone(x) for x in args]
-        k = {key: _clone(v) for key, v in kwargs.items()}
+        a = [clone(x) for x in args]
+        k = {key: clone(v) for key, v in kwargs.items()}
         try:
             outputs.append(fn(*a, **k))
         except Exception as exc:  # reason: a crash of the checked function is a finding
@@ -761,7 +573,7 @@ def check_deterministic(
     return PropertyResult(
         "determinism",
         "fail",
-        f"{fname} returned different outputs for identical inputs: {_describe_changes(changes)} "
+        f"{fname} returned different outputs for identical inputs: {describe_changes(changes)} "
         "(first call → second call). It depends on hidden state: seed the random generator "
         "(np.random.seed(...) or a Generator argument) and do not keep state between calls",
         {
@@ -790,7 +602,7 @@ def check_dtype_preserved(
         return PropertyResult("dtype", "skip", "no floating-point inputs to compare with", {})
     in_dtype = np.result_type(*floats)
     try:
-        out = fn(*[_clone(a) for a in args], **{k: _clone(v) for k, v in kwargs.items()})
+        out = fn(*[clone(a) for a in args], **{k: clone(v) for k, v in kwargs.items()})
     except Exception as exc:  # reason: a crash of the checked function is a finding
         return _crash("dtype", fn, exc)
     fname = _fn_name(fn)
@@ -853,8 +665,8 @@ def check_stability(
     - ``"pass"``: finite, quiet and (if given) equal to ``expected``.
     """
     fname = _fn_name(fn)
-    call_args = [_clone(a) for a in args]
-    call_kwargs = {k: _clone(v) for k, v in kwargs.items()}
+    call_args = [clone(a) for a in args]
+    call_kwargs = {k: clone(v) for k, v in kwargs.items()}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -949,7 +761,7 @@ def _value_mismatch(
         ):
             return {
                 "kind": "value",
-                "message": f"returned {_fmt(o)}, expected {_fmt(e)}",
+                "message": f"returned {fmt(o)}, expected {fmt(e)}",
                 "expected": e,
                 "found": o,
             }
@@ -979,8 +791,8 @@ def _value_mismatch(
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             return {
                 "kind": "value",
-                "message": f"{path}{_fmt_index(index)} = {_fmt(float(o_f[index]))}, expected "
-                f"{_fmt(float(e_f[index]))}",
+                "message": f"{path}{fmt_index(index)} = {fmt(float(o_f[index]))}, expected "
+                f"{fmt(float(e_f[index]))}",
                 "index": list(index),
                 "expected": float(e_f[index]),
                 "found": float(o_f[index]),
@@ -1007,51 +819,8 @@ def _layers(
     return sorted(out, key=lambda t: t[0])
 
 
-def _pairs_of_equal_rows(key: np.ndarray[Any, Any], limit: int | None) -> list[tuple[int, int]]:
-    """(j, k), j < k, for rows of ``key`` that are equal; at most ``limit`` pairs."""
-    n = key.shape[0]
-    _, inverse = np.unique(key.reshape(n, -1), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    groups: dict[int, list[int]] = {}
-    for j, g in enumerate(inverse.tolist()):
-        groups.setdefault(int(g), []).append(j)
-    pairs: list[tuple[int, int]] = []
-    for members in groups.values():
-        for a, j in enumerate(members):
-            for k in members[a + 1 :]:
-                if limit is not None and len(pairs) >= limit:
-                    return sorted(pairs)
-                pairs.append((j, k))
-    return sorted(pairs)
-
-
-def symmetric_units(
-    params: Mapping[str, object], *, limit: int | None = 1000
-) -> list[tuple[int, int, int]]:
-    """Pairs of interchangeable hidden units, as ``(l, j, k)`` with j < k (units of layer l).
-
-    Units j and k of hidden layer l (l < L) are interchangeable when row j of W[l] equals row
-    k, b[l][j] equals b[l][k] (a missing or scalar b counts as equal) and column j of W[l+1]
-    equals column k. Swapping them leaves the network unchanged, so they get swapped
-    gradients: gradient descent keeps them equal forever. Output units are never listed (their
-    labels differ, so their gradients do). At most ``limit`` pairs per layer are returned.
-    """
-    layers = _layers(params)
-    by_l = {l: W for l, _, W, _ in layers}
-    pairs: list[tuple[int, int, int]] = []
-    for l, _, W, b in layers:
-        n = W.shape[0]
-        nxt = by_l.get(l + 1)
-        if n < 2 or nxt is None or nxt.ndim != 2 or nxt.shape[1] != n:
-            continue
-        brow = b.reshape(n, -1) if b is not None and b.size == n else np.zeros((n, 1))
-        key = np.concatenate([W.reshape(n, -1), brow, nxt.T.reshape(n, -1)], axis=1)
-        pairs.extend((l, j, k) for j, k in _pairs_of_equal_rows(key, limit))
-    return pairs
-
-
 def _equal_rows(W: np.ndarray[Any, Any]) -> list[tuple[int, int]]:
-    return _pairs_of_equal_rows(W, 1000)
+    return equal_row_pairs(W, 1000)
 
 
 SYMMETRY_EXPLANATION = (
@@ -1203,7 +972,7 @@ def check_symmetry_under_training(
         how = (
             f"{key} did not move at all: its gradient is exactly 0"
             if moved == 0.0
-            else f"{key} moved by up to {_fmt(moved)}, but rows {j} and {k} moved identically"
+            else f"{key} moved by up to {fmt(moved)}, but rows {j} and {k} moved identically"
         )
         return PropertyResult(
             "symmetry_under_training",
@@ -1279,7 +1048,7 @@ def check_init_scale(
     return PropertyResult(
         "init_scale",
         "warn",
-        f"{key} is large for a {act} layer: rms({key})·√n[l−1] = {_fmt(gain)} (> {threshold}), so "
+        f"{key} is large for a {act} layer: rms({key})·√n[l−1] = {fmt(gain)} (> {threshold}), so "
         f"z is large, {act} saturates and its gradient is nearly 0 — learning is slow. The notes "
         "scale random weights down: np.random.randn(...) * 0.01 (or √(1/n[l−1])); "
         "see `nncheck claims saturation-slows-learning`",
@@ -1300,7 +1069,9 @@ def check_update_direction(
 
     Called on copies (in-place updates are fine). For every parameter θ with a gradient
     ``grads["d" + key]``: the step must be −α·dθ (``exact``; otherwise only ⟨step, dθ⟩ < 0);
-    a step of +α·dθ, no step, or a step scaled by a constant are named. With ``cost_fn``
+    a step of +α·dθ, no step, or a step scaled by a constant are named (``details["mistake"]``:
+    the catalogue's id). The course's rule is the exact step θ − α·dθ (its tests compare the
+    updated values), so conform uses ``exact=True``. With ``cost_fn``
     (parameters → cost), the cost must decrease for α, α/10, α/100 or α/1000 — if not, the
     update or the gradients are wrong. The update may return the dict or a tuple whose first
     element is the dict.
@@ -1312,9 +1083,9 @@ def check_update_direction(
     old = {k: np.asarray(v) for k, v in params.items()}
 
     def run(lr: float) -> tuple[Mapping[str, object] | None, str | None]:
-        p_copy = _clone(dict(params))
+        p_copy = clone(dict(params))
         try:
-            out = update_fn(p_copy, _clone(dict(grads)), lr)
+            out = update_fn(p_copy, clone(dict(grads)), lr)
         except Exception as exc:  # reason: a crash of the checked function is a finding
             return None, f"{fname} raised {type(exc).__name__}: {exc}"
         if isinstance(out, tuple) and out and isinstance(out[0], Mapping):
@@ -1381,11 +1152,13 @@ def check_update_direction(
         proportional = np.allclose(step, ratio * want, rtol=1e-6, atol=atol)
         details.update({"parameter": key, "ratio": ratio})
         if not np.any(step):
+            details["mistake"] = Mistake.LAYER_SKIPPED.value
             message = (
                 f"{key} did not change: the update must assign the new value "
                 f"({key} = {key} − α·{gkey}) and return it"
             )
         elif np.allclose(step, -want, rtol=1e-6, atol=atol):
+            details["mistake"] = Mistake.UPDATE_WRONG_SIGN.value
             message = (
                 f"{key} moved along the gradient (+α·{gkey}): a sign flip — gradient descent is "
                 f"{key} = {key} − α·{gkey}"
@@ -1393,8 +1166,12 @@ def check_update_direction(
         elif proportional and ratio > 0:
             if not exact:
                 continue
+            no_rate = abs(ratio * learning_rate - 1.0) <= 1e-6
+            details["mistake"] = (
+                Mistake.MISSING_LEARNING_RATE if no_rate else Mistake.SCALED
+            ).value
             message = (
-                f"{key} moved by {_fmt(ratio)}·(−α·{gkey}), not −α·{gkey}: check the learning "
+                f"{key} moved by {fmt(ratio)}·(−α·{gkey}), not −α·{gkey}: check the learning "
                 "rate factor"
             )
         elif inner > 0 and not exact:
@@ -1437,7 +1214,7 @@ def check_update_direction(
                 "update_direction",
                 "pass",
                 f"{fname} steps every parameter by −α·dθ; the cost change at α = {lr:g} "
-                f"(about {_fmt(lr * gnorm * gnorm)}) is below the rounding of J = {_fmt(j0)}, "
+                f"(about {fmt(lr * gnorm * gnorm)}) is below the rounding of J = {fmt(j0)}, "
                 "so it was not compared",
                 details,
             )
@@ -1454,7 +1231,7 @@ def check_update_direction(
             return PropertyResult(
                 "update_direction",
                 "pass",
-                f"{fname} steps against the gradient: the cost fell from {_fmt(j0)} to {_fmt(j1)} "
+                f"{fname} steps against the gradient: the cost fell from {fmt(j0)} to {fmt(j1)} "
                 f"(α = {lr:g})",
                 details,
             )
@@ -1464,7 +1241,7 @@ def check_update_direction(
         "update_direction",
         "fail",
         f"one step of {fname} does not decrease the cost even for α = {lr * 10:g} "
-        f"(J = {_fmt(j0)} before, {_fmt(tried[-1]['cost_after'])} after): either the update "
+        f"(J = {fmt(j0)} before, {fmt(tried[-1]['cost_after'])} after): either the update "
         "does not move against the gradient or the gradients are not those of this cost",
         details,
     )

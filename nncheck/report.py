@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from nncheck.diagnose.catalogue import GRADCHECK_RTOL, factor_mistake
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
@@ -166,27 +168,26 @@ def _header_lines(report: GradReport, target: str, header: GradHeader) -> list[s
     ]
 
 
+_RATIO_WORDS: dict[str, str] = {
+    "m": "that is m = {m}: is the 1/m missing?",
+    "1/m": "that is 1/m = 1/{m}: is there an extra 1/m?",
+    "m²": "that is m² = {m2}: a missing 1/m, carried back through dA to this layer?",
+    "1/m²": "that is 1/m² = 1/{m2}: an extra 1/m, carried back through dA to this layer?",
+    "−m": "that is −m = −{m}: the sign is flipped and the 1/m is missing",
+    "−1": "the sign is flipped",
+    "2": "a factor of 2 too many or too few",
+    "1/2": "a factor of 2 too many or too few",
+}
+
+
 def ratio_hint(ratio: float, m: int) -> str:
-    """Words for a suspicious ratio (yours ÷ finite difference): m, 1/m, −1, −m, or 2; else ""."""
+    """Words for a suspicious ratio (yours ÷ finite difference): m, 1/m, −1, −m, or 2; else "".
 
-    def near(target: float) -> bool:
-        return abs(ratio - target) <= 1e-3 * abs(target)
-
-    if m > 1 and near(m):
-        return f"that is m = {m}: is the 1/m missing?"
-    if m > 1 and near(1.0 / m):
-        return f"that is 1/m = 1/{m}: is there an extra 1/m?"
-    if m > 1 and near(m * m):
-        return f"that is m² = {m * m}: a missing 1/m, carried back through dA to this layer?"
-    if m > 1 and near(1.0 / (m * m)):
-        return f"that is 1/m² = 1/{m * m}: an extra 1/m, carried back through dA to this layer?"
-    if m > 1 and near(-m):
-        return f"that is −m = −{m}: the sign is flipped and the 1/m is missing"
-    if near(-1.0):
-        return "the sign is flipped"
-    if near(2.0) or near(0.5):
-        return "a factor of 2 too many or too few"
-    return ""
+    The factors are the catalogue's (:func:`nncheck.diagnose.catalogue.factor_mistake`), at the
+    tolerance of a ratio against finite differences (``GRADCHECK_RTOL``).
+    """
+    known = factor_mistake(ratio, m, GRADCHECK_RTOL)
+    return _RATIO_WORDS[known[0]].format(m=m, m2=m * m) if known else ""
 
 
 def _failure_lines(report: GradReport, m: int = 1) -> list[str]:

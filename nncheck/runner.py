@@ -362,6 +362,7 @@ class _Spec:
     rename_hint: str
     require_all: bool = False
     probe: bool = True
+    hidden_activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -414,6 +415,7 @@ def _worker_plan(spec: _Spec) -> tuple[Plan, Mapping[str, tuple[str, ...]]]:
         rename_hint=spec.rename_hint,
         require_all=spec.require_all,
         probe=spec.probe,
+        hidden_activation=spec.hidden_activation,
     )
     convention = spec.convention
     names = {} if isinstance(convention, str) else dict(convention)
@@ -545,6 +547,7 @@ _ADVICE = {
 
 def _event(function: str, check: str, mistake: str, detail: str) -> Finding:
     from nncheck.conformance import Finding
+    from nncheck.diagnose.catalogue import Mistake
 
     return Finding(
         function,
@@ -552,14 +555,16 @@ def _event(function: str, check: str, mistake: str, detail: str) -> Finding:
         "fail",
         f"{function} {detail}",
         diagnosis=_ADVICE[mistake],
-        mistake=mistake,
+        mistake=Mistake(mistake),  # one of RUNNER_MISTAKES, the catalogue's ids
     )
 
 
 def _finding(data: Mapping[str, Any]) -> Finding:
     from nncheck.conformance import Finding
+    from nncheck.diagnose.catalogue import Mistake
 
-    return Finding(**data)
+    mistake = data.get("mistake")  # a plain str across the process boundary: the catalogue's id
+    return Finding(**{**data, "mistake": Mistake(mistake) if mistake is not None else None})
 
 
 # --------------------------------------------------------------------------------------------
@@ -574,6 +579,7 @@ def _spec(
     defs_only: bool,
     rename_hint: str,
     require_all: bool = False,
+    hidden_activation: str | None = None,
 ) -> _Spec:
     if seed is None:
         seed = secrets.randbelow(100_000)
@@ -587,7 +593,16 @@ def _spec(
     conv: str | tuple[tuple[str, str], ...] = (
         convention if isinstance(convention, str) else tuple(sorted(convention.items()))
     )
-    return _Spec(shown, token, conv, seed, defs_only, rename_hint, require_all)
+    return _Spec(
+        shown,
+        token,
+        conv,
+        seed,
+        defs_only,
+        rename_hint,
+        require_all,
+        hidden_activation=hidden_activation,
+    )
 
 
 def run_conform(
@@ -601,6 +616,7 @@ def run_conform(
     rename_hint: str = _RENAME_HINT,
     on_finding: Callable[[Finding], None] | None = None,
     require_all: bool = False,
+    hidden_activation: str | None = None,
 ) -> ConformanceReport:
     """:func:`nncheck.conform` with the person's code in a warm child process (see the module
     docstring). Every function gets ``timeout`` seconds for its checks."""
@@ -613,6 +629,7 @@ def run_conform(
         memory_mb=memory_mb,
         rename_hint=rename_hint,
         require_all=require_all,
+        hidden_activation=hidden_activation,
     ) as isolated:
         return isolated.report(on_finding)
 
@@ -637,6 +654,7 @@ class Isolated:
         memory_mb: int | None = None,
         rename_hint: str = _RENAME_HINT,
         require_all: bool = False,
+        hidden_activation: str | None = None,
     ) -> None:
         self.spec = _spec(
             target,
@@ -645,6 +663,7 @@ class Isolated:
             defs_only=defs_only,
             rename_hint=rename_hint,
             require_all=require_all,
+            hidden_activation=hidden_activation,
         )
         self.timeout = timeout
         self._pool = _Pool(memory_mb=memory_mb)

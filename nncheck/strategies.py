@@ -42,10 +42,8 @@ from hypothesis import find as _find
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky, InvalidArgument, NoSuchExample
 
-from nncheck.properties import (
-    PropertyResult,
-    _clone,  # one copying rule (arrays inside containers) for both
-)
+from nncheck._compare import clone  # one copying rule (arrays inside containers) for both
+from nncheck.properties import PropertyResult
 from nncheck.reference import HIDDEN_ACTIVATIONS, expected_shapes
 
 __all__ = [
@@ -872,7 +870,7 @@ def find_counterexample(
         nonlocal calls
         calls += 1
         # the check gets a copy: a function that mutates its inputs must not alter the example
-        verdict = _verdict(check, cast(T, _clone(value)))
+        verdict = _verdict(check, cast(T, clone(value)))
         if verdict.status == "fail":
             last_failure[:] = [(value, verdict)]
         return verdict.status == "fail"

@@ -36,6 +36,7 @@ from .dimensions import (
 from .initialization import (
     InitMethod,
     breaks_symmetry,
+    equal_row_pairs,
     gradient_descent_step,
     initialize_parameters,
     symmetric_units,
@@ -91,6 +92,7 @@ __all__ = [
     "cross_entropy_derivative",
     "cross_entropy_from_logits",
     "cross_entropy_loss",
+    "equal_row_pairs",
     "expected_shapes",
     "get_activation",
     "gradient_descent_step",

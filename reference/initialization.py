@@ -12,6 +12,7 @@ is never broken). b[l] may be zero. Scales:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -60,31 +61,68 @@ def initialize_parameters(
     return params
 
 
-def symmetric_units(params: Mapping[str, FloatArray]) -> list[tuple[int, int, int]]:
-    """(l, i, j) for every pair of units i < j of layer l that start out identical.
-
-    Units i and j of layer l compute the same function when row i and row j of W[l] are equal
-    and so are b[l][i] and b[l][j]; gradient descent then gives them equal gradients
-    (when the outgoing weights agree too), so they never become different.
-    """
-    pairs: list[tuple[int, int, int]] = []
+def _weight_matrices(
+    params: Mapping[str, object],
+) -> list[tuple[int, FloatArray, FloatArray | None]]:
+    """(l, W[l], b[l]) for every 2-D weight matrix ``W<l>`` (a lone ``W`` or ``w`` is layer 1)."""
+    out: list[tuple[int, FloatArray, FloatArray | None]] = []
     for key, W in params.items():
-        if not (key.startswith("W") and key[1:].isdigit()) or W.ndim != 2 or W.shape[0] < 2:
+        found = re.fullmatch(r"([Ww])(\d*)", str(key))
+        if found is None or not isinstance(W, np.ndarray) or W.ndim != 2:
             continue
-        l = int(key[1:])
-        rows = W
-        b = params.get(f"b{l}")
-        if b is not None and np.size(b) == W.shape[0]:
-            rows = np.hstack([W, np.reshape(b, (W.shape[0], 1))])
-        for i in range(rows.shape[0]):
-            for j in range(i + 1, rows.shape[0]):
-                if np.array_equal(rows[i], rows[j]):
-                    pairs.append((l, i, j))
+        b = params.get(f"b{found.group(2)}")
+        out.append((int(found.group(2) or 1), W, b if isinstance(b, np.ndarray) else None))
+    return sorted(out, key=lambda t: t[0])
+
+
+def equal_row_pairs(rows: FloatArray, limit: int | None = None) -> list[tuple[int, int]]:
+    """(i, j), i < j, for the equal rows of a 2-D array; at most ``limit`` pairs (None: all)."""
+    n = rows.shape[0]
+    _, inverse = np.unique(rows.reshape(n, -1), axis=0, return_inverse=True)
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(inverse.reshape(-1).tolist()):
+        groups.setdefault(int(g), []).append(i)
+    pairs: list[tuple[int, int]] = []
+    for members in groups.values():
+        for a, i in enumerate(members):
+            for j in members[a + 1 :]:
+                if limit is not None and len(pairs) >= limit:
+                    return sorted(pairs)
+                pairs.append((i, j))
+    return sorted(pairs)
+
+
+def symmetric_units(
+    params: Mapping[str, object], *, limit: int | None = 1000
+) -> list[tuple[int, int, int]]:
+    """(l, i, j) for every pair of interchangeable hidden units i < j of layer l.
+
+    Units i and j of hidden layer l (l < L) are interchangeable when row i of W[l] equals row
+    j, b[l][i] equals b[l][j] (a missing b counts as equal) and column i of W[l+1] equals
+    column j. Then Z[l]_i = Z[l]_j, so A[l]_i = A[l]_j, and dA[l]_i = W[l+1]_{:,i}ᵀ·dZ[l+1] =
+    dA[l]_j, so dZ, dW and db rows i and j are equal and so is the next layer's dW column:
+    gradient descent keeps them interchangeable forever. Each condition is needed: a different
+    b (or outgoing column) gives a different Z (or dA) and the units drift apart (the notes: b
+    may be zero "so long as W is initialized randomly"; tests/test_reference.py trains both
+    cases). Output units are never listed: their labels differ, so their gradients do. At
+    most ``limit`` pairs per layer (None: all).
+    """
+    layers = _weight_matrices(params)
+    by_l = {l: W for l, W, _ in layers}
+    pairs: list[tuple[int, int, int]] = []
+    for l, W, b in layers:
+        n = W.shape[0]
+        nxt = by_l.get(l + 1)
+        if n < 2 or nxt is None or nxt.shape[1] != n:
+            continue
+        brow = b.reshape(n, -1) if b is not None and b.size == n else np.zeros((n, 1))
+        key = np.concatenate([W.reshape(n, -1), brow, nxt.T.reshape(n, -1)], axis=1)
+        pairs.extend((l, i, j) for i, j in equal_row_pairs(key, limit))
     return pairs
 
 
-def breaks_symmetry(params: Mapping[str, FloatArray]) -> bool:
-    """True when no layer has two units with equal incoming weights and bias (zeros count).
+def breaks_symmetry(params: Mapping[str, object]) -> bool:
+    """True when no hidden layer has two interchangeable units (:func:`symmetric_units`).
 
     The notes' rule: never initialise W[l] with two equal rows (W = 0 is the classic case).
     """

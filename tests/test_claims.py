@@ -106,8 +106,10 @@ def test_equal_rows_with_different_outgoing_weights_break_symmetry() -> None:
 
     start = Sy.symmetric_start()
     start["W2"] = np.array([[0.5, -0.3, 0.2, 0.1]])
-    spread = Sy.unit_spread(Sy.unit_trajectory(start, steps=2))
-    assert spread[0] == 0 and spread[1] > 0
+    trajectory = Sy.unit_trajectory(start, steps=2)
+    incoming = trajectory[:, :, :-1]  # [W1 | b1]: equal at the start, apart after one step
+    assert np.ptp(incoming[0], axis=0).max() == 0 and np.ptp(incoming[1], axis=0).max() > 0
+    assert not Sy.symmetric_units(Sy._units(trajectory[0]))  # the reference's rule agrees
 
 
 def test_two_units_picture_overlaps_only_for_the_symmetric_start() -> None:

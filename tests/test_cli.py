@@ -156,17 +156,21 @@ def test_gradcheck_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_gradcheck_is_reproducible_with_a_seed(capsys: pytest.CaptureFixture[str]) -> None:
-    _, first = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
-    _, second = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
+    code_1, first = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
+    code_2, second = run_json(capsys, "gradcheck", model("week3_correct.py"), "--seed", "9")
+    assert code_1 == code_2 == EXIT_OK and first["ok"] is True
     assert first == second
 
 
 def test_gradcheck_without_seed_reports_the_seed_it_drew(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, data = run_json(capsys, "gradcheck", model("week2_correct.py"))
-    assert isinstance(data["seed"], int)
-    _, again = run_json(capsys, "gradcheck", model("week2_correct.py"), "--seed", str(data["seed"]))
+    code, data = run_json(capsys, "gradcheck", model("week2_correct.py"))
+    assert code == EXIT_OK and isinstance(data["seed"], int)
+    code, again = run_json(
+        capsys, "gradcheck", model("week2_correct.py"), "--seed", str(data["seed"])
+    )
+    assert code == EXIT_OK
     assert again["parameters"] == data["parameters"]
 
 
@@ -674,7 +678,7 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
             "nncheck.gradcheck",
             {"MAX_VALUES", "GradProblem", "build_problem", "check_problem", "preflight"},
         ),
-        ("nncheck.errors", {"ProtocolError", "UserCodeError"}),
+        ("nncheck.errors", {"ProtocolError", "UsageError", "UserCodeError"}),
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
@@ -740,9 +744,11 @@ def test_demo_runs_as_intended_on_other_seeds(
 
 def test_a_saturated_output_is_noted(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ("gradcheck", str(examples.CORRECT), "--dims", "1,1,1", "--m", "1", "--seed", "3")
-    _, data = run_json(capsys, *argv)
+    code, data = run_json(capsys, *argv)
+    assert code == EXIT_OK and data["ok"] is True  # a note, not a failure
     assert any("the output is saturated" in note for note in data["notes"])
-    _, data = run_json(capsys, "gradcheck", str(examples.CORRECT), "--seed", "0")
+    code, data = run_json(capsys, "gradcheck", str(examples.CORRECT), "--seed", "0")
+    assert code == EXIT_OK
     assert not any("saturated" in note for note in data["notes"])
 
 
@@ -750,7 +756,8 @@ def test_m_equal_1_is_noted_because_it_hides_1_over_m(capsys: pytest.CaptureFixt
     code, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "1", "--seed", "0")
     assert code == EXIT_OK  # dW without 1/m is right when m = 1
     assert any("with m = 1 example" in note for note in data["notes"])
-    _, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "2", "--seed", "0")
+    code, data = run_json(capsys, "gradcheck", str(examples.BUGGY), "--m", "2", "--seed", "0")
+    assert code == EXIT_PROBLEMS  # with m = 2 the missing 1/m shows
     assert not any("with m = 1" in note for note in data["notes"])
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,18 @@ import pytest
 
 from nncheck import __version__, examples
 
-SCRIPT = shutil.which("nncheck")
+
+def _script() -> str | None:
+    """The ``nncheck`` script pip installed beside this interpreter (bin/ or Scripts/), found
+    without PATH: the venv's bin need not be on PATH for the tests to run."""
+    for name in ("nncheck", "nncheck.exe"):
+        candidate = Path(sys.executable).with_name(name)
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+SCRIPT = _script()
 
 
 def nncheck(*argv: str, module: bool = False) -> subprocess.CompletedProcess[str]:
@@ -27,7 +37,7 @@ def nncheck(*argv: str, module: bool = False) -> subprocess.CompletedProcess[str
 
 
 def test_the_console_script_is_installed() -> None:
-    assert SCRIPT is not None, "pip install -e . should put `nncheck` on PATH"
+    assert SCRIPT is not None, "pip install -e . should put `nncheck` beside the interpreter"
     done = nncheck("--version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"nncheck {__version__}"

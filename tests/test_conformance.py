@@ -121,11 +121,13 @@ def test_exception_in_person_code_is_a_finding_with_location(tmp_path: Path) -> 
     assert f.mistake == "shape_mismatch"
 
 
-def test_no_known_functions_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+def test_no_known_functions_is_a_usage_error_not_a_finding(tmp_path: Path) -> None:
+    from nncheck.errors import UsageError
+
     path = _write(tmp_path, "nothing.py", "def hello():\n    return 1\n")
-    report = conform(path)
-    assert not report.ok and report.convention == "none"
-    assert "convention" in report.failures[0].message
+    with pytest.raises(UsageError, match="found none of the functions of a known convention") as e:
+        conform(path)
+    assert "pass convention={course name: your name}" in str(e.value)  # the Python API's advice
 
 
 def test_unknown_convention_is_rejected_eagerly() -> None:
@@ -375,3 +377,38 @@ def test_an_error_in_a_helper_module_of_the_person_is_theirs(tmp_path: Path) -> 
     report = conform(path, seed=0)
     f = next(f for f in report.findings if (f.function, f.check) == ("linear_backward", "values"))
     assert f.status == "fail" and "boom in my helper" in f.message
+
+
+def _finding_of(report: ConformanceReport, function: str, check: str) -> Finding:
+    return next(f for f in report.findings if (f.function, f.check) == (function, check))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "mistake"),
+    [
+        ("- learning_rate * grads", "- grads", "missing_learning_rate"),
+        ("- learning_rate * grads", "+ learning_rate * grads", "update_wrong_sign"),
+    ],
+)
+def test_the_update_direction_is_the_one_rule_theta_minus_alpha_dtheta(
+    tmp_path: Path, old: str, new: str, mistake: str
+) -> None:
+    # conform's direction check wraps nncheck.properties.check_update_direction (exact): the
+    # course's update is θ − α·dθ, so a step without α fails too (it passed on the sign alone)
+    source = WEEK4.read_text()
+    assert old in source
+    path = _write(tmp_path, "w4.py", source.replace(old, new))
+    direction = _finding_of(conform(path, seed=0, defs_only=True), "update_parameters", "direction")
+    assert direction.status == "fail" and direction.mistake == mistake, direction
+    right = _finding_of(conform(WEEK4, seed=0, defs_only=True), "update_parameters", "direction")
+    assert right.status == "pass" and "−α·dθ" in right.message, right
+
+
+def test_the_mutation_check_is_the_properties_rule(tmp_path: Path) -> None:
+    source = WEEK4.read_text()
+    old = "    dZ = np.array(dA, copy=True)\n"
+    assert old in source
+    path = _write(tmp_path, "w4.py", source.replace(old, "    dZ = dA\n"))
+    found = _finding_of(conform(path, seed=0, defs_only=True), "relu_backward", "mutation")
+    assert found.status == "fail" and found.mistake == "input_mutation", found
+    assert "changes its input dA" in found.message, found

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from nncheck.conformance import conform
+from nncheck.diagnose import CATALOGUE, Mistake
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -40,6 +41,11 @@ def test_corpus_is_big_enough() -> None:
     assert len(BUGGY) >= 30, len(BUGGY)
     assert len(CORRECT) >= 8, len(CORRECT)
     assert {"w2", "w3", "w4", "c2"} <= weeks
+    # and every buggy file expects a mistake of the catalogue, of a function it defines
+    for path in BUGGY:
+        expected = _expected(path)
+        assert Mistake(expected["mistake"]) in CATALOGUE, path.name
+        assert f"def {expected['function']}(" in path.read_text(), path.name
 
 
 @pytest.mark.parametrize("path", BUGGY, ids=lambda p: p.stem)

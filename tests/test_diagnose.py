@@ -144,10 +144,21 @@ def test_update_mistakes() -> None:
 
 
 def test_init_diagnosis() -> None:
-    assert dg.init_diagnosis({"W1": np.zeros((3, 2))}).mistake == "zero_init"  # type: ignore[union-attr]
+    out = {"W2": np.full((1, 3), 0.5)}  # equal outgoing weights
+    zero = dg.init_diagnosis({"W1": np.zeros((3, 2)), **out})
+    assert zero is not None and zero.mistake == "zero_init" and "forever" in zero.message
     rows = np.ones((3, 1)) @ np.array([[0.1, -0.2]])
-    assert dg.init_diagnosis({"W1": rows}).mistake == "identical_rows"  # type: ignore[union-attr]
-    assert dg.init_diagnosis({"W1": np.random.default_rng(0).standard_normal((3, 2))}) is None
+    same = dg.init_diagnosis({"W1": rows, **out})
+    assert same is not None and same.mistake == "identical_rows" and "rows 0 and 1" in same.message
+    assert "stay identical forever" in same.message
+    random = np.random.default_rng(0).standard_normal((3, 2))
+    assert dg.init_diagnosis({"W1": random, **out}) is None
+    # equal rows with different b break the notes' rule but training separates the units: the
+    # words must not say "forever" (the reference's rule, tests/test_reference.py trains it)
+    b1 = np.array([[0.0], [1.0], [2.0]])
+    apart = dg.init_diagnosis({"W1": rows, "b1": b1, **out})
+    assert apart is not None and apart.mistake == "identical_rows"
+    assert "forever" not in apart.message and "start identical" in apart.message
     # a single-row output layer cannot break symmetry and is not blamed
     assert dg.init_diagnosis({"W2": np.zeros((1, 3))}) is None
 

@@ -225,8 +225,9 @@ def test_no_known_functions_names_the_plugins_options_not_the_python_api(
 ) -> None:
     (pytester.path / "hw.py").write_text("def forward(X, params):\n    return X\n")
     result = pytester.runpytest("--nncheck=hw.py", "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(errors=1)  # a usage error, like a file that does not load
     out = result.stdout.str()
+    assert "nncheck cannot check hw.py" in out, out
     assert "found none of the functions of a known convention" in out
     assert "--nncheck-convention" in out and "--rename" in out, out
     assert "pass convention=" not in out, out

@@ -240,11 +240,17 @@ def test_initialisation_rejects_bad_arguments():
         R.initialize_parameters([3, 1], "uniform")  # type: ignore[arg-type]
 
 
-def test_symmetric_units_counts_the_bias():
-    W = np.ones((3, 2))
-    assert R.symmetric_units({"W1": W, "b1": np.zeros((3, 1))}) == [(1, 0, 1), (1, 0, 2), (1, 1, 2)]
-    assert R.breaks_symmetry({"W1": W, "b1": np.array([[0.0], [1.0], [2.0]])})
-    assert R.symmetric_units({"W1": W, "b1": np.array([[0.0], [1.0], [0.0]])}) == [(1, 0, 2)]
+def test_symmetric_units_counts_the_bias_and_the_outgoing_weights():
+    W, W2 = np.ones((3, 2)), np.ones((1, 3))
+    zeros = np.zeros((3, 1))
+    assert R.symmetric_units({"W1": W, "b1": zeros, "W2": W2}) == [(1, 0, 1), (1, 0, 2), (1, 1, 2)]
+    assert R.breaks_symmetry({"W1": W, "b1": np.array([[0.0], [1.0], [2.0]]), "W2": W2})
+    b1 = np.array([[0.0], [1.0], [0.0]])
+    assert R.symmetric_units({"W1": W, "b1": b1, "W2": W2}) == [(1, 0, 2)]
+    assert R.symmetric_units({"W1": W, "b1": zeros, "W2": np.array([[1.0, 2.0, 1.0]])}) == [
+        (1, 0, 2)
+    ]
+    assert R.symmetric_units({"W1": W, "b1": zeros}) == []  # output units: different labels
 
 
 # --- the symmetry argument of the notes, on the reference ---------------------------------------
@@ -285,6 +291,30 @@ def test_equal_rows_stay_equal_through_gradient_descent(hidden):
     assert R.breaks_symmetry(rand_params)
     A1 = rand_history[-1]
     assert all(not np.allclose(A1[i], A1[j]) for i in range(4) for j in range(i + 1, 4))
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu"])
+@pytest.mark.parametrize("differs", ["b1", "W2"])
+def test_equal_rows_that_differ_in_bias_or_outgoing_weights_drift_apart(hidden, differs):
+    # The three copies of the symmetry rule disagreed on equal W rows with different b. The
+    # derivation (reference.symmetric_units): a different b gives a different Z, a different
+    # outgoing column a different dA, so dW's rows differ after one step — the units are not
+    # interchangeable. The notes agree: b may be zero "so long as W is initialized randomly"
+    # (course 1, week 3, "Random Initialization"). Shown here on the reference.
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3, 6))
+    Y = (rng.random((1, 6)) > 0.5).astype(float)
+    params = {
+        "W1": np.repeat(rng.standard_normal((1, 3)), 2, axis=0),  # equal rows
+        "b1": np.array([[0.2], [-0.3]]) if differs == "b1" else np.full((2, 1), 0.1),
+        "W2": np.array([[0.4, -0.5]]) if differs == "W2" else np.full((1, 2), 0.3),
+        "b2": np.zeros((1, 1)),
+    }
+    assert R.breaks_symmetry(params)
+    grads = R.model_gradients(params, X, Y, hidden)
+    assert not np.allclose(grads["dW1"][0], grads["dW1"][1])
+    trained, _ = _train(params, X, Y, hidden, steps=1)
+    assert not np.allclose(trained["W1"][0], trained["W1"][1])
 
 
 def test_zero_initialisation_never_breaks_symmetry():
@@ -355,7 +385,7 @@ def test_public_names_are_the_ones_we_mean():
         "logistic_forward", "logistic_cost", "logistic_propagate", "logistic_predict",
         "model_forward", "model_backward", "model_cost", "model_gradients", "output_gradient",
         "predict", "update_parameters", "gradient_descent_step", "initialize_parameters",
-        "breaks_symmetry", "symmetric_units",
+        "breaks_symmetry", "symmetric_units", "equal_row_pairs",
         # the dimension rules
         "RULES", "ShapeError", "check_shape", "check_parameters", "check_gradients_shapes",
         "expected_shapes", "layer_dims_from_params", "labels_like", "shape_message",

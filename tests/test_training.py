@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nncheck._callees import call_sites, calls, numbered_keys, rebound
 from nncheck.conformance import conform, plan
-from nncheck.conformance._callees import call_sites, calls, numbered_keys, rebound
 from nncheck.loader import load_target
 
 CORPUS = Path(__file__).parent / "corpus"

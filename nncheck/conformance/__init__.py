@@ -11,7 +11,7 @@ reproduces the person's numbers.
 
 from __future__ import annotations
 
-from nncheck.conformance._report import ConformanceReport, Finding, Status
+from nncheck._findings import ConformanceReport, Finding, Status
 from nncheck.conformance._run import Plan, PlannedCheck, conform, plan
 
 __all__ = ["ConformanceReport", "Finding", "Plan", "PlannedCheck", "Status", "conform", "plan"]

@@ -15,7 +15,9 @@ from functools import partial
 
 import numpy as np
 
-from nncheck.conformance._report import ConformanceReport, Finding
+from nncheck._findings import ConformanceReport, Finding
+from nncheck.diagnose.catalogue import Mistake
+from nncheck.errors import UsageError
 
 __all__ = ["Plan", "PlannedCheck", "conform", "plan"]
 
@@ -110,7 +112,7 @@ def _judged_alone(finding: Finding, alone: Finding, culprits: list[str]) -> Find
             f"it passes; fix {names} first",
             diagnosis=(f"{finding.diagnosis} — " if finding.diagnosis else "")
             + f"{finding.function} itself is right; it fails only through your {names}",
-            mistake=finding.mistake or "callee_fails",
+            mistake=finding.mistake or Mistake.CALLEE_FAILS,
         )
     if alone.status == "fail":
         return replace(
@@ -180,7 +182,11 @@ def _guarded(
             known = values()
             if memo is not None:
                 memo[check.function] = known
-        if known.status == "fail" and known.diagnosis and known.mistake not in (None, "scaled"):
+        if (
+            known.status == "fail"
+            and known.diagnosis
+            and known.mistake not in (None, Mistake.SCALED)
+        ):
             if finding.mistake == known.mistake and finding.diagnosis:
                 # same mistake: keep this example's own numbers (its m may differ)
                 diagnosis = f"{finding.diagnosis} (the values check found the same mistake)"
@@ -194,17 +200,12 @@ def _guarded(
                 mistake=known.mistake,
                 formula=known.formula or finding.formula,
             )
-        if known.status == "fail" and known.mistake is None and finding.mistake == "scaled":
+        if known.status == "fail" and known.mistake is None and finding.mistake == Mistake.SCALED:
             # one example's ratio; the values check saw it change between examples: no factor
             return replace(finding, diagnosis=None, mistake=None)
         return finding
 
     return deferring
-
-
-INTERNAL_ERROR = "internal_error"
-"""The mistake id of a check that nncheck itself could not run (a bug of nncheck's: it fails the
-report, so that it never passes unnoticed)."""
 
 
 def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], Finding]:
@@ -233,7 +234,7 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
                     check.check,
                     "fail",
                     str(exc),
-                    mistake="wrong_return",
+                    mistake=Mistake.WRONG_RETURN,
                     example={"seed": ctx.seed, "dims": list(ctx.cases()[0].dims)},
                 )
             if not _raised_in_persons_code(exc, path):
@@ -245,12 +246,16 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
                     f"nncheck could not run this check ({type(exc).__name__}: {exc}): this is a "
                     "bug in nncheck, not a verdict on your code — please report it with your "
                     f"file and --seed {ctx.seed}",
-                    mistake=INTERNAL_ERROR,
+                    mistake=Mistake.INTERNAL_ERROR,
                 )
             where = _location(exc, path)
             diagnosis, mistake = _exception_diagnosis(exc)
             explain = getattr(check, "explain_exception", None)
-            if explain is not None and mistake in ("shape_mismatch", "exception", "layer_skipped"):
+            if explain is not None and mistake in (
+                Mistake.SHAPE_MISMATCH,
+                Mistake.EXCEPTION,
+                Mistake.LAYER_SKIPPED,
+            ):
                 try:
                     with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
                         better = explain(ctx)
@@ -274,12 +279,12 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
 def _refined(finding: Finding, ctx: object) -> Finding:
     """A lost dimension in a function that calls ``np.squeeze`` is the squeeze, not a missing
     ``keepdims=True`` (which the sum may well have)."""
-    from nncheck.conformance._callees import attribute_calls
+    from nncheck._callees import attribute_calls
     from nncheck.conventions._common import Context
     from nncheck.diagnose import squeezed
 
     assert isinstance(ctx, Context)
-    if finding.status != "fail" or finding.mistake != "lost_keepdims":
+    if finding.status != "fail" or finding.mistake is not Mistake.LOST_KEEPDIMS:
         return finding
     if "squeeze" not in attribute_calls(ctx.fn(finding.function)):
         return finding
@@ -333,24 +338,27 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
     return innermost is None or not innermost.startswith(ours)
 
 
-def _exception_diagnosis(exc: BaseException) -> tuple[str | None, str]:
+def _exception_diagnosis(exc: BaseException) -> tuple[str | None, Mistake]:
     """A diagnosis of the person's exception and its mistake id (``"exception"`` by default)."""
     text = str(exc)
     if isinstance(exc, MemoryError):
-        return "it ran out of memory (with the runner's --memory limit, or the machine's)", "memory"
+        return (
+            "it ran out of memory (with the runner's --memory limit, or the machine's)",
+            Mistake.MEMORY,
+        )
     if isinstance(exc, KeyError) and re.fullmatch(r"'(dA|dW|db|dZ|W|b|A|Z)\d+'", text):
         return (
             f"a layer is skipped: the key {text} is missing — a loop probably stops one layer "
             "early or runs one too far (layers are numbered 1 … L; L = len(parameters) // 2)",
-            "layer_skipped",
+            Mistake.LAYER_SKIPPED,
         )
     if isinstance(exc, ValueError) and ("matmul" in text or ("shapes" in text and "align" in text)):
         return (
             "a matrix product has mismatched shapes: check the order of the factors and the "
             "dimension rules W[l]: (n[l], n[l−1]), A[l]: (n[l], m)",
-            "shape_mismatch",
+            Mistake.SHAPE_MISMATCH,
         )
-    return None, "exception"
+    return None, Mistake.EXCEPTION
 
 
 def plan(
@@ -360,6 +368,7 @@ def plan(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    hidden_activation: str | None = None,
     require_all: bool = False,
     probe: bool = True,
 ) -> Plan:
@@ -394,15 +403,21 @@ def plan(
             f"{c}: {', '.join(conventions.convention_module(c).MARKERS[:3])}"
             for c in conventions.CONVENTIONS
         )
-        msg = (
-            "found none of the functions of a known convention "
-            f"({known}); name yours like the course {rename_hint}"
+        raise UsageError(
+            f"{shown}: found none of the functions of a known convention ({known}); name yours "
+            f"like the course {rename_hint}"
         )
-        failing = Finding("<module>", "convention", "fail", msg)
-        return Plan(shown, "none", seed, (PlannedCheck("<module>", "convention", lambda: failing),))
     conv = conventions.convention_module(chosen)
+    variants: tuple[str, ...] = getattr(conv, "VARIANTS", ())
+    if hidden_activation is not None and hidden_activation not in variants:
+        offer = f"one of {', '.join(variants)}" if variants else "none (it has one network)"
+        raise UsageError(
+            f"convention {chosen} has no hidden activation {hidden_activation!r}; it takes {offer}"
+        )
     provided = conventions.provide_helpers(module, chosen)
-    ctx = Context(module, names, seed, path, chosen, provided=provided)
+    ctx = Context(
+        module, names, seed, path, chosen, provided=provided, hidden_activation=hidden_activation
+    )
     configure = getattr(conv, "configure", None) if probe else None
     if callable(configure):
         try:
@@ -442,20 +457,20 @@ def _missing(function: str, provided: bool, required: bool) -> Finding:
         " (the course's helper is used by your other functions)" if provided else ""
     )
     if not required:
-        return Finding(function, "missing", "skip", why, mistake="missing")
+        return Finding(function, "missing", "skip", why, mistake=Mistake.MISSING)
     return Finding(
         function,
         "missing",
         "fail",
         f"{why}; every function of the assignment is required",
         diagnosis=f"define {function} with the course's name and arguments (or map yours to it)",
-        mistake="missing",
+        mistake=Mistake.MISSING,
     )
 
 
 def _uses(ctx: object, function: str, course: tuple[str, ...]) -> tuple[str, ...]:
     """The course functions the person defines that ``function``'s code uses."""
-    from nncheck.conformance._callees import calls
+    from nncheck._callees import calls
     from nncheck.conventions._common import Context
 
     assert isinstance(ctx, Context)
@@ -468,7 +483,7 @@ def _alone(
 ) -> Callable[[], Finding] | None:
     """``check`` run in a copy of the person's namespace where nncheck's course-shaped reference
     stands in for every other course function (None when the convention has none)."""
-    from nncheck.conformance._callees import rebound
+    from nncheck._callees import rebound
     from nncheck.conventions._common import Check, Context
     from nncheck.conventions._course import course_functions
 
@@ -496,6 +511,7 @@ def conform(
     seed: int | None = None,
     defs_only: bool = False,
     rename_hint: str = "or pass convention={course name: your name}",
+    hidden_activation: str | None = None,
     require_all: bool = False,
     isolate: bool = False,
     timeout: float | None = None,
@@ -515,6 +531,9 @@ def conform(
             files that train or plot at import time).
         rename_hint: how the caller's front door maps the course's names to the person's, ending
             the message of a file with no known function names (the CLI says ``--rename``).
+        hidden_activation: the hidden activation of a convention with variants (week 3:
+            ``"tanh"``, the course's, or ``"relu"``); None lets the convention probe the
+            person's forward pass.
         require_all: a course function the file does not define is a failure (check
             ``"missing"``), not a skip.
 
@@ -524,7 +543,9 @@ def conform(
     Raises:
         nncheck.loader.LoadError: the file is missing, has a syntax error, or fails to import
             (the message names the file and line).
-        ValueError: an unknown convention or a bad seed.
+        ValueError: an unknown convention or a bad seed; :class:`nncheck.errors.UsageError` (a
+            ValueError) when no convention fits the file's names or the convention has no such
+            hidden activation.
     """
     if isolate:
         from nncheck import runner
@@ -538,6 +559,7 @@ def conform(
             timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
             memory_mb=memory_mb,
             require_all=require_all,
+            hidden_activation=hidden_activation,
         )
     return plan(
         target,
@@ -545,5 +567,6 @@ def conform(
         seed=seed,
         defs_only=defs_only,
         rename_hint=rename_hint,
+        hidden_activation=hidden_activation,
         require_all=require_all,
     ).run()

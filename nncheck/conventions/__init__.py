@@ -8,9 +8,10 @@ Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer),
 (L layers, ReLU/sigmoid), ``course2`` (gradient checking and initialisation), ``generic`` (the
 canonical names documented in the README).
 
-Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too
-(:func:`detect_protocol` over :data:`PROTOCOLS`, tried in order); each convention's module builds
-that protocol's cost and gradient closures.
+Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too: one detector for
+every front door — :func:`detect_protocol` tries the protocols of the convention
+:func:`detect_convention` finds first, then the rest of :data:`PROTOCOLS` in order; each
+convention's module builds its protocols' cost and gradient closures (:data:`PROTOCOL_HOMES`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import importlib
 import types
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from nncheck._binding import _takes_theta
@@ -29,15 +31,19 @@ __all__ = [
     "DEFAULT_DIMS",
     "DEFAULT_M",
     "PROTOCOLS",
+    "PROTOCOL_HOMES",
     "Check",
     "Context",
+    "Convention",
     "Prerequisite",
     "available_conventions",
     "convention_module",
     "detect_convention",
     "detect_protocol",
     "provide_helpers",
+    "registry",
     "rename",
+    "render_markdown",
 ]
 
 CONVENTIONS = ("week4", "week3", "week2", "course2", "generic")
@@ -141,14 +147,24 @@ _CONVENTIONS: Final = {
 """Protocol -> the conformance convention whose course helpers it may provide."""
 
 
+def _protocol_order(module: types.ModuleType) -> list[str]:
+    """The protocols to try: those of the convention conform detects first (one detector for
+    every front door), then the rest in :data:`PROTOCOLS` order (files that only define a
+    protocol's functions, like ``cost_and_gradients``)."""
+    home = detect_convention(module)
+    return sorted(PROTOCOLS, key=lambda p: PROTOCOL_HOMES[p] != home)
+
+
 def detect_protocol(
     module: types.ModuleType, requested: str = "auto"
 ) -> tuple[str, tuple[str, ...]]:
     """Return (protocol name, function names used) for ``module``.
 
-    Raises :class:`ProtocolError` listing the names looked for when nothing fits.
+    With ``requested="auto"`` the convention :func:`detect_convention` finds decides first (its
+    protocols are tried before the others). Raises :class:`ProtocolError` listing the names
+    looked for when nothing fits.
     """
-    candidates = list(PROTOCOLS) if requested == "auto" else [requested]
+    candidates = _protocol_order(module) if requested == "auto" else [requested]
     if requested != "auto" and requested not in PROTOCOLS:
         raise ProtocolError(
             f"unknown protocol {requested!r}; expected auto or one of {', '.join(PROTOCOLS)}"
@@ -193,3 +209,87 @@ def rename(module: types.ModuleType, names: Mapping[str, str]) -> types.ModuleTy
             )
         setattr(module, course, function)
     return module
+
+
+# --------------------------------------------------------------------------------------------
+# the registry: one entry per convention home, for the front doors and the docs
+
+PROTOCOL_HOMES: Final[dict[str, str]] = {
+    "week4": "week4",
+    "canonical": "generic",
+    "course2": "course2",
+    "course2_1d": "course2",
+    "week3": "week3",
+    "week2": "week2",
+    "generic": "generic",
+}
+"""Gradient-check protocol -> the convention whose home builds its closures."""
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One course assignment's home (``nncheck/conventions/<name>.py``) as the front doors and
+    the docs see it.
+
+    Attributes:
+        name: the convention's name (``--convention``).
+        title: the first line of its module's docstring.
+        functions: the course's names it checks, in the order the assignment introduces them.
+        markers: the names that identify it (conform's detection).
+        variants: the hidden activations it accepts (``--hidden-activation``), if any.
+        helpers: the course helpers provided when their import is skipped.
+        protocols: the gradient-check protocols it binds, with their default widths.
+        module: the home itself (its ``checks()``).
+    """
+
+    name: str
+    title: str
+    functions: tuple[str, ...]
+    markers: tuple[str, ...]
+    variants: tuple[str, ...]
+    helpers: tuple[str, ...]
+    protocols: tuple[tuple[str, tuple[int, ...]], ...]
+    module: types.ModuleType
+
+
+def registry() -> dict[str, Convention]:
+    """Every installed convention, by name, in the order ties are broken."""
+    out: dict[str, Convention] = {}
+    for name in available_conventions():
+        mod = convention_module(name)
+        out[name] = Convention(
+            name=name,
+            title=(mod.__doc__ or name).strip().splitlines()[0].rstrip(".").replace("``", "`"),
+            functions=tuple(mod.FUNCTIONS),
+            markers=tuple(mod.MARKERS),
+            variants=tuple(getattr(mod, "VARIANTS", ())),
+            helpers=tuple(sorted(getattr(mod, "HELPERS", {}))),
+            protocols=tuple((p, DEFAULT_DIMS[p]) for p, c in PROTOCOL_HOMES.items() if c == name),
+            module=mod,
+        )
+    return out
+
+
+def render_markdown() -> str:
+    """The docs' table of conventions (docs/readme/conventions.md), generated from
+    :func:`registry`: ``python -m nncheck.conventions > docs/readme/conventions.md``."""
+    lines = [
+        "# Conventions",
+        "",
+        "<!-- generated by `python -m nncheck.conventions > docs/readme/conventions.md`;",
+        "     tests/test_conventions_registry.py checks that this file is current -->",
+        "",
+        "| convention | assignment | detected by | hidden activations | gradcheck protocols "
+        "(default dims) | helpers provided |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def code(names: tuple[str, ...]) -> str:
+        return ", ".join(f"`{n}`" for n in names) or "—"
+
+    for c in registry().values():
+        protocols = ", ".join(f"`{p}` ({','.join(map(str, dims))})" for p, dims in c.protocols)
+        cells = (f"`{c.name}`", c.title, code(c.markers), code(c.variants), protocols,
+                 code(c.helpers))  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -6,7 +6,6 @@ function ``Context -> Finding``.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import math
 import types
@@ -16,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.conformance._report import Finding, Status
+from nncheck._findings import Finding, Status
 from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
+from nncheck.diagnose.catalogue import Mistake
+from nncheck.properties import check_no_mutation_call
 
 __all__ = [
     "Case",
@@ -39,7 +40,6 @@ __all__ = [
     "require_right",
     "scalar_cost",
     "shapes_check",
-    "snapshot_diff",
     "takes",
     "to_float",
     "values_check",
@@ -344,6 +344,9 @@ class Context:
     change it after probing the person's forward pass)."""
     hidden: str = "relu"
     """The hidden activation of the model-level reference (likewise)."""
+    hidden_activation: str | None = None
+    """The hidden activation the person chose (a front door's option), or None: a convention
+    with ``VARIANTS`` then uses it instead of probing."""
 
     def has(self, name: str) -> bool:
         """True when the person's module defines the function the convention calls ``name``
@@ -678,7 +681,9 @@ def _run_cases(
     if len(agreeing) < 2:  # the words name this example's m: agree on the mistake instead
         agreeing = [cf for cf in failures if cf[1].mistake == decider.mistake]
     case, chosen = min(agreeing, key=lambda cf: cf[0].size)
-    if decider.mistake == "scaled" and any(f.diagnosis != decider.diagnosis for _, f in failures):
+    if decider.mistake == Mistake.SCALED and any(
+        f.diagnosis != decider.diagnosis for _, f in failures
+    ):
         # "a wrong constant factor" must be the same factor on every failing example
         chosen = replace(chosen, diagnosis=None, mistake=None)
     return replace(chosen, example=case.example())
@@ -761,7 +766,7 @@ def shapes_check(
                 d = _diagnose(trial, actual, compare(trial.expected, actual))
                 if len(as_) == 1:
                     what = "a rank-1 array (lost a dimension)"
-                elif as_ == es[::-1] and (d is None or d.mistake == "transposed_product"):
+                elif as_ == es[::-1] and (d is None or d.mistake == Mistake.TRANSPOSED_PRODUCT):
                     # (1, n) for (n, 1) is also a sum over the wrong axis: the diagnosis decides
                     what = "the transpose of what the rule needs"
                 else:
@@ -794,30 +799,6 @@ def shapes_check(
     return Check(function, "shapes", run)
 
 
-def snapshot_diff(before: Any, after: Any, path: str = "") -> str | None:
-    """The path of the first difference between a deep copy ``before`` and ``after``, or None."""
-    if isinstance(before, np.ndarray):
-        if not isinstance(after, np.ndarray) or before.shape != after.shape:
-            return path or "value"
-        return None if np.array_equal(before, after, equal_nan=True) else (path or "value")
-    if isinstance(before, Mapping):
-        if not isinstance(after, Mapping) or set(before) != set(after):
-            return f"{path} (keys changed)" if path else "keys changed"
-        for k in before:
-            d = snapshot_diff(before[k], after[k], f"{path}[{k!r}]")
-            if d is not None:
-                return d
-        return None
-    if isinstance(before, (list, tuple)):
-        if not isinstance(after, (list, tuple)) or len(before) != len(after):
-            return path or "value"
-        for i, (x, y) in enumerate(zip(before, after, strict=True)):
-            d = snapshot_diff(x, y, f"{path}[{i}]")
-            if d is not None:
-                return d
-    return None
-
-
 def mutation_check(
     function: str,
     factory: TrialFactory,
@@ -825,33 +806,42 @@ def mutation_check(
     n_x: int | None = None,
     dims: Sequence[int] | None = None,
 ) -> Check:
-    """The "mutation" check: the function leaves its inputs unchanged."""
+    """The "mutation" check: the function leaves its inputs unchanged (the rule is
+    :func:`nncheck.properties.check_no_mutation_call`; ``trial.mutable`` inputs may change)."""
 
     def run(ctx: Context) -> Finding:
         case = ctx.cases(depth, n_x, dims)[0]
         trial = factory(ctx, case)
-        before = {k: copy.deepcopy(v) for k, v in trial.args.items()}
-        trial.invoke()
-        for name, value in trial.args.items():
-            if name in trial.mutable:
-                continue
-            where = snapshot_diff(before[name], value, name)
-            if where is not None:
-                return _finding(
-                    function,
-                    "mutation",
-                    "fail",
-                    f"{function} changes its input {where} in place",
-                    diagnosis=(
-                        f"input mutation: {name} is modified in place (for example "
-                        "dZ = dA; dZ[Z <= 0] = 0, or W -= ... on the caller's array); "
-                        "work on a copy: np.array(dA, copy=True) or dA.copy()"
-                    ),
-                    mistake="input_mutation",
-                    expected="unchanged",
-                    actual="modified",
-                    example=case.example(),
-                )
-        return _finding(function, "mutation", "pass", "inputs are left unchanged")
+        raised: list[Exception] = []
+
+        def call(**_: Any) -> None:  # the arguments are bound in the trial already
+            try:
+                trial.invoke()
+            except Exception as exc:  # the engine reports the person's exception itself
+                raised.append(exc)
+                raise
+
+        result = check_no_mutation_call(call, kwargs=trial.args, ignore=tuple(trial.mutable))
+        if raised:
+            raise raised[0]
+        if result.status != "fail":
+            return _finding(function, "mutation", "pass", "inputs are left unchanged")
+        where = str(result.details["argument"])
+        name = where.split("[", 1)[0]
+        return _finding(
+            function,
+            "mutation",
+            "fail",
+            f"{function} changes its input {where} in place",
+            diagnosis=(
+                f"input mutation: {name} is modified in place (for example "
+                "dZ = dA; dZ[Z <= 0] = 0, or W -= ... on the caller's array); "
+                "work on a copy: np.array(dA, copy=True) or dA.copy()"
+            ),
+            mistake=Mistake.INPUT_MUTATION,
+            expected="unchanged",
+            actual="modified",
+            example=case.example(),
+        )
 
     return Check(function, "mutation", run)

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.diagnose import explain
+from nncheck.errors import UserCodeError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -68,14 +69,6 @@ def _fallback_mismatches(
     return out
 
 
-class _PersonsError(Exception):
-    """An exception raised by the person's code while the engine evaluated the cost."""
-
-    def __init__(self, original: BaseException) -> None:
-        super().__init__(str(original))
-        self.original = original
-
-
 def _engine_report(
     cost: Callable[[dict[str, Array]], float],
     params: Mapping[str, Array],
@@ -92,13 +85,15 @@ def _engine_report(
     def guarded(p: Any) -> float:
         try:
             return cost(p)
-        except Exception as exc:
-            raise _PersonsError(exc) from exc
+        except Exception as exc:  # the person's code: passes through the engine unchanged
+            raise UserCodeError("cost", f"raised {type(exc).__name__}", "") from exc
 
     try:
         return check_gradients(guarded, dict(params), dict(grads), seed=seed)
-    except _PersonsError as exc:
-        raise exc.original from None
+    except UserCodeError as exc:
+        # the person's own exception, for the conformance engine to report with their traceback
+        # (rather than falling back to a looser finite difference)
+        raise (exc.__cause__ if isinstance(exc.__cause__, Exception) else exc) from None
     except Exception:  # the engine's own failure must not be blamed on the person's code
         return None
 

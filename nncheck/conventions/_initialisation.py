@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from nncheck import diagnose as dg
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, bind_call
+from nncheck.diagnose.catalogue import Mistake
+from nncheck.properties import check_symmetry_breaking
 
 __all__ = ["call_init", "init_checks", "init_dims", "init_scale"]
 
@@ -76,7 +78,7 @@ def _shape_problem(
                         "a layer is skipped: the loop must create W[l], b[l] for l = 1 … L "
                         "(range(1, len(layer_dims)))"
                     ),
-                    mistake="layer_skipped",
+                    mistake=Mistake.LAYER_SKIPPED,
                     example={"dims": dims, "seed": ctx.seed},
                 )
             got = tuple(np.shape(params[key]))
@@ -93,7 +95,9 @@ def _shape_problem(
                     "shapes",
                     "fail",
                     f"{key} has shape {got}: {what}; the rule {rule} needs {shape}",
-                    mistake="transposed_product" if got == shape[::-1] else "wrong_shape",
+                    mistake=Mistake.TRANSPOSED_PRODUCT
+                    if got == shape[::-1]
+                    else Mistake.WRONG_SHAPE,
                     diagnosis=None,
                     expected=str(shape),
                     actual=str(got),
@@ -115,7 +119,7 @@ def _shape_problem(
                 if any(k in ("W0", "b0") for k in extra)
                 else None
             ),
-            mistake="extra_parameters",
+            mistake=Mistake.EXTRA_PARAMETERS,
             expected=sorted(expected),
             actual=sorted(map(str, params)),
             example={"dims": list(dims), "seed": ctx.seed},
@@ -124,26 +128,25 @@ def _shape_problem(
 
 
 def init_symmetry(function: str, order: Sequence[str], depth: int) -> Check:
-    """No W[l] with several rows is zero or has identical rows."""
+    """No W[l] with several rows is zero or has equal rows (the notes' rule; interchangeable
+    units are :func:`nncheck.properties.check_symmetry_breaking`'s failure)."""
 
     def run(ctx: Context) -> Finding:
         dims = init_dims(ctx, depth)
         params = _params_of(call_init(ctx, function, order, dims), function)
-        from nncheck.properties import check_symmetry_breaking
-
         verdict = check_symmetry_breaking(params)
         d = dg.init_diagnosis(params)
         if verdict.status != "fail" and d is None:
-            if verdict.status == "warn":
-                return Finding(function, "symmetry", "warn", verdict.message)
-            return Finding(function, "symmetry", "pass", verdict.message)
+            return Finding(function, "symmetry", verdict.status, verdict.message)
+        # the course's rule is stricter than symmetry: equal rows fail even when b or the next
+        # layer's weights would separate the units (properties only warns there)
         return Finding(
             function,
             "symmetry",
             "fail",
             verdict.message if verdict.status == "fail" else "the initial weights have equal rows",
             diagnosis=d.message if d else None,
-            mistake=d.mistake if d else "identical_rows",
+            mistake=d.mistake if d else Mistake.IDENTICAL_ROWS,
             formula=dg.formula("init"),
             example={"dims": dims, "seed": ctx.seed},
         )
@@ -192,7 +195,7 @@ def he_scale(function: str, factor: float = 2.0, name: str = "He") -> Check:
             "fail",
             f"W[l] has standard deviation {ratio:.3g}·√({factor:g}/n[l−1])",
             diagnosis=diagnosis,
-            mistake="wrong_init_scale",
+            mistake=Mistake.WRONG_INIT_SCALE,
             expected=1.0,
             actual=ratio,
             formula=f"W[l] = randn(n[l], n[l−1])·√({factor:g}/n[l−1])",
@@ -251,7 +254,7 @@ def init_scale(
                 "tens or hundreds, A is stuck at its limits and the gradients vanish)",
                 diagnosis=f"the weights are scaled up instead of down: use {written}"
                 + (" (× 0.01, not / 0.01)" if course == 0.01 else ""),
-                mistake="wrong_init_scale",
+                mistake=Mistake.WRONG_INIT_SCALE,
                 expected=course,
                 actual=worst,
                 formula=f"W[l] = {written}",

@@ -9,19 +9,20 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
     Check,
     Context,
     Trial,
-    WrongResult,
     bind_call,
     compare,
     describe_value,
     first,
     wrong_return,
 )
+from nncheck.diagnose.catalogue import CATALOGUE, Mistake
+from nncheck.properties import check_update_direction
 
 __all__ = ["cost_scalar_check", "predict_check", "stability_check", "update_direction_check"]
 
@@ -52,7 +53,7 @@ def cost_scalar_check(
             diagnosis="the sum over examples is missing or taken over the wrong axis"
             if many
             else None,
-            mistake="wrong_sum_axis" if many else "not_a_scalar",
+            mistake=Mistake.WRONG_SUM_AXIS if many else Mistake.NOT_A_SCALAR,
             expected="()",
             actual=str(shape) if shape is not None else type(value).__name__,
             example=case.example(),
@@ -64,59 +65,39 @@ def cost_scalar_check(
 def update_direction_check(
     function: str, factory: Callable[[Context, Case], Trial], depth: int | None = 3
 ) -> Check:
-    """The update moves every parameter against its gradient: Σ ⟨θ_new − θ, dθ⟩ < 0."""
+    """Every parameter steps by −α·dθ: the rule of :func:`nncheck.properties.check_update_direction`
+    (exact), on the trial's parameters, gradients and learning rate."""
 
     def run(ctx: Context) -> Finding:
         case = ctx.cases(depth)[0]
         trial = factory(ctx, case)
         old = copy.deepcopy(dict(trial.args["parameters"]))
-        grads = trial.args["grads"]
-        new = trial.outputs(trial.invoke())
-        along: list[str] = []
-        unchanged: list[str] = []
-        for key, value in old.items():
-            if key not in new or ("d" + key) not in grads:
-                continue
+        raised: list[Exception] = []
+
+        def call(*_: Any) -> Mapping[str, Any]:  # the arguments are bound in the trial already
             try:
-                updated = np.asarray(new[key], dtype=np.float64)
-                step = updated - np.asarray(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise WrongResult(
-                    f"{function} returned {key} as {describe_value(new[key])}, not an array "
-                    f"of shape {np.shape(value)}"
-                ) from None
-            grad = np.asarray(grads["d" + key], dtype=np.float64)
-            if not np.any(grad):
-                continue  # a zero gradient (dead ReLU units) moves nothing, rightly
-            if not np.any(step):
-                unchanged.append(key)
-            elif float(np.sum(step * grad)) >= 0:
-                along.append(key)
-        if not along and not unchanged:
-            return Finding(
-                function, "direction", "pass", "every parameter moves against its gradient"
-            )
-        if along:
-            return Finding(
-                function,
-                "direction",
-                "fail",
-                f"{', '.join(along)} move along the gradient, so the cost goes up",
-                diagnosis=(
-                    f"update with the wrong sign for {', '.join(along)}: "
-                    "θ := θ − α·dθ, not θ + α·dθ"
-                ),
-                mistake="update_wrong_sign",
-                formula="θ := θ − α·dθ",
-                example=case.example(),
-            )
+                return trial.outputs(trial.invoke())
+            except Exception as exc:  # the engine reports the person's exception itself
+                raised.append(exc)
+                raise
+
+        call.__name__ = call.__qualname__ = function
+        result = check_update_direction(
+            call, old, trial.args["grads"], learning_rate=float(trial.args["learning_rate"])
+        )
+        if raised:
+            raise raised[0]
+        if result.status != "fail":
+            return Finding(function, "direction", "pass", "every parameter steps by −α·dθ")
+        found = result.details.get("mistake")
+        mistake = Mistake(found) if isinstance(found, str) else None
         return Finding(
             function,
             "direction",
             "fail",
-            f"{', '.join(unchanged)} did not change",
-            diagnosis=f"a layer is skipped by the update: {', '.join(unchanged)} unchanged",
-            mistake="layer_skipped",
+            result.message,
+            diagnosis=CATALOGUE[mistake].summary if mistake else None,
+            mistake=mistake,
             formula="θ := θ − α·dθ for every W[l] and b[l]",
             example=case.example(),
         )
@@ -230,14 +211,17 @@ def threshold_failure(
     g = np.asarray(got, dtype=np.float64)
     diagnosis = mistake = None
     if g.shape == P.shape and np.allclose(g, P):
-        diagnosis, mistake = f"returns the probabilities {name}, not 0/1 labels", "no_threshold"
+        diagnosis, mistake = (
+            f"returns the probabilities {name}, not 0/1 labels",
+            Mistake.NO_THRESHOLD,
+        )
     elif g.size == P.size and g.shape != P.shape and np.array_equal(g.ravel(), expected.ravel()):
-        diagnosis, mistake = f"predictions have shape {g.shape}, not (1, m)", "lost_keepdims"
+        diagnosis, mistake = f"predictions have shape {g.shape}, not (1, m)", Mistake.LOST_KEEPDIMS
     elif g.shape == P.shape and any(np.array_equal(g, (P > t) * 1.0) for t in (0.0, 0.25, 0.75)):
         t = next(t for t in (0.0, 0.25, 0.75) if np.array_equal(g, (P > t) * 1.0))
-        diagnosis, mistake = f"thresholds at {t} instead of 0.5", "wrong_threshold"
+        diagnosis, mistake = f"thresholds at {t} instead of 0.5", Mistake.WRONG_THRESHOLD
     elif g.shape == P.shape and np.array_equal(g, 1.0 - expected):
-        diagnosis, mistake = f"labels are inverted (1 where {name} ≤ 0.5)", "sign_flip"
+        diagnosis, mistake = f"labels are inverted (1 where {name} ≤ 0.5)", Mistake.SIGN_FLIP
     return Finding(
         function,
         "threshold",

@@ -42,10 +42,11 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
-from nncheck.conformance._callees import call_sites, calls, free_names, rebound
-from nncheck.conformance._report import Finding
+from nncheck._callees import call_sites, calls, free_names, rebound
+from nncheck._findings import Finding
 from nncheck.conventions._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
 from nncheck.conventions._course import COURSE, INIT_UTILS
+from nncheck.diagnose.catalogue import Mistake
 
 __all__ = ["TRAINING", "Training", "training_checks", "training_functions"]
 
@@ -440,7 +441,7 @@ def _bind(f: Callable[..., Any], spec: Training, values: Mapping[str, Any]) -> _
 # ------------------------------------------------------------------ judging
 
 
-def _fail(spec: Training, message: str, mistake: str | None, diagnosis: str | None,
+def _fail(spec: Training, message: str, mistake: Mistake | None, diagnosis: str | None,
           example: Mapping[str, Any], **kw: Any) -> Finding:  # fmt: skip
     return Finding(
         spec.function,
@@ -467,7 +468,9 @@ def _same(a: Any, b: Any) -> bool:
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-9, atol=0.0))
 
 
-def _routing(spec: Training, log: _Log, given: Mapping[str, Any]) -> tuple[str, str, str] | None:
+def _routing(
+    spec: Training, log: _Log, given: Mapping[str, Any]
+) -> tuple[str, str, Mistake] | None:
     """The first hyperparameter that does not reach a helper as given: (what happened, why
     and what to do, mistake)."""
     expected = {
@@ -490,18 +493,20 @@ def _routing(spec: Training, log: _Log, given: Mapping[str, Any]) -> tuple[str, 
                     f"{spec.function} passes its {swapped[0]} where {call.name} takes {param}: the "
                     "arguments are in the wrong positional order — follow the order of "
                     f"{call.name}'s definition, or pass them by keyword",
-                    "wrong_argument_order",
+                    Mistake.WRONG_ARGUMENT_ORDER,
                 )
             if param not in call.passed:
                 return (
                     f"{got} (its default)",
                     f"{spec.function} does not pass its {canon} on, so {call.name} silently uses "
                     f"its default {param}={value!r}: pass {param}={canon}",
-                    "hyperparameter_not_passed",
+                    Mistake.HYPERPARAMETER_NOT_PASSED,
                 )
             if canon == "n_h":
-                return got, _n_h_words(spec, value, want), "n_h_overridden"
-            what = "learning_rate_hard_coded" if canon == "learning_rate" else "hard_coded"
+                return got, _n_h_words(spec, value, want), Mistake.N_H_OVERRIDDEN
+            what = (
+                Mistake.LEARNING_RATE_HARD_CODED if canon == "learning_rate" else Mistake.HARD_CODED
+            )
             return (
                 got,
                 f"the {canon} is hard-coded ({value!r}) where {spec.function} calls {call.name}: "
@@ -629,7 +634,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             spec,
             f"{spec.function} has no parameter {canon}; it has {name}, which a call "
             f"{spec.function}(…, {canon}=…) does not reach (its default is silently used)",
-            "misspelt_keyword",
+            Mistake.MISSPELT_KEYWORD,
             f"the keyword is misspelt: rename {name} to {canon}",
             example,
         )
@@ -638,7 +643,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             spec,
             f"{spec.function} takes no {binding.missing[0]}: the course calls it with "
             f"{binding.missing[0]}=…, and the value it is given must be used",
-            "hyperparameter_ignored",
+            Mistake.HYPERPARAMETER_IGNORED,
             f"add {binding.missing[0]} to {spec.function}'s parameters and use it",
             example,
         )
@@ -648,7 +653,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             spec,
             f"{spec.marker} ran more than {RUNAWAY} times for num_iterations="
             f"{values['num_iterations']} (stopped there)",
-            "num_iterations_ignored",
+            Mistake.NUM_ITERATIONS_IGNORED,
             "num_iterations is ignored: the loop runs a fixed number of times (range(10000), a "
             "global, or the default) — loop for i in range(num_iterations)",
             example,
@@ -656,7 +661,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
     if log.arity:
         words = _arity_words(spec, ctx, log)
         message = f"{spec.function} raised {type(error).__name__}: {error}" if error else words
-        return _fail(spec, message, "helper_arity", words, example)
+        return _fail(spec, message, Mistake.HELPER_ARITY, words, example)
     takes_rate = _takes(f, "learning_rate")
     given = {k: v for k, v in values.items() if k != "learning_rate" or takes_rate}
     given.update(_widths(values))
@@ -670,7 +675,7 @@ def run_training(ctx: Context, spec: Training) -> Finding:
         return _fail(
             spec,
             f"{spec.function} raised {type(error).__name__}: {error}",
-            "global_instead_of_argument",
+            Mistake.GLOBAL_INSTEAD_OF_ARGUMENT,
             stray,
             example,
         )
@@ -694,7 +699,7 @@ def _judge_run(
         return _fail(
             spec,
             f"{spec.function} initialises the parameters {len(inits)} times in {n} iterations",
-            "reinitialised_in_loop",
+            Mistake.REINITIALISED_IN_LOOP,
             "the parameters are re-initialised inside the loop, so every iteration starts "
             "again from the initial parameters: initialise once, before the loop",
             example,
@@ -706,7 +711,7 @@ def _judge_run(
                 spec,
                 f"with initialization={values['initialization']!r} {spec.function} calls "
                 f"{inits[0]}, not {chosen}",
-                "initialization_ignored",
+                Mistake.INITIALIZATION_IGNORED,
                 "the initialization argument does not choose the initialisation: compare it "
                 'with "zeros", "random" and "he"',
                 example,
@@ -717,7 +722,7 @@ def _judge_run(
         return _fail(
             spec,
             f"{spec.marker} runs {count} times for num_iterations={n}",
-            "one_iteration_short" if short else "wrong_iteration_count",
+            Mistake.ONE_ITERATION_SHORT if short else Mistake.WRONG_ITERATION_COUNT,
             "the loop runs one iteration short: range(num_iterations), not "
             "range(1, num_iterations) or range(num_iterations - 1)"
             if short
@@ -739,7 +744,7 @@ def _judge_run(
         return _fail(
             spec,
             message,
-            "n_h_overridden",
+            Mistake.N_H_OVERRIDDEN,
             _n_h_words(spec, rows[0], values["n_h"]),
             example,
             expected=str(shapes[key]),
@@ -749,7 +754,7 @@ def _judge_run(
     return _fail(
         spec,
         message,
-        "global_instead_of_argument" if stray else "wrong_shape",
+        Mistake.GLOBAL_INSTEAD_OF_ARGUMENT if stray else Mistake.WRONG_SHAPE,
         stray,
         example,
         expected=str(shapes[key]),
@@ -843,7 +848,7 @@ def _takes(f: Callable[..., Any], canon: str) -> bool:
 
 
 def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Params],
-                     values: Mapping[str, Any], n: int) -> tuple[str, str] | None:  # fmt: skip
+                     values: Mapping[str, Any], n: int) -> tuple[str, Mistake] | None:  # fmt: skip
     keys = list(spec.shapes(values))
 
     def at(p: Mapping[str, Any]) -> bool:
@@ -853,17 +858,17 @@ def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Par
         return (
             "the parameters never change: the result of the update is dropped — write "
             "parameters = update_parameters(parameters, grads, learning_rate)",
-            "updates_dropped",
+            Mistake.UPDATES_DROPPED,
         )
     if at(path[n - 1]):
         return (
             "the loop runs one iteration short (range(num_iterations − 1))",
-            "one_iteration_short",
+            Mistake.ONE_ITERATION_SHORT,
         )
     if at(path[1]):
         return (
             "only the last iteration counts: the parameters are re-initialised inside the loop",
-            "reinitialised_in_loop",
+            Mistake.REINITIALISED_IN_LOOP,
         )
     for rate in COURSE_RATES:
         other, _ = _trajectory(spec, p0, values, rate, n)
@@ -871,7 +876,7 @@ def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Par
             return (
                 f"the learning rate is hard-coded: the parameters are {n} steps with "
                 f"learning_rate={rate:g}, not the {values['learning_rate']:g} given",
-                "learning_rate_hard_coded",
+                Mistake.LEARNING_RATE_HARD_CODED,
             )
     return None
 
@@ -900,7 +905,7 @@ def _judge_costs(spec: Training, result: Any, costs: list[float], n: int,
                 spec,
                 f"records the cost {c:.6g}, which is the cost of none of the {n} iterations "
                 f"({', '.join(f'{e:.6g}' for e in costs)})",
-                "wrong_costs",
+                Mistake.WRONG_COSTS,
                 "append the cost computed in the iteration, before the update, every "
                 f"{spec.interval} iterations",
                 example,

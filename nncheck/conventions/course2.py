@@ -22,7 +22,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, GradProblem, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
     Check,
@@ -49,6 +49,7 @@ from nncheck.conventions._initialisation import (
     init_scale,
 )
 from nncheck.conventions._training import training_checks
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -349,16 +350,16 @@ def _checker(ctx: Context) -> Finding:
                 "divide J⁺ − J⁻ by 2ε (not ε), and make θ⁺ and θ⁻ fresh copies of θ "
                 "(np.copy) for every i so that J⁻ is taken at θ − ε·eᵢ"
             )
-            mistake = "gradapprox_factor_2"
+            mistake = Mistake.GRADAPPROX_FACTOR_2
         elif abs(good - 1.0) < 0.02:
             diagnosis = "gradapprox is zero or unrelated: θ + ε and θ − ε probably give the same J"
-            mistake = "checker_false_alarm"
+            mistake = Mistake.CHECKER_FALSE_ALARM
         else:
             diagnosis = (
                 "right gradients get a large difference: check that θ⁺ and θ⁻ are fresh copies "
                 "(np.copy) for every i, and the formula of the difference"
             )
-            mistake = "checker_false_alarm"
+            mistake = Mistake.CHECKER_FALSE_ALARM
         return Finding(
             "gradient_check_n",
             "checker",
@@ -380,7 +381,7 @@ def _checker(ctx: Context) -> Finding:
             "fail",
             f"reports only {got:.3g} for gradients that are wrong ({what})",
             diagnosis="the checker cannot see a wrong gradient: compare grad with gradapprox",
-            mistake="checker_insensitive",
+            mistake=Mistake.CHECKER_INSENSITIVE,
             expected=want,
             actual=got,
             example=example,
@@ -396,7 +397,7 @@ def _checker(ctx: Context) -> Finding:
             "(‖grad‖₂ + ‖gradapprox‖₂) — the norm of the difference (not the difference of the "
             "norms, nor a signed sum) over the sum of the two norms (not the norm of the sum)"
         ),
-        mistake="difference_formula",
+        mistake=Mistake.DIFFERENCE_FORMULA,
         expected=want,
         actual=got,
         example=example,
@@ -488,7 +489,7 @@ def _vector_check(function: str) -> Check:
                 f"{key} is reshaped to {mm[0].actual} instead of {want}: the dimension rule "
                 f"{'W[l]: (n[l], n[l−1])' if key.startswith('W') else 'b[l]: (n[l], 1)'}"
             )
-            mistake = "wrong_shape"
+            mistake = Mistake.WRONG_SHAPE
         return Finding(
             function,
             "values",
@@ -567,7 +568,9 @@ def _one_dimensional_checker(ctx: Context) -> Finding:
             if abs(got - 1 / 3) < 0.02
             else None
         ),
-        mistake="gradapprox_factor_2" if abs(got - 1 / 3) < 0.02 else "checker_false_alarm",
+        mistake=Mistake.GRADAPPROX_FACTOR_2
+        if abs(got - 1 / 3) < 0.02
+        else Mistake.CHECKER_FALSE_ALARM,
         expected="< 1e-5",
         actual=got,
         example={"x": _X1, "theta": _THETA1, "seed": ctx.seed},

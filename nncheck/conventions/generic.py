@@ -32,7 +32,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions import week4
 from nncheck.conventions._common import (
     Case,

@@ -17,7 +17,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
     Check,
@@ -37,6 +37,7 @@ from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import cost_scalar_check, stability_check, threshold_failure
 from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import _activation_trial
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -108,7 +109,7 @@ def _propagate_gradient(ctx: Context) -> Finding:
             "fail",
             f"db has shape {db.shape}: the gradient of the scalar b is one number",
             diagnosis="db sums over one axis only: use np.sum(A − Y) / m (no axis)",
-            mistake="wrong_sum_axis",
+            mistake=Mistake.WRONG_SUM_AXIS,
             example=case.example(),
         )
     return gradient_finding(
@@ -140,7 +141,7 @@ def _zeros(ctx: Context) -> Finding:
             "see `nncheck claims rank-one-transpose`"
             if np.ndim(w) == 1
             else None,
-            mistake="lost_keepdims" if np.ndim(w) == 1 else "wrong_shape",
+            mistake=Mistake.LOST_KEEPDIMS if np.ndim(w) == 1 else Mistake.WRONG_SHAPE,
             expected=str((dim, 1)),
             actual=str(np.shape(w)),
         )
@@ -199,7 +200,7 @@ def _optimize_trial(ctx: Context, case: Case) -> Trial:
             _ALIASES,
         )
 
-    def mutant(mistake: str, text: str, step: Any) -> dg.Mutant:
+    def mutant(mistake: Mistake, text: str, step: Any) -> dg.Mutant:
         def thunk() -> dict[str, Any]:
             mw, mb = _descend(w, b, X, Y, step)
             return {"w": mw, "b": mb}
@@ -209,22 +210,22 @@ def _optimize_trial(ctx: Context, case: Case) -> Trial:
     def mutants() -> list[dg.Mutant]:
         return [
             mutant(
-                "update_wrong_sign",
+                Mistake.UPDATE_WRONG_SIGN,
                 "the update moves along the gradient: w := w − α·dw, not w + α·dw",
                 lambda w, dw, b, db: (w + lr * dw, b + lr * db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update of b ignores the learning rate: b := b − α·db, not b − db",
                 lambda w, dw, b, db: (w - lr * dw, b - db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update of w ignores the learning rate: w := w − α·dw, not w − dw",
                 lambda w, dw, b, db: (w - dw, b - lr * db),
             ),
             mutant(
-                "missing_learning_rate",
+                Mistake.MISSING_LEARNING_RATE,
                 "the update ignores the learning rate: θ := θ − α·dθ, not θ − dθ",
                 lambda w, dw, b, db: (w - dw, b - db),
             ),
@@ -363,7 +364,7 @@ def _optimize_returns(ctx: Context) -> Finding:
         f"{2 * COST_INTERVAL}",
         diagnosis=f"record the cost when i % {COST_INTERVAL} == 0, the cost propagate returned "
         "before that iteration's update",
-        mistake="wrong_cost_record",
+        mistake=Mistake.WRONG_COST_RECORD,
         expected=[round(c, 6) for c in right_costs],
         actual=[round(c, 6) for c in got[:6]],
         example=example,

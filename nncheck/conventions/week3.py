@@ -21,7 +21,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays, _reference_params
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._report import Finding
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
     Check,
@@ -47,6 +47,7 @@ from nncheck.conventions._initialisation import init_checks, init_scale
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
 from nncheck.conventions._training import training_checks
 from nncheck.conventions.week4 import make_cost_trial, make_update_trial
+from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError, UserCodeError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -79,19 +80,32 @@ def score_adjustment(module: types.ModuleType, names: Mapping[str, str]) -> int:
 
 HIDDEN = "tanh"
 DEPTH = 2
-_SHAPES = ((2, "tanh"), (3, "relu"))
+VARIANTS = ("tanh", "relu")
+"""The hidden activations of a week-3 network: the course's tanh, and ReLU (a variant of the
+assignment, chosen explicitly: ``conform(..., hidden_activation="relu")``; auto-detection keeps
+the course's tanh, so a ReLU hidden layer in the course's assignment is still named a mistake)."""
+_NETWORKS = ((2, "tanh"), (3, "relu"), (2, "relu"))
+"""(depth, hidden activation) of the networks these names are used for, in the probe's order:
+week 3, course 2's "Initialization"/"Regularization" files, the ReLU variant."""
 
 
 def configure(ctx: Context) -> None:
-    """Week 3's network is 2 layers with tanh; the course-2 "Initialization"/"Regularization"
-    files use the same names for 3 layers with ReLU. Probe forward_propagation to tell which:
-    the shape whose reference output it reproduces, else the one it can run on (a 2-layer
-    network lacks the W3 a 3-layer forward pass reads)."""
-    ctx.depth, ctx.hidden = DEPTH, HIDDEN
+    """Week 3's network is 2 layers with tanh (or with the hidden activation the person chose,
+    ``ctx.hidden_activation``, one of :data:`VARIANTS`); the course-2 "Initialization"/
+    "Regularization" files use the same names for 3 layers with ReLU. Probe forward_propagation
+    to tell which: the network whose reference output it reproduces, else the one it can run on
+    (a 2-layer network lacks the W3 a 3-layer forward pass reads)."""
+    chosen = ctx.hidden_activation  # validated by the engine against VARIANTS
+    ctx.depth, ctx.hidden = DEPTH, chosen or HIDDEN
     if not ctx.has("forward_propagation"):
         return
+    networks = [
+        (depth, hidden)
+        for depth, hidden in _NETWORKS
+        if hidden == chosen or (chosen is None and (depth, hidden) != (DEPTH, "relu"))
+    ]
     runs: list[tuple[int, str]] = []
-    for depth, hidden in _SHAPES:
+    for depth, hidden in networks:
         case = make_cases(ctx.seed, depth)[0]
         params = {k: np.array(v) for k, v in case.params.items()}
         try:
@@ -149,7 +163,7 @@ def _layer_sizes(ctx: Context) -> Finding:
                 "fail",
                 f"layer_sizes returned {'; '.join(bad)}: each size is an int",
                 diagnosis="sizes are read from the shapes: n_x = X.shape[0], n_y = Y.shape[0]",
-                mistake="wrong_return",
+                mistake=Mistake.WRONG_RETURN,
                 example=example,
                 formula="n_x = X.shape[0], n_y = Y.shape[0]",
             )
@@ -169,7 +183,7 @@ def _layer_sizes(ctx: Context) -> Finding:
                 if swapped
                 else None
             ),
-            mistake="transposed_product" if swapped else None,
+            mistake=Mistake.TRANSPOSED_PRODUCT if swapped else None,
             expected=[int(X.shape[0]), int(Y.shape[0])],
             actual=[n_x, n_y],
             example=example,
@@ -245,7 +259,7 @@ def _forward_cache(ctx: Context) -> Finding:
                 f"forward_propagation's {problem}; backward_propagation reads "
                 'cache["A1"] and cache["A2"]',
                 diagnosis='return cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}',
-                mistake="wrong_cache",
+                mistake=Mistake.WRONG_CACHE,
                 example=case.example(),
             )
     return Finding(

@@ -28,8 +28,8 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
-from nncheck.conformance._callees import numbered_keys
-from nncheck.conformance._report import Finding
+from nncheck._callees import numbered_keys
+from nncheck._findings import Finding
 from nncheck.conventions._common import (
     CacheLayout,
     Case,
@@ -59,6 +59,7 @@ from nncheck.conventions._properties import (
     update_direction_check,
 )
 from nncheck.conventions._training import training_checks
+from nncheck.diagnose.catalogue import Mistake
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -193,7 +194,7 @@ def course_cache_check(
                         f"{function}'s {d}; the course's backward functions read the cache "
                         "as it prescribes",
                         diagnosis=f"return {what}",
-                        mistake="wrong_cache",
+                        mistake=Mistake.WRONG_CACHE,
                         example=case.example(),
                     )
         if loose:
@@ -327,7 +328,10 @@ def _linear_activation_forward_trial(ctx: Context, case: Case) -> Trial:
             for act in ACTS
         }
         # a mistake outside the activation branch (a missing bias) shows in both activations
-        bias = {act: [mu for mu in per_act[act] if mu[0].mistake == "missing_bias"] for act in ACTS}
+        bias = {
+            act: [mu for mu in per_act[act] if mu[0].mistake == Mistake.MISSING_BIAS]
+            for act in ACTS
+        }
         both: list[dg.Mutant] = [
             (ds, partial(_merged, ts, tr))
             for (ds, ts), (_, tr) in zip(bias["sigmoid"], bias["relu"], strict=True)
@@ -642,7 +646,7 @@ def _L_model_forward_caches(ctx: Context) -> Finding:
                 "fail",
                 f"returns {got} for a network of L = {L} layers: caches must hold one per layer",
                 diagnosis=f"caches holds {got} instead of L = {L}: {hint}",
-                mistake="missing_cache",
+                mistake=Mistake.MISSING_CACHE,
                 expected=L,
                 actual=count,
                 example=case.example(),
@@ -655,7 +659,7 @@ def _L_model_forward_caches(ctx: Context) -> Finding:
                 "fail",
                 f"{d}; L_model_backward reads each cache as ((A_prev, W, b), Z)",
                 diagnosis="append the cache linear_activation_forward returns for each layer",
-                mistake="wrong_cache",
+                mistake=Mistake.WRONG_CACHE,
                 example=case.example(),
             )
     return Finding("L_model_forward", "caches", "pass", "one cache per layer (len(caches) == L)")
@@ -828,7 +832,7 @@ def _L_model_backward_gradient(ctx: Context) -> Finding:
                 "a layer is skipped: the backward loop must visit every layer l = L−1, …, 0 "
                 f"(for l in reversed(range(L − 1)) after layer L = {L})"
             ),
-            mistake="layer_skipped",
+            mistake=Mistake.LAYER_SKIPPED,
             example=case.example(),
         )
 
@@ -889,7 +893,7 @@ def _L_model_backward_keys(ctx: Context) -> Finding:
             f"the gradients have dA1 … dA{L - 1} but no dA0",
             diagnosis="dA0 is missing: the last step of the loop (l = 0) must store "
             "dA_prev_temp under 'dA0' — the course's tests read grads['dA0']",
-            mistake="dA0_missing",
+            mistake=Mistake.DA0_MISSING,
             example=case.example(),
         )
     return _dA_keys_finding(
@@ -907,7 +911,7 @@ def _dA_keys_shifted(ctx: Context) -> bool:
 
 
 _SHIFTED = dg.Diagnosis(
-    "dA_keys_shifted",
+    Mistake.DA_KEYS_SHIFTED,
     "the dA keys are shifted by one: the dA_prev that layer l + 1 returns is dA[l] — store it "
     "under 'dA' + str(l) (dA{L−1} for the output layer), the key the next step of the loop reads",
     "grads['dA' + str(l)], grads['dW' + str(l + 1)], grads['db' + str(l + 1)] = "
@@ -980,7 +984,7 @@ def make_update_trial(hidden: str | None = None) -> Callable[[Context, Case], Tr
             invoke=lambda: bind_call(f, ["parameters", "grads", "learning_rate"], values),
             outputs=partial(_updated, work),
             expected=expected,
-            args={"parameters": work, "grads": grads},
+            args={"parameters": work, "grads": grads, "learning_rate": lr},
             mutants=lambda: dg.update_mutants(params, grads, lr),
             mutable=frozenset({"parameters"}),
             m=case.m,

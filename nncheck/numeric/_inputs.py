@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nncheck.errors import UserCodeError
+
 from ._errors import GradientInputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -290,8 +292,8 @@ class Evaluator:
         self.count += 1
         try:
             value = self.cost(self.arg)
-        except GradientInputError:
-            raise
+        except (GradientInputError, UserCodeError):
+            raise  # a caller's UserCodeError is the person's crash: it passes through unchanged
         except Exception as exc:  # reason: the user's cost failed; say where
             raise GradientInputError(
                 f"cost(params) raised {type(exc).__name__}: {exc} (evaluation "

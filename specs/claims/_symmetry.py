@@ -85,19 +85,25 @@ def random_start(seed: int = SEED) -> Params:
 def unit_trajectory(
     params: Mapping[str, FloatArray], seed: int = SEED, steps: int = STEPS
 ) -> FloatArray:
-    """[W1 | b1] after 0, 1, …, ``steps`` gradient-descent steps (reference gradients, tanh
-    hidden layer): shape (steps + 1, n[1], n[0] + 1)."""
+    """Each hidden unit's parameters [W1 row | b1 | W2 column] after 0, 1, …, ``steps``
+    gradient-descent steps (reference gradients, tanh hidden layer): shape
+    (steps + 1, n[1], n[0] + 2)."""
     X, Y = _data(seed)
     p = dict(params)
-    rows = [np.hstack([p["W1"], p["b1"]])]
+    rows = [np.hstack([p["W1"], p["b1"], p["W2"].T])]
     for _ in range(steps):
         p = update_parameters(p, model_gradients(p, X, Y, "tanh"), RATE)
-        rows.append(np.hstack([p["W1"], p["b1"]]))
+        rows.append(np.hstack([p["W1"], p["b1"], p["W2"].T]))
     return np.stack(rows)
 
 
+def _units(rows: FloatArray) -> dict[str, FloatArray]:
+    """W1, b1 and W2 back from the units' rows of :func:`unit_trajectory`."""
+    return {"W1": rows[:, :-2], "b1": rows[:, -2:-1], "W2": rows[:, -1:].T}
+
+
 def unit_spread(trajectory: FloatArray) -> FloatArray:
-    """Per step, the largest difference between any hidden unit's [W1 | b1] row and unit 1's."""
+    """Per step, the largest difference between any hidden unit's parameters and unit 1's."""
     spread: FloatArray = np.max(np.abs(trajectory - trajectory[:, :1, :]), axis=(1, 2))
     return spread
 
@@ -108,7 +114,7 @@ def _symmetry() -> Outcome:
     spread = unit_spread(trajectory)
     moved = float(np.max(np.abs(trajectory[-1] - trajectory[0])))
     end = trajectory[-1]
-    still_symmetric = len(symmetric_units({"W1": end[:, :-1], "b1": end[:, -1:]}))
+    still_symmetric = len(symmetric_units(_units(end)))
     pairs = DIMS[1] * (DIMS[1] - 1) // 2
     return Outcome(
         proved and float(spread.max()) == 0.0 and moved > 0.0 and still_symmetric == pairs,
@@ -131,9 +137,9 @@ def _bias_zero() -> Outcome:
     start = random_start()
     trajectory = unit_trajectory(start, steps=1)
     after = trajectory[1]
-    b1 = after[:, -1]
+    b1 = after[:, -2]
     distinct_b = len(set(b1.tolist())) == len(b1)
-    symmetric = symmetric_units({"W1": after[:, :-1], "b1": after[:, -1:]})
+    symmetric = symmetric_units(_units(after))
     spread = unit_spread(trajectory)
     return Outcome(
         not symmetric and distinct_b and float(spread[1]) > 0.0,

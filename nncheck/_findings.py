@@ -6,8 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from nncheck.diagnose.catalogue import Mistake
+
 Status = Literal["pass", "fail", "warn", "skip"]
-"""A finding's status: ``"fail"`` makes a report not ok; ``"warn"`` and ``"skip"`` do not."""
+"""The one status vocabulary of results (findings, and :class:`nncheck.properties.PropertyResult`):
+``"fail"`` is a bug and makes a report not ok; ``"warn"`` is a risk correct code may also show;
+``"skip"`` means not checked. (The finite-difference engine's per-parameter verdict —
+``ok`` / ``mismatch`` / ``inconclusive`` — is a measurement, not a result: the gradient check
+turns it into ``pass`` / ``fail`` / ``warn``.)"""
 
 _MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 
@@ -22,7 +28,8 @@ class Finding:
         status: ``"pass"``, ``"fail"``, ``"warn"`` or ``"skip"``.
         message: one plain-language sentence (or two) saying what was found.
         diagnosis: the known mistake that reproduces the person's numbers, in words, or None.
-        mistake: a stable identifier of that mistake (``"missing_1_over_m"``…), or None.
+        mistake: the id of that mistake in the catalogue (:class:`nncheck.diagnose.Mistake`, a
+            ``str``: ``"missing_1_over_m"``…), or None.
         expected: the right value at the worst element (or the right shape / type), JSON-safe.
         actual: the person's value there, JSON-safe.
         worst_index: ``[name, i, j]``-style location of the worst element, or None.
@@ -35,7 +42,7 @@ class Finding:
     status: Status
     message: str
     diagnosis: str | None = None
-    mistake: str | None = None
+    mistake: Mistake | None = None
     expected: Any = None
     actual: Any = None
     worst_index: list[Any] | None = None
@@ -60,7 +67,7 @@ class Finding:
             "status": self.status,
             "message": self.message,
             "diagnosis": self.diagnosis,
-            "mistake": self.mistake,
+            "mistake": str(self.mistake) if self.mistake is not None else None,  # a plain str
             "expected": _json_safe(self.expected),
             "actual": _json_safe(self.actual),
             "worst_index": _json_safe(self.worst_index),
