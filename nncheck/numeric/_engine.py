@@ -17,9 +17,12 @@ C(h), C(h/2), C(h/4). If |g − R| is within that bound plus tol the element pas
 one-sided slopes D±(h_k) = ±(f(θ ± h_k) − f(θ))/h_k decide whether the cost has a kink at θ: for a
 smooth cost their gap shrinks like h_k·f''(θ); at a kink it does not shrink. At a kink the element
 passes when g lies inside the convex hull of all six one-sided slopes (a valid one-sided
-subgradient); when several kinks are crossed at once backprop's convention (ReLU'(0) = 0) may
-pick a gradient that is neither side's slope, which a line through θ cannot decide, so such an
-element is *inconclusive* — reported, never failed. Only an element whose cost is smooth at the
+subgradient). A jump too small for that test (a few times its rounding bound, yet twice the
+Richardson bound) still separates the one-sided derivatives f'(θ±) extrapolated from those slopes
+(:func:`_one_sided_limits`); g between them, within their error bound, passes too. When several
+kinks are crossed at once backprop's convention (ReLU'(0) = 0) may pick a gradient that is
+neither side's slope, which a line through θ cannot decide, so such an element is
+*inconclusive* — reported, never failed. Only an element whose cost is smooth at the
 finest step and whose g lies outside the Richardson bound is a mismatch — and, when the cost has
 kinks at θ at all, only if radial probes around θ find no neighbouring piece whose slope differs
 (see :meth:`_Checker._probe`).
@@ -193,6 +196,34 @@ def _kink(slopes: tuple[float, ...], rho: float, h: float, tol: Tolerance, tol_b
     if not (gaps[0] > 0) == (gaps[1] > 0) == (gaps[2] > 0):
         return False
     return 0.7 <= gaps[2] / gaps[1] <= 1.4 and 0.7 <= gaps[1] / gaps[0] <= 1.4
+
+
+def _one_sided_limits(
+    slopes: tuple[float, ...], rho: float, h: float, tol: Tolerance, tol_base: float
+) -> tuple[float, float, float] | None:
+    """The one-sided derivatives f'(θ−), f'(θ+) (lower one first) and one error bound for both,
+    or ``None`` when they differ by no more than their errors (nothing shows a kink).
+
+    Whether or not the cost has a kink at θ, D±(h_k) = f'(θ±) ± h_k·f''(θ±)/2 + O(h_k²), so the
+    linear extrapolation 2·D±(h/4) − D±(h/2) removes the curvature term, which hides a small jump
+    from :func:`_kink`. The error of each estimate has the terms of the Richardson bound, from the
+    same model: the truncation, O(h²), is a third of its change from the coarser
+    2·D±(h/2) − D±(h); the rounding is at most 20ρ/h (each D±(h_k) is within 2ρ/h_k); both doubled,
+    plus the tolerance. Two estimates of one smooth f'(θ) differ by at most the sum of their
+    undoubled errors, so a larger difference is a kink at θ, however small next to f'.
+    """
+    limits = []
+    truncation = 0.0
+    for side in (slopes[0::2], slopes[1::2]):  # D+ at h, h/2, h/4; then D−
+        fine = 2.0 * side[2] - side[1]
+        coarse = 2.0 * side[1] - side[0]
+        limits.append(fine)
+        truncation = max(truncation, abs(fine - coarse) / 3.0)
+    below, above = min(limits), max(limits)
+    error = 2.0 * truncation + 40.0 * rho / h
+    if above - below <= error:
+        return None  # within their own error of each other: no sign of a kink
+    return below, above, error + tol.rtol * max(abs(below), abs(above)) + tol_base
 
 
 def _levels(
@@ -380,6 +411,13 @@ class _Checker:
             nearest = min(max(g, lo), hi)
             status = KINK_OK if lo - slack <= g <= hi + slack else INCONCLUSIVE
             return Refined(status, nearest, (hi - lo) / 2.0 + slack)
+        # a jump too small for _kink (a few times its rounding bound) can still be more than twice
+        # the Richardson bound: g is right when it is a one-sided derivative at θ
+        sides = _one_sided_limits(slopes, rho, h, tol, tol_base)
+        if sides is not None and sides[0] - sides[2] <= g <= sides[1] + sides[2]:
+            below, above, error = sides
+            nearest = min(max(g, below), above)
+            return Refined(KINK_OK, nearest, (above - below) / 2.0 + error)
         # smooth along the line and g is off: a mismatch, unless θ sits on kinks of the cost
         # that the line crosses with equal slopes on both sides (see _probe)
         status, lo, hi = self._probe(line, h, richardson, g, rho, lo, hi)
