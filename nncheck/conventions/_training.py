@@ -44,7 +44,15 @@ import numpy as np
 from nncheck import reference as ref
 from nncheck._callees import call_sites, calls, free_names, rebound
 from nncheck._findings import Finding
-from nncheck.conventions._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
+from nncheck.conventions._common import (
+    ALIASES,
+    Check,
+    Context,
+    Prerequisite,
+    WrongResult,
+    compare,
+    describe_value,
+)
 from nncheck.conventions._course import COURSE, INIT_UTILS
 from nncheck.diagnose.catalogue import Mistake
 
@@ -179,6 +187,8 @@ class Training:
         requires: canonical hyperparameters the function must take.
         rate: the learning rate of a function that takes none (week 3: update's default 1.2).
         helpers: course helpers supplied when the file defines none (``init_utils``).
+        keep: how the course keeps the updated parameters (advice when they are dropped).
+        returns: what the course's function returns (advice when something else comes back).
     """
 
     function: str
@@ -195,6 +205,8 @@ class Training:
     requires: tuple[str, ...] = ("num_iterations", "learning_rate")
     rate: float | None = None
     helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    keep: str = "parameters = update_parameters(parameters, grads, learning_rate) in the loop"
+    returns: str = "the parameters dict (L_layer_model and two_layer_model: parameters, costs)"
 
 
 def _data(ctx: Context, n_x: int, m: int, salt: int) -> tuple[Array, Array]:
@@ -291,6 +303,7 @@ NN_MODEL = Training(
     interval=1000,
     requires=("n_h", "num_iterations"),
     rate=1.2,
+    returns="the parameters dict",
 )
 
 
@@ -326,6 +339,9 @@ WEEK2_MODEL = Training(
     _model_dict,
     lambda r: r.get("costs") if isinstance(r, Mapping) else None,
     lambda v: {"w": (v["X_train"].shape[0], 1), "b": ()},
+    keep='w = params["w"] and b = params["b"] after optimize, then predict and fill d with them',
+    returns="the dict d with the keys costs, Y_prediction_test, Y_prediction_train, w, b, "
+    "learning_rate and num_iterations",
 )
 
 
@@ -347,6 +363,8 @@ OPTIMIZE = Training(
     _dict_result,
     _tuple_costs,
     lambda v: {"w": (v["X"].shape[0], 1), "b": ()},
+    keep="w = w - learning_rate * dw and b = b - learning_rate * db in the loop",
+    returns="params, grads, costs",
 )
 
 
@@ -473,6 +491,9 @@ def _routing(
 ) -> tuple[str, str, Mistake] | None:
     """The first hyperparameter that does not reach a helper as given: (what happened, why
     and what to do, mistake)."""
+    swapped_dicts = _swapped_dicts(spec, log)
+    if swapped_dicts is not None:
+        return swapped_dicts
     expected = {
         c: given[c] for c in ("learning_rate", "num_iterations", "n_x", "n_h", "n_y") if c in given
     }
@@ -513,6 +534,36 @@ def _routing(
                 f"pass {spec.function}'s {canon} through",
                 what,
             )
+    return None
+
+
+_PARAMETER_NAMES = ("parameters", "params", "parameter", "param")
+_GRADIENT_NAMES = ("grads", "gradients", "grad", "gradient")
+
+
+def _swapped_dicts(spec: Training, log: _Log) -> tuple[str, str, Mistake] | None:
+    """A helper given the gradients where it takes the parameters (``update_parameters(grads,
+    parameters, learning_rate)``): (what happened, why and what to do, mistake)."""
+
+    def gradient_keys(value: Any) -> bool | None:
+        if not isinstance(value, Mapping) or not value:
+            return None
+        keys = [str(k) for k in value]
+        if all(k.startswith("d") for k in keys):
+            return True
+        return False if not any(k.startswith("d") for k in keys) else None
+
+    for call in log.calls:
+        for param, value in call.arguments.items():
+            kind = gradient_keys(value)
+            if (param in _PARAMETER_NAMES and kind) or (param in _GRADIENT_NAMES and kind is False):
+                return (
+                    f"{call.name} gets as {param} {describe_value(value)}",
+                    f"{spec.function} passes the {'gradients' if kind else 'parameters'} where "
+                    f"{call.name} takes {param}: the arguments are in the wrong positional order — "
+                    f"follow the order of {call.name}'s definition, or pass them by keyword",
+                    Mistake.WRONG_ARGUMENT_ORDER,
+                )
     return None
 
 
@@ -632,8 +683,9 @@ def run_training(ctx: Context, spec: Training) -> Finding:
         canon, name = binding.misspelt[0]
         return _fail(
             spec,
-            f"{spec.function} has no parameter {canon}; it has {name}, which a call "
-            f"{spec.function}(…, {canon}=…) does not reach (its default is silently used)",
+            f"{spec.function} has no parameter {canon}; it has {name}: the course's call "
+            f"{spec.function}(…, {canon}=…) fails with TypeError (unexpected keyword argument), "
+            f"and {name} silently keeps its default",
             Mistake.MISSPELT_KEYWORD,
             f"the keyword is misspelt: rename {name} to {canon}",
             example,
@@ -668,6 +720,20 @@ def run_training(ctx: Context, spec: Training) -> Finding:
     routed = _routing(spec, log, given)
     if routed is not None:
         return _fail(spec, routed[0], routed[2], routed[1], example)
+    if (
+        error is not None
+        and "initialization" in values
+        and not any(c.name in spec.init for c in log.calls)
+    ):
+        return _fail(
+            spec,
+            f"with initialization={values['initialization']!r} {spec.function} calls none of "
+            f"{', '.join(spec.init)}, then raises {type(error).__name__}: {error}",
+            Mistake.INITIALIZATION_IGNORED,
+            f"no branch matches initialization={values['initialization']!r}: compare it with "
+            '"zeros", "random" and "he", spelt exactly so',
+            example,
+        )
     if error is not None:
         stray = _global_for_argument(ctx, spec)
         if stray is None:
@@ -677,6 +743,16 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             f"{spec.function} raised {type(error).__name__}: {error}",
             Mistake.GLOBAL_INSTEAD_OF_ARGUMENT,
             stray,
+            example,
+        )
+    try:
+        spec.trained(result)
+    except WrongResult:
+        return _fail(
+            spec,
+            f"{spec.function} returned {describe_value(result)}",
+            Mistake.WRONG_RETURN,
+            f"the course's {spec.function} returns {spec.returns}: return that",
             example,
         )
     return _judge_run(ctx, spec, values, result, log, example) or _judge_path(
@@ -807,8 +883,11 @@ def _judge_path(
         start = spec.initial(values)
     lr = values["learning_rate"]
     if not _takes(f, "learning_rate"):  # nn_model: the rate its update uses, 1.2 by default
-        rates = [c.arguments.get("learning_rate") for c in log.calls if c.name == spec.marker]
-        lr = float(rates[0]) if rates and isinstance(rates[0], (int, float)) else spec.rate or lr
+        calls = [c for c in log.calls if c.name == spec.marker]
+        rate = calls[0].arguments.get("learning_rate") if calls else None
+        lr = float(rate) if isinstance(rate, (int, float)) else spec.rate or lr
+        if calls and spec.rate is not None and not math.isclose(lr, spec.rate):
+            return _course_rate(spec, lr, "learning_rate" in calls[0].passed, example)
     p0 = {k: np.asarray(v, dtype=np.float64) for k, v in start.items()}
     path, costs = _trajectory(spec, p0, values, lr, n + 1)
     trained = spec.trained(result)
@@ -816,7 +895,7 @@ def _judge_path(
     mm = compare({k: path[n][k] for k in keys}, trained)
     if not mm:
         return _judge_costs(spec, result, costs[:n], n, example)
-    named = _name_trajectory(spec, trained, p0, path, values, n)
+    named = _name_trajectory(spec, trained, p0, path, values, n, lr, once=len(inits) == 1)
     return _fail(
         spec,
         f"after num_iterations={n} with learning_rate={lr:g}: {mm[0].message} (expected {n} "
@@ -827,6 +906,27 @@ def _judge_path(
         expected=mm[0].expected,
         actual=mm[0].actual,
         worst_index=mm[0].worst_index,
+    )
+
+
+def _course_rate(spec: Training, lr: float, passed: bool, example: Mapping[str, Any]) -> Finding:
+    """A training function without a learning_rate argument trains at another rate than the
+    course's (week 3's nn_model: update_parameters' default 1.2)."""
+    how = (
+        f"{spec.function} passes learning_rate={lr:g} to {spec.marker}"
+        if passed
+        else f"{spec.marker}'s default learning_rate is {lr:g}"
+    )
+    return _fail(
+        spec,
+        f"{how}; the course's {spec.function} trains at learning rate {spec.rate:g} (the "
+        f"default of {spec.marker})",
+        Mistake.LEARNING_RATE_HARD_CODED,
+        f"the learning rate is hard-coded to {lr:g}: call {spec.marker}(parameters, grads) and "
+        f"give {spec.marker} the course's default learning_rate={spec.rate:g}"
+        if passed
+        else f"give {spec.marker} the course's default learning_rate={spec.rate:g}",
+        example,
     )
 
 
@@ -848,7 +948,10 @@ def _takes(f: Callable[..., Any], canon: str) -> bool:
 
 
 def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Params],
-                     values: Mapping[str, Any], n: int) -> tuple[str, Mistake] | None:  # fmt: skip
+                     values: Mapping[str, Any], n: int, lr: float, *, once: bool
+                     ) -> tuple[str, Mistake] | None:  # fmt: skip
+    """Which mistake turns the reference's path into the person's parameters. ``once``: the
+    initialisation helper ran exactly once (so a restart in the loop is not a re-initialisation)."""
     keys = list(spec.shapes(values))
 
     def at(p: Mapping[str, Any]) -> bool:
@@ -856,8 +959,7 @@ def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Par
 
     if at(p0):
         return (
-            "the parameters never change: the result of the update is dropped — write "
-            "parameters = update_parameters(parameters, grads, learning_rate)",
+            f"the parameters never change: the result of the update is dropped — write {spec.keep}",
             Mistake.UPDATES_DROPPED,
         )
     if at(path[n - 1]):
@@ -865,10 +967,24 @@ def _name_trajectory(spec: Training, trained: Params, p0: Params, path: list[Par
             "the loop runs one iteration short (range(num_iterations − 1))",
             Mistake.ONE_ITERATION_SHORT,
         )
+    if at(path[1]) and once:
+        return (
+            "only the last iteration's update is kept: every iteration starts again from the "
+            "initial parameters, because the updated ones are stored under another name than "
+            f"the one the loop reads — write {spec.keep}",
+            Mistake.UPDATES_DROPPED,
+        )
     if at(path[1]):
         return (
             "only the last iteration counts: the parameters are re-initialised inside the loop",
             Mistake.REINITIALISED_IN_LOOP,
+        )
+    if n > 1 and at(spec.step(p0, values, lr * n)[0]):
+        return (
+            "every iteration computes its gradients at the initial parameters: the forward pass "
+            "uses W1, b1, … read out of parameters before the loop, never the updated ones — read "
+            "them again after each update (or pass parameters itself)",
+            Mistake.UPDATES_DROPPED,
         )
     for rate in COURSE_RATES:
         other, _ = _trajectory(spec, p0, values, rate, n)
