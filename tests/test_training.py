@@ -164,7 +164,7 @@ def test_with_matplotlib_installed_a_plotting_file_never_waits_on_a_window(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "module://blocking_backend")
     source = TRAINING.read_text().replace(
-        "\ndef sigmoid(Z):", '\nplt.plot([0, 1], [1, 0])\nplt.show()\n\n\ndef sigmoid(Z):', 1
+        "\ndef sigmoid(Z):", "\nplt.plot([0, 1], [1, 0])\nplt.show()\n\n\ndef sigmoid(Z):", 1
     )
     assert "plt.show()\n\n\ndef sigmoid" in source
     path = tmp_path / "plots_at_import.py"

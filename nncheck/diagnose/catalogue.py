@@ -704,7 +704,8 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         _M.UPDATES_DROPPED,
-        "the result of the update is dropped: the parameters never change",
+        "the updated parameters are dropped: they never change, or every iteration starts again "
+        "from (or computes its gradients at) the initial ones",
         None,
         144,
         "the training checks",
