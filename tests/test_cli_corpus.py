@@ -53,6 +53,9 @@ NO_GRADIENT_FUNCTIONS = {
     "w4_correct_application": "week 4's Application notebook imports every step function from "
     "dnn_app_utils and defines only the training functions",
     "w4_bug_application_update_dropped": "likewise",
+    "w4_correct_application_notebook_v3": "likewise",
+    "w4_correct_application_costs_when_printing": "likewise",
+    "w4_bug_application_global_sizes": "likewise",
 }
 """Files that define no forward/backward pass of their own (gradcheck says so, exit 2)."""
 

@@ -486,8 +486,18 @@ def _same(a: Any, b: Any) -> bool:
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-9, atol=0.0))
 
 
+def _globals(ctx: Context, f: Callable[..., Any]) -> dict[str, Any]:
+    """The module-level values (not functions or modules) that ``f`` reads."""
+    space = vars(ctx.module)
+    return {
+        n: space[n]
+        for n in free_names(f, {})
+        if n in space and not callable(space[n]) and not inspect.ismodule(space[n])
+    }
+
+
 def _routing(
-    spec: Training, log: _Log, given: Mapping[str, Any]
+    spec: Training, log: _Log, given: Mapping[str, Any], read: Mapping[str, Any]
 ) -> tuple[str, str, Mistake] | None:
     """The first hyperparameter that does not reach a helper as given: (what happened, why
     and what to do, mistake)."""
@@ -522,6 +532,15 @@ def _routing(
                     f"{spec.function} does not pass its {canon} on, so {call.name} silently uses "
                     f"its default {param}={value!r}: pass {param}={canon}",
                     Mistake.HYPERPARAMETER_NOT_PASSED,
+                )
+            stray = [n for n, v in read.items() if _same(v, value)]
+            if stray:
+                return (
+                    got,
+                    f"{spec.function} reads the notebook's global {stray[0]} ({value!r}) where it "
+                    f"should use its own argument: take {canon} from what {spec.function} is "
+                    "given",
+                    Mistake.GLOBAL_INSTEAD_OF_ARGUMENT,
                 )
             if canon == "n_h":
                 return got, _n_h_words(spec, value, want), Mistake.N_H_OVERRIDDEN
@@ -700,7 +719,11 @@ def run_training(ctx: Context, spec: Training) -> Finding:
             example,
         )
     result, log, error = _call(ctx, spec, values)
-    if log.count(spec.marker) > RUNAWAY:
+    takes_rate = _takes(f, "learning_rate")
+    given = {k: v for k, v in values.items() if k != "learning_rate" or takes_rate}
+    given.update(_widths(values))
+    routed = _routing(spec, log, given, _globals(ctx, f))
+    if log.count(spec.marker) > RUNAWAY and routed is None:
         return _fail(
             spec,
             f"{spec.marker} ran more than {RUNAWAY} times for num_iterations="
@@ -714,10 +737,6 @@ def run_training(ctx: Context, spec: Training) -> Finding:
         words = _arity_words(spec, ctx, log)
         message = f"{spec.function} raised {type(error).__name__}: {error}" if error else words
         return _fail(spec, message, Mistake.HELPER_ARITY, words, example)
-    takes_rate = _takes(f, "learning_rate")
-    given = {k: v for k, v in values.items() if k != "learning_rate" or takes_rate}
-    given.update(_widths(values))
-    routed = _routing(spec, log, given)
     if routed is not None:
         return _fail(spec, routed[0], routed[2], routed[1], example)
     if (
@@ -1029,6 +1048,19 @@ def _judge_costs(spec: Training, result: Any, costs: list[float], n: int,
                 actual=c,
             )
         at.append(hits[0])
+    course = [i for i in range(n) if i % spec.interval == 0]
+    if at == [i + 1 for i in course]:
+        return _fail(
+            spec,
+            f"records the cost {values[0]:.6g} at iteration 0, which is the cost after that "
+            f"iteration's update (the cost before it is {costs[0]:.6g})",
+            Mistake.WRONG_COSTS,
+            "the recorded cost is one iteration late: append the cost computed in the iteration, "
+            f"from the parameters before the update, every {spec.interval} iterations",
+            example,
+            expected=costs[0],
+            actual=values[0],
+        )
     off = [i for i in at if i % spec.interval and i != n - 1]
     if off:
         return Finding(
