@@ -545,10 +545,11 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         _M.CHECKER_FALSE_ALARM,
-        "course 2's checker flags a correct gradient",
+        "course 2's checker flags a correct gradient (e.g. its loop skips a parameter)",
         None,
         104,
         "the course-2 checker checks",
+        injected_in=("checker",),
     ),
     Entry(
         _M.CHECKER_INSENSITIVE,
