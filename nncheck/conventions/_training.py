@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from nncheck._callees import call_sites, free_names
+from nncheck._callees import CallSite, call_sites, free_names
 from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Check,
@@ -221,14 +221,28 @@ def _arity_words(spec: Training, ctx: Context, log: Log) -> str:
     f = getattr(ctx.module, ctx.names.get(spec.function, spec.function))
     sites = [s for s in call_sites(f) or [] if s.name == name]
     try:
-        takes = list(inspect.signature(getattr(ctx.module, ctx.names.get(name, name))).parameters)
+        signature = inspect.signature(getattr(ctx.module, ctx.names.get(name, name)))
     except (TypeError, ValueError, AttributeError):
-        takes = []
+        signature = None
+    takes = list(signature.parameters) if signature is not None else []
+    if signature is not None:  # the call that cannot bind, when the others can
+        sites = [s for s in sites if not _binds(signature, s)] or sites
     call = f"{sites[0].text}" if sites else f"{name}(…)"
     return (
         f"{spec.function} calls {call}, but your {name} takes ({', '.join(takes)}) ({error}): "
         f"call it with the arguments of your own definition"
     )
+
+
+def _binds(signature: inspect.Signature, site: CallSite) -> bool:
+    """Whether a call with ``site``'s number of positional arguments and keywords binds."""
+    if site.starred:
+        return True
+    try:
+        signature.bind(*range(site.positional), **dict.fromkeys(site.keywords))
+    except TypeError:
+        return False
+    return True
 
 
 def _global_for_argument(ctx: Context, spec: Training) -> str | None:
