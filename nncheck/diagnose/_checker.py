@@ -125,6 +125,6 @@ def checker_mutants(
 
 
 def _zeroed(g: Array, index: int) -> Array:
-    out = g.copy()
+    out: Array = np.array(g, dtype=np.float64)
     out[index] = 0.0
     return out
