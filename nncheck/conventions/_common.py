@@ -1,4 +1,5 @@
-"""What every convention adapter shares: argument binding, test cases, comparison, mutation.
+"""What every convention adapter shares: calling the person's functions, test cases, comparison,
+mutation.
 
 Adapters compose these helpers (no base classes): a convention is a table of checks, each a plain
 function ``Context -> Finding``.
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from nncheck._binding import bind_arguments
 from nncheck._findings import Finding, Status
 from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
 from nncheck.diagnose.catalogue import Mistake
@@ -48,34 +50,6 @@ __all__ = [
 
 RTOL = 1e-5
 """Relative tolerance of value comparisons (rounding differences of correct code are ~1e-15)."""
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "A_prev": ("A_prev", "A", "A_previous", "a_prev", "Aprev", "A_prev_", "inputs"),
-    "W": ("W", "w", "weights"),
-    "b": ("b", "bias"),
-    "Z": ("Z", "z", "x", "cache", "activation_cache"),
-    "dZ": ("dZ", "dz"),
-    "dA": ("dA", "da", "dA_curr"),
-    "activation": ("activation", "act", "activation_name", "function"),
-    "cache": ("cache", "caches", "linear_cache", "activation_cache"),
-    "caches": ("caches", "cache"),
-    "X": ("X", "x", "inputs", "data"),
-    "Y": ("Y", "y", "labels", "Y_true"),
-    "AL": ("AL", "A2", "A", "y_hat", "Yhat", "A_L", "AL_", "Y_hat", "A3", "yhat"),
-    "parameters": ("parameters", "params", "param", "parameter"),
-    "grads": ("grads", "gradients", "grad"),
-    "learning_rate": ("learning_rate", "lr", "alpha", "rate"),
-    "layer_dims": ("layer_dims", "layers_dims", "dims", "layer_sizes", "layers"),
-    "n_x": ("n_x", "nx", "n_in", "input_size"),
-    "n_h": ("n_h", "nh", "n_hidden", "hidden_size"),
-    "n_y": ("n_y", "ny", "n_out", "output_size"),
-    "dim": ("dim", "n", "n_x", "size"),
-    "num_iterations": ("num_iterations", "iterations", "n_iter", "epochs", "num_iters"),
-    "print_cost": ("print_cost", "verbose"),
-    "epsilon": ("epsilon", "eps", "h"),
-    "print_msg": ("print_msg", "verbose"),
-}
-"""Names people give each canonical argument (first match wins; unknown names bind by position)."""
 
 
 class WrongResult(TypeError):
@@ -390,46 +364,11 @@ def bind_call(
     values: Mapping[str, Any],
     extra_aliases: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Any:
-    """Call ``func`` with the canonical ``values``, binding by parameter name when possible.
-
-    Each parameter name is looked up among the aliases of the canonical names in ``order``; when
-    every parameter without a default is recognised the call is by keyword, otherwise by position
-    in ``order``, dropping trailing values the function does not take (so
-    ``linear_forward(A, W, b)``, ``linear_forward(W, A_prev, b)`` and ``compute_cost(A2, Y)``
-    called with the older ``(A2, Y, parameters)`` all work).
-    """
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return func(*[values[k] for k in order])
-    lookup: dict[str, str] = {}
-    for canon in order:
-        names = (canon, *(extra_aliases or {}).get(canon, ()), *ALIASES.get(canon, ()))
-        for alias in names:
-            lookup.setdefault(alias, canon)
-            lookup.setdefault(alias.lower(), canon)
-    kwargs: dict[str, Any] = {}
-    used: set[str] = set()
-    positional_only = False
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        found = lookup.get(p.name) or lookup.get(p.name.lower())
-        if found is not None and found not in used:
-            if p.kind is p.POSITIONAL_ONLY:
-                positional_only = True
-            kwargs[p.name] = values[found]
-            used.add(found)
-        elif p.default is p.empty:
-            positional_only = True
-    if not positional_only and used:
-        return func(**kwargs)
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if not any(p.kind is p.VAR_POSITIONAL for p in params):
-        # an optional trailing argument (compute_cost's old ``parameters``) is left out when the
-        # function does not take it
-        order = list(order)[: max(len(positional), 1)]
-    return func(*[values[k] for k in order])
+    """Call ``func`` with the canonical ``values``, bound by :func:`nncheck._binding.bind_arguments`
+    (by parameter name when possible, else in the course's ``order``, dropping trailing values the
+    function does not take)."""
+    args, kwargs = bind_arguments(func, order, values, extra_aliases)
+    return func(*args, **kwargs)
 
 
 def takes(module: types.ModuleType, name: str, argument: str) -> bool:

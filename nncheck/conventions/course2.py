@@ -649,17 +649,17 @@ def _one_dimensional_problem(
     else:
         theta = float(rng.standard_normal() * 2.0)
         notes.append(f"theta = {theta:.6g} drawn from default_rng({seed})")
-    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
-    backward = _Caller(module, "backward_propagation", ("X", "parameters"), path)
+    forward = _Caller(module, "forward_propagation", ("x", "theta"), path)
+    backward = _Caller(module, "backward_propagation", ("x", "theta"), path)
 
     def value(params: Mapping[str, Any]) -> Any:
         return np.asarray(params["theta"]).reshape(())[()]
 
     def cost(params: Mapping[str, Any]) -> Any:
-        return _scalar(forward(X=x, parameters=value(params)), forward.name)
+        return _scalar(forward(x=x, theta=value(params)), forward.name)
 
     def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
-        dtheta = _as_arrays({"dtheta": backward(X=x, parameters=value(params))}, backward.name)
+        dtheta = _as_arrays({"dtheta": backward(x=x, theta=value(params))}, backward.name)
         g = dtheta["dtheta"]
         return {"dtheta": g.reshape(1, 1) if g.size == 1 else g}
 
