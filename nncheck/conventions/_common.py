@@ -8,7 +8,6 @@ function ``Context -> Finding``.
 from __future__ import annotations
 
 import inspect
-import math
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from nncheck._findings import Finding, Status
 from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.properties import check_no_mutation_call
+from nncheck.strategies import NetworkCase, find_counterexample, make_network_case, network_cases
 
 __all__ = [
     "Case",
@@ -254,13 +254,17 @@ class Case:
         return self.m * sum(self.dims)
 
 
-def _random_params(rng: np.random.Generator, dims: Sequence[int]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / math.sqrt(dims[l - 1])
-        # a non-zero bias, so that "forgot to add b" shows in the numbers
-        params[f"b{l}"] = 0.3 * rng.standard_normal((dims[l], 1))
-    return params
+def _case(nc: NetworkCase, seed: int, label: str) -> Case:
+    """A drawn or seeded :class:`~nncheck.strategies.NetworkCase` as the checks' :class:`Case`."""
+    Y = np.array(nc.Y, dtype=np.float64).reshape(nc.dims[-1], nc.m)
+    if nc.m > 1 and Y.min() == Y.max():  # both classes present
+        Y[0, 0] = 1.0 - Y[0, 0]
+    X = np.array(nc.X, dtype=np.float64)
+    params = {k: np.array(v, dtype=np.float64) for k, v in nc.params.items()}
+    for arr in (X, Y, *params.values()):
+        arr.setflags(write=False)  # shared by every check: a person's in-place edit must
+        # happen on a copy (the trials copy what they pass), never on the cached case
+    return Case(tuple(nc.dims), int(nc.m), seed, label, X, Y, params, rng_seed=int(nc.seed))
 
 
 def make_cases(
@@ -271,7 +275,9 @@ def make_cases(
     ``depth`` is L (number of layers). The first case has unequal widths and m different from every
     width (so a transposed product or a wrong axis shows as a shape and a missing 1/m as a factor);
     the second has m equal to a hidden width (n[l] = m, where a transposed product has the right
-    shape); the last has m = 1. Widths and values come from ``seed``.
+    shape); the last has m = 1. Widths come from ``seed``, values from
+    :func:`nncheck.strategies.make_network_case` (nonzero b, hidden pre-activations clear of
+    ReLU's kink).
     """
     rng = np.random.default_rng(seed)
     pool = list(rng.permutation(np.arange(2, 8)))
@@ -283,23 +289,14 @@ def make_cases(
     used = set(widths)
     m_main = int(rng.choice([m for m in range(5, 12) if m not in used]))
     specs = [
-        ("unequal widths", tuple(widths), m_main),
-        ("n[1] = m", tuple(widths), widths[1]),
-        ("m = 1", tuple(widths), 1),
+        ("unequal widths", m_main),
+        ("n[1] = m", widths[1]),
+        ("m = 1", 1),
     ]
-    cases: list[Case] = []
-    for i, (label, dims, m) in enumerate(specs):
-        crng = np.random.default_rng([seed, i])
-        X = crng.standard_normal((dims[0], m))
-        Y = (crng.random((dims[-1], m)) < 0.5).astype(np.float64)
-        if m > 1 and Y.min() == Y.max():  # both classes present
-            Y[0, 0] = 1.0 - Y[0, 0]
-        params = _random_params(crng, dims)
-        for arr in (X, Y, *params.values()):
-            arr.setflags(write=False)  # shared by every check: a person's in-place edit must
-            # happen on a copy (the trials copy what they pass), never on the cached case
-        cases.append(Case(dims, m, seed, label, X, Y, params, rng_seed=seed * 7919 + i))
-    return cases
+    return [
+        _case(make_network_case(widths, m, "relu", seed * 7919 + i), seed, label)
+        for i, (label, m) in enumerate(specs)
+    ]
 
 
 @dataclass
@@ -542,19 +539,6 @@ SEARCH_EXAMPLES = 6
 """Examples Hypothesis draws per values/shapes check once the fixed cases pass."""
 
 
-def _from_network_case(nc: Any, seed: int) -> Case:
-    return Case(
-        tuple(nc.dims),
-        int(nc.m),
-        seed,
-        "drawn by Hypothesis",
-        np.asarray(nc.X, dtype=np.float64),
-        np.asarray(nc.Y, dtype=np.float64).reshape(nc.dims[-1], nc.m),
-        {k: np.asarray(v, dtype=np.float64) for k, v in nc.params.items()},
-        rng_seed=int(nc.seed),
-    )
-
-
 def _search(
     ctx: Context,
     factory: TrialFactory,
@@ -564,14 +548,10 @@ def _search(
 ) -> tuple[Case, Finding] | None:
     """Let Hypothesis draw more networks (widths 1…6, m 1…6, equal and unequal widths) and
     shrink the first failure to the smallest example; None when every draw passes."""
-    try:
-        from nncheck.strategies import find_counterexample, network_cases
-    except ImportError:  # pragma: no cover - hypothesis is a dependency
-        return None
     depth = ctx.depth if depth is None else depth
     strategy = network_cases(
         hidden="relu", min_layers=depth, max_layers=depth, n_x=n_x, max_width=6, max_m=6
-    ).map(lambda nc: _from_network_case(nc, ctx.seed))
+    ).map(lambda nc: _case(nc, ctx.seed, "drawn by Hypothesis"))
 
     def passes(case: Case) -> bool:
         trial = factory(ctx, case)
