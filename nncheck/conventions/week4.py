@@ -58,6 +58,7 @@ from nncheck.conventions._properties import (
     stability_check,
     update_direction_check,
 )
+from nncheck.conventions._protocol import Protocol, module_params
 from nncheck.conventions._training import training_checks
 from nncheck.diagnose.catalogue import Mistake
 
@@ -1076,7 +1077,7 @@ def checks() -> list[Check]:
 
 
 def _model(
-    module: ModuleType, names: tuple[str, str, str], X: FloatArray, Y: FloatArray, path: str
+    module: ModuleType, names: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
 ) -> tuple[CostFn, GradFn]:
     """forward(X, parameters) -> (AL, caches); cost(AL, Y); backward(AL, Y, caches) -> grads."""
     forward = _Caller(module, names[0], ("X", "parameters"), path)
@@ -1093,3 +1094,23 @@ def _model(
         return _as_arrays(_grad_dict(grads, backward.name), backward.name)
 
     return cost, gradients
+
+
+def _initialize_parameters_deep(
+    module: ModuleType, dims: tuple[int, ...], seed: int, path: str
+) -> tuple[dict[str, FloatArray], str]:
+    return module_params(module, "initialize_parameters_deep", dims, seed, path)
+
+
+GRADCHECK = (
+    Protocol(
+        "week4",
+        (("L_model_forward", "compute_cost", "L_model_backward"),),
+        (5, 4, 3, 1),
+        _model,
+        cost_steps=2,
+        initial_params=_initialize_parameters_deep,
+    ),
+)
+"""The gradient-check protocol of this convention (parameters from the person's
+``initialize_parameters_deep(layer_dims)`` when it works)."""
