@@ -37,7 +37,7 @@ from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import cost_scalar_check, stability_check, threshold_failure
 from nncheck.conventions._protocol import Protocol
 from nncheck.conventions._training import training_checks
-from nncheck.conventions.week4 import _activation_trial
+from nncheck.conventions.week4._one_layer import _activation_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 

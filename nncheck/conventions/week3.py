@@ -47,7 +47,7 @@ from nncheck.conventions._initialisation import init_checks, init_scale
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
 from nncheck.conventions._protocol import Protocol
 from nncheck.conventions._training import training_checks
-from nncheck.conventions.week4 import make_cost_trial, make_update_trial
+from nncheck.conventions.week4._network import make_cost_trial, make_update_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError, UserCodeError
 
