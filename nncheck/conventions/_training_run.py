@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from nncheck._binding import ALIASES
 from nncheck._callees import calls, rebound
-from nncheck.conventions._common import ALIASES, Context
+from nncheck.conventions._common import Context
 from nncheck.conventions._training_specs import Training, training_functions
 
 __all__ = [
