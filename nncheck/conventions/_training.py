@@ -16,10 +16,17 @@ It must honour every hyperparameter it is given:
   rate passed in, ``optimize`` gets ``num_iterations`` and ``learning_rate`` in its own order);
 - the recorded costs are the costs of the course's iterations (every ``interval``-th).
 
-Named mistakes: the learning rate hard-coded or not passed on, ``n_h`` overridden, arguments in
-the wrong positional order, the updated parameters dropped, the parameters re-initialised inside
-the loop, one iteration short, a misspelt keyword (the default is silently used), a global used
-instead of an argument, a helper called with the wrong number of arguments.
+Named mistakes: the learning rate hard-coded or not passed on (``nn_model``: another rate than
+the course's 1.2), ``n_h`` overridden, arguments in the wrong positional order (numbers, or the
+gradients where the parameters go), the updated parameters dropped (never read back, restarted
+from every iteration, or stale ``W1``… in the forward pass), the parameters re-initialised inside
+the loop, one iteration short, a misspelt keyword (the course's call by keyword fails), a global
+used instead of an argument, a helper called with the wrong number of arguments, an
+``initialization`` no branch matches, a cost recorded one iteration late, a result of another
+kind than the course's.
+
+This module judges; :mod:`._training_specs` says how each function is called and stepped, and
+:mod:`._training_run` runs it in a recording copy of the person's namespace.
 
 Plotting: a learner's training function plots its costs (``plt.plot``, ``plt.show``). In the
 copy it runs in, ``plt`` (and the other plotting names it reads) is a silent stand-in, whether
