@@ -24,7 +24,6 @@ import json
 import os
 import re
 import sys
-import traceback
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,14 +31,13 @@ from pathlib import Path
 from typing import Literal
 
 from nncheck._defs_only import COURSE_MODULE, run_definitions
+from nncheck.errors import user_frames
 
 __all__ = [
     "LoadError",
     "LoadErrorKind",
-    "course_names",
     "load_notes",
     "load_target",
-    "user_traceback",
 ]
 
 LoadErrorKind = Literal["not_found", "syntax", "import", "runtime"]
@@ -191,7 +189,9 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
         for n, v in module.__dict__.items()
         if callable(v) and COURSE_MODULE.match(str(getattr(v, "__module__", "")).split(".")[0])
     )
-    module.__dict__["__nncheck_course_names__"] = frozenset(course)
+    from nncheck.conventions import COURSE_NAMES  # not at import: the conventions import numpy
+
+    module.__dict__[COURSE_NAMES] = frozenset(course)
     return module
 
 
@@ -199,13 +199,6 @@ def load_notes(module: types.ModuleType) -> tuple[str, ...]:
     """What defs-only loading of ``module`` skipped or stood in for, one sentence each
     ("skipped: `from lr_utils import load_dataset` (line 3: h5py is not installed)")."""
     return tuple(getattr(module, "__nncheck_skipped_imports__", ()))
-
-
-def course_names(module: types.ModuleType) -> frozenset[str]:
-    """The functions of ``module`` that come from the course's own modules (a local
-    ``dnn_utils.py``, ``testCases``, ``public_tests``, or nncheck's stand-ins): not the
-    person's code, so not judged as theirs."""
-    return frozenset(getattr(module, "__nncheck_course_names__", ()))
 
 
 def _parse(source: str, shown: str, cells: list[int] | None) -> tuple[str, ast.Module]:
@@ -346,14 +339,6 @@ def _from_syntax(exc: SyntaxError) -> LoadError:
     )
 
 
-def _user_frames(exc: BaseException, path: str | None) -> list[traceback.FrameSummary]:
-    frames = traceback.extract_tb(exc.__traceback__)
-    if path is None:
-        return list(frames)
-    real = os.path.realpath(path)
-    return [f for f in frames if os.path.realpath(f.filename) == real]
-
-
 def _from_exception(
     exc: BaseException,
     real_path: str | None,
@@ -361,7 +346,7 @@ def _from_exception(
     shown: str | None = None,
     defs_only: bool = False,
 ) -> LoadError:
-    frames = _user_frames(exc, real_path)
+    frames = user_frames(exc, real_path)
     line = frames[-1].lineno if frames else None
     summary = f"{type(exc).__name__}: {exc}"
     if defs_only:  # already given: never advise it again
@@ -379,17 +364,3 @@ def _from_exception(
     else:
         advice = ""
     return LoadError(kind, summary + advice, path=shown or real_path, line=line)
-
-
-def user_traceback(exc: BaseException, path: str | None) -> str:
-    """The traceback of ``exc`` trimmed to the frames in the person's file ``path``.
-
-    Falls back to the innermost frame when none is in ``path``; always ends with the exception
-    line (``ValueError: ...``).
-    """
-    frames = _user_frames(exc, path)
-    if not frames:
-        frames = list(traceback.extract_tb(exc.__traceback__))[-1:]
-    lines = traceback.format_list(frames)
-    lines.extend(traceback.format_exception_only(type(exc), exc))
-    return "".join(lines).rstrip()

@@ -24,8 +24,9 @@ Internal API for other front doors (the Jupyter helper calls these)::
         each finding arrives. Raises nncheck.loader.LoadError (the file fails, exits or hangs
         while loading) and ValueError (unknown convention, bad seed), like ``conform``.
 
-    run_gradcheck(target, *, timeout=DEFAULT_TIMEOUT, memory_mb=None, **options) -> GradcheckRun
-        the whole gradient check of ``nncheck gradcheck`` (options, all optional: seed, dims, m,
+    run_gradcheck(target, *, timeout=DEFAULT_TIMEOUT, memory_mb=None, seed, **options)
+        -> GradcheckRun
+        the whole gradient check of ``nncheck gradcheck`` (options, all optional: dims, m,
         data, params, mode, protocol, renames, defs_only, as_json, plot) in one task; returns
         GradcheckRun(code, output, mistake, message): the exit code and the rendered report
         (text, or JSON with as_json=True), or, when the person's code stopped the check, its
@@ -909,13 +910,14 @@ def _watch(target: str, registry: str, every: float = 0.1) -> None:
 
 
 def _gradcheck_task(target: str, options: Mapping[str, Any], registry: str) -> GradcheckRun:
-    from nncheck.cli import EXIT_PROBLEMS, _gradcheck_output
+    from nncheck._gradcheck_report import gradcheck_output
+    from nncheck.errors import EXIT_PROBLEMS
 
     _watch(target, registry)
     buffer = io.StringIO()
     loaded = _LOADED.get((target, bool(options.get("defs_only"))))
     try:
-        code = _gradcheck_output(buffer, target, module=loaded, **options)
+        code = gradcheck_output(buffer, target, module=loaded, **options)
     except BaseException as exc:  # the person's exit or interrupt
         name = _innermost_user_function(exc, target) or "your code"
         stopped = _stopped(name, "gradient", exc)
@@ -942,11 +944,11 @@ def run_gradcheck(
     **options: Any,
 ) -> GradcheckRun:
     """The whole ``nncheck gradcheck`` of ``target`` in a warm child, as one task of
-    ``timeout`` seconds (``options``: those of :func:`nncheck.cli._gradcheck_output`).
+    ``timeout`` seconds (``options``: those of :func:`nncheck._gradcheck_report.gradcheck_output`).
 
     Raises nncheck.loader.LoadError when the file exits or hangs while being loaded.
     """
-    from nncheck.cli import EXIT_PROBLEMS
+    from nncheck.errors import EXIT_PROBLEMS
 
     spec = _spec(
         target,

@@ -672,19 +672,19 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST",
-                         "build_parser", "main"}),
+        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"}),
         (
             "nncheck.gradcheck",
             {"MAX_VALUES", "GradProblem", "build_problem", "check_problem", "preflight"},
         ),
-        ("nncheck.errors", {"ProtocolError", "UsageError", "UserCodeError"}),
+        ("nncheck.errors", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "ProtocolError",
+                            "UsageError", "UserCodeError", "user_frames", "user_traceback"}),
         (
             "nncheck.report",
             {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
-             "conformance_lines", "format_number", "format_pair", "gradcheck_text", "is_terminal",
-             "json_line",
-             "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
+             "conformance_lines", "fail", "format_number", "format_pair", "gradcheck_text",
+             "is_terminal", "json_line", "print_conformance", "print_gradcheck", "print_json",
+             "progress", "quiet_user_output", "ratio_hint"},
         ),
         (
             "nncheck.runner",

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncheck.loader import LoadError, course_names, load_notes, load_target, user_traceback
+from nncheck.conventions import course_names
+from nncheck.errors import user_traceback
+from nncheck.loader import LoadError, load_notes, load_target
 
 
 def write(tmp_path: Path, name: str, body: str) -> Path:

@@ -138,7 +138,7 @@ def _describe(target: Target) -> str:
 
 
 def _location(exc: BaseException, path: str | None) -> str:
-    from nncheck.loader import user_traceback
+    from nncheck.errors import user_traceback
 
     try:
         tb = user_traceback(exc, path)
@@ -513,12 +513,10 @@ def conform(
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
     require_all: bool = False,
-    isolate: bool = False,
-    timeout: float | None = None,
-    memory_mb: int | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
-    differences of their own cost; diagnose every mismatch.
+    differences of their own cost; diagnose every mismatch (in this process: the front doors,
+    :func:`nncheck.conform` with ``isolate=True`` among them, run it in the runner's child).
 
     Args:
         target: a path to a ``.py`` file, an importable module name, or a module object.
@@ -547,20 +545,6 @@ def conform(
             ValueError) when no convention fits the file's names or the convention has no such
             hidden activation.
     """
-    if isolate:
-        from nncheck import runner
-
-        return runner.run_conform(
-            target,
-            convention=convention,
-            seed=seed,
-            defs_only=defs_only,
-            rename_hint=rename_hint,
-            timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
-            memory_mb=memory_mb,
-            require_all=require_all,
-            hidden_activation=hidden_activation,
-        )
     return plan(
         target,
         convention=convention,
