@@ -41,12 +41,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("loader", ("nncheck.loader", "nncheck._defs_only")),
     ("engines", ("nncheck.gradcheck", "nncheck.conformance")),
     ("reports", ("nncheck.report", "nncheck.plots", "nncheck._gradcheck_report")),
-    ("runner", ("nncheck.runner",)),
+    ("runner", ("nncheck.runner", "nncheck._runner_child")),
     (
         "front doors",
         (
             "nncheck._frontdoor",
             "nncheck._api",
+            "nncheck._grade_cli",
             "nncheck.grade",
             "nncheck.magic",
             "nncheck._jupyter",
