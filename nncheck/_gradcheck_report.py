@@ -18,6 +18,7 @@ from typing import Any, Literal, TextIO
 
 from nncheck.errors import EXIT_OK, EXIT_PROBLEMS
 from nncheck.report import (
+    DEFS_ONLY_OPTION,
     close_call_note,
     cost_scale_note,
     fail,
@@ -65,7 +66,8 @@ def gradcheck_output(
             if module is None:
                 module = load_target(target, defs_only=defs_only)
         except LoadError as exc:
-            return fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
+            message = exc.worded(DEFS_ONLY_OPTION)
+            return fail(message, kind="load", as_json=as_json, out=out, load_kind=exc.kind)
         try:
             module = rename(module, dict(renames or {}))
         except ProtocolError as exc:

@@ -243,6 +243,7 @@ def outline_task(spec: Spec, registry: str) -> Outline | tuple[str, dict[str, An
         return "load", {
             "kind": exc.kind,
             "message": exc.message,
+            "advice": exc.advice,
             "path": exc.path,
             "line": exc.line,
             "cell": exc.cell,

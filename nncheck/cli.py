@@ -26,7 +26,7 @@ from nncheck._frontdoor import (
     seed,
 )
 from nncheck.errors import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
-from nncheck.report import fail, quiet_user_output
+from nncheck.report import DEFS_ONLY_OPTION, fail, quiet_user_output
 
 HIDDEN_ACTIVATIONS = ("tanh", "relu")
 """The choices of ``conform --hidden-activation``: the ``VARIANTS`` of the conventions that have
@@ -337,7 +337,13 @@ def _cmd_gradcheck(args: argparse.Namespace) -> int:
                 plot=args.plot,
             )
         except LoadError as exc:
-            return fail(str(exc), kind="load", as_json=args.json, out=out, load_kind=exc.kind)
+            return fail(
+                exc.worded(DEFS_ONLY_OPTION),
+                kind="load",
+                as_json=args.json,
+                out=out,
+                load_kind=exc.kind,
+            )
     if run.mistake is not None:
         error = {"kind": run.mistake, "message": run.message}
         return stopped(run.message, target=args.model, as_json=args.json, out=out, error=error)
@@ -446,7 +452,7 @@ def _rename_check(
     try:
         module = load_target(target, defs_only=defs_only)
     except LoadError as exc:
-        return "load", str(exc), exc.kind
+        return "load", exc.worded(DEFS_ONLY_OPTION), exc.kind
     chosen = convention if convention != "auto" else _detect_with_renames(module, renames)
     problem = _rename_problem(module, chosen, renames)
     return None if problem is None else ("usage", problem, None)
@@ -500,7 +506,8 @@ def _run_conform(
                     hidden_activation=hidden_activation,
                 )
     except LoadError as exc:
-        return fail(str(exc), kind="load", as_json=as_json, out=out, load_kind=exc.kind)
+        message = exc.worded(DEFS_ONLY_OPTION)
+        return fail(message, kind="load", as_json=as_json, out=out, load_kind=exc.kind)
     except ValueError as exc:  # an unknown convention, none that fits (UsageError), a bad option
         return fail(str(exc), kind="usage", as_json=as_json, out=out)
     if shown is not None:
@@ -668,7 +675,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                     try:
                         module = load_target(path)
                     except LoadError as exc:
-                        return fail(str(exc), kind="load", as_json=as_json, out=out)
+                        message = exc.worded(DEFS_ONLY_OPTION)
+                        return fail(message, kind="load", as_json=as_json, out=out)
                     code = check_and_report(
                         out, module, target=str(path), seed=args.seed, emit=not as_json
                     )

@@ -42,6 +42,7 @@ __all__ = [
 
 LoadErrorKind = Literal["not_found", "syntax", "import", "runtime"]
 
+
 _counter = itertools.count()
 _LINE_MAGIC = re.compile(r"^\s*([%!]|[\w.,\s\[\]()]+=\s*[%!](?!=))")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
@@ -61,7 +62,11 @@ class LoadError(Exception):
         path: the file involved, when known.
         line: the 1-based line in ``path``, when known (in a notebook: in its joined code cells).
         cell: for a notebook, (code cell number, line in that cell), both 1-based.
-        message: what went wrong and what to do, without the location prefix.
+        message: what went wrong and what to do, without the location prefix and without
+            :attr:`advice`.
+        advice: what else may help, to follow the message ("" when nothing does); where it
+            names defs-only loading, ``{defs_only}`` stands for the front door's way to ask for
+            it (:meth:`worded` fills it in: ``--defs-only`` on the command line).
     """
 
     def __init__(
@@ -71,22 +76,30 @@ class LoadError(Exception):
         *,
         path: str | None = None,
         line: int | None = None,
+        advice: str = "",
     ) -> None:
         self.kind: LoadErrorKind = kind
         self.message = message
         self.path = path
         self.line = line
+        self.advice = advice
         self.cell: tuple[int, int] | None = None
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def worded(self, defs_only: str = "defs_only=True") -> str:
+        """The whole error, located, its advice naming ``defs_only`` as the way to ask for
+        defs-only loading: each front door passes its own option (the default, and ``str()``,
+        name the keyword of :func:`load_target` and :func:`nncheck.conform`)."""
         where = ""
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             if self.cell is not None:
                 where = f"{self.path}, code cell {self.cell[0]}, line {self.cell[1]}"
             where += ": "
-        return where + self.message
+        return where + self.message + self.advice.format(defs_only=defs_only)
+
+    def __str__(self) -> str:
+        return self.worded()
 
 
 def load_target(
@@ -354,13 +367,13 @@ def _from_exception(
     elif kind == "import" and isinstance(exc, ModuleNotFoundError):
         advice = (
             f" — install it, put {exc.name}.py next to your file, or use defs-only loading "
-            "(--defs-only) to skip imports that are not found"
+            "({defs_only}) to skip imports that are not found"
         )
     elif kind == "runtime":
         advice = (
             " — your file's top-level code raised while loading; if it trains, plots or loads "
-            "data at import, use defs-only loading (--defs-only / defs_only=True)"
+            "data at import, use defs-only loading ({defs_only})"
         )
     else:
         advice = ""
-    return LoadError(kind, summary + advice, path=shown or real_path, line=line)
+    return LoadError(kind, summary, path=shown or real_path, line=line, advice=advice)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from nncheck.numeric import GradReport, ParameterReport
 
 __all__ = [
+    "DEFS_ONLY_OPTION",
     "PROGRESS_DELAY",
     "GradHeader",
     "ProgressTicker",
@@ -45,6 +46,10 @@ __all__ = [
     "quiet_user_output",
     "ratio_hint",
 ]
+
+DEFS_ONLY_OPTION = "--defs-only"
+"""How the command line asks for defs-only loading: the advice of a load error names it
+(:meth:`nncheck.loader.LoadError.worded`)."""
 
 PROGRESS_DELAY = 1.0
 """Seconds a check must run before the progress bar appears."""

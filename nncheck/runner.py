@@ -514,7 +514,9 @@ def _outline(
     kind, data = result
     if kind == "value":
         raise ValueError(data["message"])
-    error = LoadError(data["kind"], data["message"], path=data["path"], line=data["line"])
+    error = LoadError(
+        data["kind"], data["message"], path=data["path"], line=data["line"], advice=data["advice"]
+    )
     error.cell = data["cell"]
     raise error
 
@@ -533,14 +535,15 @@ def _require_loads(pool: _Pool, spec: child.Spec, timeout: float) -> None:
     except RunnerEvent as event:
         advice = (
             " — its top-level code hangs; if it trains or waits at import, use defs-only "
-            "loading (--defs-only)"
-            if event.mistake == "timeout"
+            "loading ({defs_only})"
+            if event.mistake == "timeout" and not spec.defs_only
             else ""
         )
         raise LoadError(
             "runtime",
-            f"your file {event.detail} while it was being loaded{advice}",
+            f"your file {event.detail} while it was being loaded",
             path=spec.target,
+            advice=advice,
         ) from None
 
 
