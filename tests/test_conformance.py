@@ -222,6 +222,62 @@ def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
     assert not report.ok
 
 
+def _patched_values_check(monkeypatch: pytest.MonkeyPatch, run: object) -> None:
+    import dataclasses
+
+    from nncheck.conventions import week4
+
+    original = week4.checks()
+    patched = [
+        dataclasses.replace(c, run=run)
+        if (c.function, c.check) == ("linear_forward", "values")
+        else c
+        for c in original
+    ]
+    monkeypatch.setattr(week4, "checks", lambda: patched)
+
+
+def _linear_forward_values(report: ConformanceReport) -> Finding:
+    return next(f for f in report.findings if (f.function, f.check) == ("linear_forward", "values"))
+
+
+def test_a_type_error_about_arguments_inside_nncheck_is_nncheck_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # nncheck's reference calls a linear_forward that takes 2 arguments with 3: a bug of
+    # nncheck's, although the message mentions arguments and the person defines linear_forward
+    from nncheck.reference import network
+
+    def linear_forward(A: object, W: object) -> object:
+        return A
+
+    monkeypatch.setattr(network, "linear_forward", linear_forward)
+
+    def broken(ctx: object) -> Finding:
+        params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
+        network.model_forward(np.ones((3, 4)), params)
+        raise AssertionError("unreachable")
+
+    _patched_values_check(monkeypatch, broken)
+    f = _linear_forward_values(conform(WEEK4, seed=0))
+    assert "takes 2 positional arguments but 3 were given" in f.message
+    assert f.status == "fail" and f.mistake == "internal_error"
+
+
+@pytest.mark.parametrize("signature", ["A, W, b, activation", "A, W, b, *, activation"])
+def test_a_function_that_does_not_take_the_courses_arguments_is_the_persons(
+    tmp_path: Path, signature: str
+) -> None:
+    # the TypeError is raised in nncheck's frame that calls the person's linear_forward (their
+    # file is not in its traceback), but it is their function's signature that does not fit
+    source = WEEK4.read_text().replace(
+        "def linear_forward(A, W, b):", f"def linear_forward({signature}):"
+    )
+    f = _linear_forward_values(conform(_write(tmp_path, "hw.py", source), seed=0))
+    assert f.status == "fail" and f.mistake == "exception", f.message
+    assert "linear_forward() missing 1 required" in f.message and "'activation'" in f.message
+
+
 def test_course_helpers_imported_from_missing_modules_are_provided(tmp_path: Path) -> None:
     # the assignment imports sigmoid, relu and their backward functions from dnn_utils
     source = WEEK4.read_text()
