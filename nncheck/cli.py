@@ -407,11 +407,11 @@ def _cmd_conform(args: argparse.Namespace) -> int:
 
     convention: str | dict[str, str] = args.convention
     if args.rename:
-        convention = {"convention": args.convention, **dict(args.rename)}
         try:
             with quiet_user_output(args.json):
-                # the names are checked where the file is loaded: in the runner's child
-                problem = call(
+                # the names are checked where the file is loaded: in the runner's child, which
+                # detects the convention once (the conform run then takes it as given)
+                checked = call(
                     _rename_check,
                     args.target,
                     args.defs_only,
@@ -425,10 +425,11 @@ def _cmd_conform(args: argparse.Namespace) -> int:
             return fail(
                 message, kind="load", as_json=args.json, out=sys.stdout, load_kind="runtime"
             )
-        if problem is not None:
-            kind, message, load_kind = problem
+        if not isinstance(checked, str):
+            kind, message, load_kind = checked
             extra: dict[str, Any] = {"load_kind": load_kind} if load_kind else {}
             return fail(message, kind=kind, as_json=args.json, out=sys.stdout, **extra)
+        convention = {"convention": checked, **dict(args.rename)}
     return _run_conform(
         sys.stdout,
         args.target,
@@ -445,8 +446,10 @@ def _cmd_conform(args: argparse.Namespace) -> int:
 
 def _rename_check(
     target: str, defs_only: bool, convention: str, renames: Mapping[str, str]
-) -> tuple[str, str, str | None] | None:
-    """In the runner's child: why the file cannot be loaded or ``--rename`` used, or None."""
+) -> str | tuple[str, str, str | None]:
+    """In the runner's child: the convention (given, or detected with the renames applied;
+    "auto" when none fits), or why the file cannot be loaded or ``--rename`` used (kind,
+    message, load kind)."""
     from nncheck.loader import LoadError, load_target
 
     try:
@@ -455,7 +458,7 @@ def _rename_check(
         return "load", exc.worded(DEFS_ONLY_OPTION), exc.kind
     chosen = convention if convention != "auto" else _detect_with_renames(module, renames)
     problem = _rename_problem(module, chosen, renames)
-    return None if problem is None else ("usage", problem, None)
+    return chosen if problem is None else ("usage", problem, None)
 
 
 def _run_conform(

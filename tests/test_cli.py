@@ -647,6 +647,29 @@ def test_rename_maps_the_persons_names_onto_the_course_names(
     )
 
 
+def test_with_rename_the_convention_is_detected_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nncheck import conventions
+
+    source = examples.BUGGY.read_text().replace("L_model_forward", "forward_pass")
+    path = write(tmp_path, source)
+    calls = tmp_path / "detections"
+    detect = conventions.detect_convention
+
+    def counted(*args: Any, **kwargs: Any) -> str | None:
+        with calls.open("a") as fh:  # the runner's forked children write here too
+            fh.write("detected\n")
+        return detect(*args, **kwargs)
+
+    monkeypatch.setattr(conventions, "detect_convention", counted)
+    code, data = run_json(
+        capsys, "conform", str(path), "--seed", "0", "--rename", "L_model_forward=forward_pass"
+    )
+    assert code == EXIT_PROBLEMS and data["convention"] == "week4"
+    assert calls.read_text().count("detected") == 1
+
+
 @pytest.mark.parametrize(
     ("rename", "message"),
     [
