@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-from typing import NoReturn
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn
 
 __all__ = [
     "Parser",
     "UsageExit",
     "add_limits",
+    "check_renames",
     "dims",
     "fresh_seed",
     "positive",
@@ -88,6 +90,71 @@ def rename(text: str) -> tuple[str, str]:
             f"{text!r}: write COURSE_NAME=YOUR_NAME, e.g. --rename L_model_forward=forward"
         )
     return course.strip(), yours.strip()
+
+
+def check_renames(
+    target: str, defs_only: bool, convention: str, renames: Mapping[str, str]
+) -> str | tuple[str, str, str | None]:
+    """``--rename``, checked in the runner's child (where the file is loaded): the convention
+    (given, or detected with the renames applied; "auto" when none fits), or why the file
+    cannot be loaded or ``--rename`` used (kind, message, load kind)."""
+    from nncheck.loader import LoadError, load_target
+    from nncheck.report import DEFS_ONLY_OPTION
+
+    try:
+        module = load_target(target, defs_only=defs_only)
+    except LoadError as exc:
+        return "load", exc.worded(DEFS_ONLY_OPTION), exc.kind
+    chosen = convention if convention != "auto" else _detect_with_renames(module, renames)
+    problem = _rename_problem(module, chosen, renames)
+    return chosen if problem is None else ("usage", problem, None)
+
+
+def _detect_with_renames(module: Any, renames: Mapping[str, str]) -> str:
+    """The convention detected with the usable renames applied ("auto" when none fits)."""
+    from nncheck import conventions
+
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
+    valid = {k: v for k, v in renames.items() if k in every}
+    return conventions.detect_convention(module, valid) or "auto"
+
+
+def _rename_problem(module: Any, convention: str, renames: Mapping[str, str]) -> str | None:
+    """Why ``--rename`` cannot be used with ``module`` (None when every pair is usable).
+
+    Each COURSE must be a function of ``convention`` (given, or detected with the renames
+    applied; "auto" when none was found) and each YOURS a function the file defines —
+    otherwise conform would silently check nothing under that name.
+    """
+    import difflib
+
+    from nncheck import conventions
+
+    every = {n for c in conventions.CONVENTIONS for n in conventions.convention_module(c).FUNCTIONS}
+    if convention in conventions.CONVENTIONS:
+        names: Sequence[str] = conventions.convention_module(convention).FUNCTIONS
+        which = f"the {convention} convention"
+    else:
+        names = sorted(every)
+        which = "any convention"
+    for course, yours in renames.items():
+        if course not in names:
+            close = difflib.get_close_matches(course, names, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            return (
+                f"--rename {course}={yours}: {course!r} is not a function of {which}; {guess}"
+                f"the course names are: {', '.join(names)}"
+            )
+    for course, yours in renames.items():
+        if not callable(getattr(module, yours, None)):
+            known = sorted(k for k, v in vars(module).items() if callable(v) and k[:1] != "_")
+            close = difflib.get_close_matches(yours, known, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            return (
+                f"--rename {course}={yours}: the file defines no function {yours!r}; {guess}"
+                f"it defines {', '.join(known) or 'no functions'}"
+            )
+    return None
 
 
 def add_limits(parser: argparse.ArgumentParser) -> None:
