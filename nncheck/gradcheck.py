@@ -35,16 +35,17 @@ Arguments are bound by name (``inspect``), so ``backward_propagation(X, Y, cache
 works as well as the course's order; unknown names fall back to the course's positional order.
 Caches are never inspected: the person's forward runs and its cache goes to their backward.
 
-The protocols and their detection live in :mod:`nncheck.conventions` (each convention's module
-builds its closures); this module builds the :class:`GradProblem`, calls it once (preflight) and
-hands it to the numeric core. Errors (:mod:`nncheck.errors`): :class:`ProtocolError` (no usable
-protocol or unusable input — a usage error) and :class:`UserCodeError` (the person's function
-crashed or returned something unusable — a problem found in their code).
+The protocols and their detection live in :mod:`nncheck.conventions`: each convention's home binds
+its protocols (``GRADCHECK``: functions, default widths, closures and the hooks where a protocol
+differs), so this module has no branch on a protocol's name; it builds the :class:`GradProblem`,
+calls it once (preflight) and hands it to the numeric core. Errors (:mod:`nncheck.errors`):
+:class:`ProtocolError` (no usable protocol or unusable input — a usage error) and
+:class:`UserCodeError` (the person's function crashed or returned something unusable — a problem
+found in their code).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -52,19 +53,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 from nncheck._arrays import FloatArray, _reference_params, draw_data
-from nncheck._binding import GradProblem, _describe, _takes_one_argument
-from nncheck.conventions import (
-    _CONVENTIONS,
-    DEFAULT_DIMS,
-    DEFAULT_M,
-    detect_protocol,
-)
-from nncheck.conventions.course2 import _course2, _one_dimensional_problem
-from nncheck.conventions.generic import _generic
-from nncheck.conventions.week2 import _check_week2_params, _week2
-from nncheck.conventions.week3 import _probe_depth, _week3
-from nncheck.conventions.week4 import _model
-from nncheck.errors import ProtocolError, UserCodeError, _safe_str, _trim
+from nncheck._binding import GradProblem
+from nncheck.conventions import DEFAULT_M, detect_protocol, protocol_home, protocols
+from nncheck.errors import ProtocolError, UserCodeError
 
 if TYPE_CHECKING:
     from nncheck.numeric import GradReport
@@ -74,30 +65,6 @@ __all__ = ["MAX_VALUES", "GradProblem", "build_problem", "check_problem", "prefl
 
 def _module_path(module: ModuleType) -> str:
     return str(getattr(module, "__file__", "") or "")
-
-
-def _check_param_dict(
-    params: Mapping[str, FloatArray], dims: Sequence[int] | None
-) -> tuple[int, ...]:
-    """Check W1, b1, … against the dimension rules; return the widths they imply."""
-    from nncheck.reference import ShapeError, layer_dims_from_params
-
-    extra = sorted(k for k in params if not re.fullmatch(r"[Wb]\d+", k))
-    if extra:
-        raise ProtocolError(
-            f"--params holds {', '.join(extra)} besides the parameters W1, b1, …; save only "
-            "the parameters (np.savez(path, **parameters))"
-        )
-    try:
-        implied = tuple(layer_dims_from_params(params))
-    except (ShapeError, ValueError) as exc:
-        raise ProtocolError(f"--params: {exc}") from None
-    if dims is not None and tuple(dims) != implied:
-        raise ProtocolError(
-            f"--dims {','.join(map(str, dims))} disagrees with --params, whose W and b imply "
-            f"--dims {','.join(map(str, implied))}; drop --dims or fix one of them"
-        )
-    return implied
 
 
 def build_problem(
@@ -116,50 +83,25 @@ def build_problem(
     initialised parameters. Raises :class:`ProtocolError` or :class:`UserCodeError`.
     """
     name, functions = detect_protocol(module, protocol)
+    binding = protocols()[name]
     path = _module_path(module)
-    if name == "course2_1d":
-        return _one_dimensional_problem(module, functions, params, seed, path)
+    if binding.build is not None:
+        return binding.build(module, functions, params, seed, path)
     notes: list[str] = []
-    dims_given = tuple(dims) if dims is not None else None
+    dims_given = tuple(int(d) for d in dims) if dims is not None else None
 
     # parameters and widths
     param_dict: dict[str, FloatArray] | None = None
     if params is not None:
         param_dict = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-        if name in ("week4", "canonical", "week3", "course2") or (
-            name == "generic" and _looks_layered(param_dict)
-        ):
-            dims_given = _check_param_dict(param_dict, dims_given)
-        elif name == "week2":
-            dims_given = _check_week2_params(param_dict, dims_given)
-            param_dict["b"] = param_dict["b"].reshape(1, 1)  # a scalar b, checked as (1, 1)
-    if name == "generic" and param_dict is not None and not _looks_layered(param_dict):
-        if dims_given is None and data is None:
-            raise ProtocolError(
-                "--params holds no W1, b1, …, so nncheck cannot tell the shape of X and Y: "
-                "give --data (arrays X and Y) or --dims N_IN,N_OUT"
-            )
+        param_dict, dims_given = binding.given_params(param_dict, dims_given)
+    X = Y = None
     if data is not None:
         X, Y = _data_arrays(data, dims_given)
-        if dims_given is None:
-            if name == "generic":
-                # no hidden widths to guess from: one layer, n_x -> n_y (stated in the notes)
-                dims_given = (X.shape[0], Y.shape[0])
-                if param_dict is None:
-                    notes.append(
-                        f"dims: {X.shape[0]},{Y.shape[0]} (one layer) from the shapes of X and "
-                        "Y in --data; give --dims or --params for hidden layers"
-                    )
-            else:
-                default = DEFAULT_DIMS[name]
-                dims_given = (X.shape[0], *default[1:-1], Y.shape[0])
-    if name == "generic" and dims_given is None:
-        raise ProtocolError(
-            "the generic protocol needs --dims N_IN,…,N_OUT, --data or --params to know the "
-            "shapes of the parameters (e.g. --dims 4,3 for one layer from 4 inputs to 3 outputs)"
-        )
-    layer_dims = dims_given if dims_given is not None else DEFAULT_DIMS[name]
-    _check_dims_for(name, layer_dims)
+    layer_dims, inferred = binding.layer_dims(dims_given, X, Y, param_dict)
+    notes.extend(inferred)
+    if binding.check_dims is not None:
+        binding.check_dims(layer_dims)
     _check_size(layer_dims, m if data is None else 1)
     if data is None:
         X, Y = draw_data(layer_dims, m, seed)
@@ -172,39 +114,22 @@ def build_problem(
                 "not divided by 255) saturate a sigmoid and make the cost overflow"
             )
 
-    convention = _CONVENTIONS.get(name)
-    if convention is not None:
+    if binding.helpers:
         from nncheck.conventions import provide_helpers
 
         # the course's helper modules (dnn_utils, gc_utils, …) when the file imports them but
         # they are not installed (skipped under --defs-only)
-        provided = provide_helpers(module, convention)
+        provided = provide_helpers(module, protocol_home(name))
         if provided:
             notes.append(f"course helpers provided by nncheck: {', '.join(sorted(provided))}")
-    if name in ("week4", "canonical"):
-        init = "initialize_parameters_deep" if name == "week4" else "initialize_parameters"
-        if param_dict is None:
-            param_dict, note = _module_params(module, init, layer_dims, seed, path)
-            notes.append(note)
-        cost, gradients = _model(module, (functions[0], functions[1], functions[2]), X, Y, path)
-    elif name == "course2":
-        cost, gradients = _course2(module, X, Y, path)
-    elif name == "week3":
-        if dims is None and params is None:
-            layer_dims, probed = _probe_depth(module, layer_dims, X, seed, path)
-            notes.extend(probed)
-        cost, gradients = _week3(module, X, Y, path)
-    elif name == "week2":
-        if param_dict is None:
-            rng = np.random.default_rng(seed)
-            param_dict = {
-                "w": rng.standard_normal((layer_dims[0], 1)) * 0.5,
-                "b": np.array([[rng.standard_normal() * 0.5]]),
-            }
-            notes.append(f"parameters: w, b drawn from default_rng({seed})")
-        cost, gradients = _week2(module, X, Y, path)
-    else:
-        cost, gradients = _generic(module, functions, X, Y, path)
+    if param_dict is None and binding.initial_params is not None:
+        param_dict, note = binding.initial_params(module, layer_dims, seed, path)
+        notes.append(note)
+    if dims is None and params is None and binding.probe is not None:
+        layer_dims, probed = binding.probe(module, layer_dims, X, seed, path)
+        notes.extend(probed)
+    assert binding.closures is not None  # a protocol without closures builds its own problem
+    cost, gradients = binding.closures(module, functions, X, Y, path)
     if param_dict is None:
         param_dict = _reference_params(layer_dims, seed)
         notes.append(f"parameters: nncheck's He initialisation with seed {seed}")
@@ -224,10 +149,6 @@ def build_problem(
     )
 
 
-def _looks_layered(params: Mapping[str, FloatArray]) -> bool:
-    return "W1" in params
-
-
 MAX_VALUES: Final = 50_000_000
 """Largest number of parameters, or of entries of X, that gradcheck will allocate."""
 
@@ -245,17 +166,6 @@ def _check_size(dims: Sequence[int], m: int) -> None:
         raise ProtocolError(
             f"--m {m} with n[0] = {dims[0]} means an X of {dims[0] * m:,} values; a few "
             "examples (the default is 8) are enough to check gradients"
-        )
-
-
-def _check_dims_for(name: str, dims: Sequence[int]) -> None:
-    shown = ",".join(map(str, dims))
-    if name == "week2" and (len(dims) != 2 or dims[1] != 1):
-        raise ProtocolError(f"--dims {shown}: propagate (logistic regression) needs --dims N_X,1")
-    if name == "course2" and len(dims) != 4:
-        raise ProtocolError(
-            f"--dims {shown}: forward_propagation_n uses three layers (W1, W2, W3): give four "
-            "widths, e.g. --dims 4,5,3,1"
         )
 
 
@@ -287,36 +197,6 @@ def _data_arrays(
             f"(X needs {dims[0]} rows, Y needs {dims[-1]})"
         )
     return X, Y
-
-
-def _module_params(
-    module: ModuleType, fn: str, dims: Sequence[int], seed: int, path: str
-) -> tuple[dict[str, FloatArray], str]:
-    """Parameters from the module's own ``fn(layer_dims)``, else nncheck's He initialisation."""
-    init = getattr(module, fn, None)
-    if not callable(init) or not _takes_one_argument(init):
-        return _reference_params(
-            dims, seed
-        ), f"parameters: nncheck's He initialisation, seed {seed}"
-    try:
-        value = init(list(dims))
-    except Exception as exc:
-        raise UserCodeError(
-            fn, f"raised {type(exc).__name__}: {_safe_str(exc)}", _trim(exc, path)
-        ) from exc
-    if not isinstance(value, Mapping):
-        raise UserCodeError(fn, f"must return a dict of parameters; it returned {_describe(value)}")
-    try:
-        params = {str(k): np.array(v, dtype=np.float64) for k, v in value.items()}
-    except (TypeError, ValueError) as exc:
-        raise UserCodeError(fn, f"returned a non-numeric parameter ({exc})") from None
-    from nncheck.reference import ShapeError, check_parameters
-
-    try:
-        check_parameters(params, dims)
-    except (ShapeError, ValueError, TypeError) as exc:
-        raise UserCodeError(fn, f"returned unusable parameters: {exc}") from None
-    return params, f"parameters: the module's {fn}({list(dims)})"
 
 
 def _match_gradients(
@@ -370,19 +250,8 @@ def preflight(problem: GradProblem) -> dict[str, FloatArray]:
     params = problem.params
     before = _snapshot(problem)
     first = problem.cost(params)
-    function = problem.functions[-1] if problem.protocol != "week2" else "propagate"
-    cost_function = {
-        "week4": "compute_cost",
-        "canonical": "cost",
-        "week3": "compute_cost",
-        "course2": "forward_propagation_n",
-        "week2": "propagate",
-    }.get(problem.protocol, problem.functions[0])
-    cost_calls = {
-        "week4": "L_model_forward or compute_cost",
-        "canonical": "model_forward or cost",
-        "week3": "forward_propagation or compute_cost",
-    }.get(problem.protocol, cost_function)
+    function = problem.functions[-1]
+    cost_function, cost_calls = protocols()[problem.protocol].cost_functions(problem.functions)
     _require_unchanged(before, problem, cost_calls)
     if not np.isfinite(first):
         largest = float(np.max(np.abs(problem.X))) if problem.X.size else 0.0

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from nncheck import examples
 from nncheck import reference as ref
 from nncheck._arrays import draw_data, load_arrays, parse_dims
-from nncheck.conventions import DEFAULT_DIMS, PROTOCOLS, detect_protocol
+from nncheck.conventions import detect_protocol, protocols
 from nncheck.errors import ProtocolError, UserCodeError
 from nncheck.gradcheck import build_problem, check_problem, preflight
 from nncheck.loader import load_target
@@ -86,8 +86,8 @@ def test_no_protocol_lists_every_name_looked_for_and_what_was_found(tmp_path: Pa
     with pytest.raises(ProtocolError) as info:
         detect_protocol(module)
     message = str(info.value)
-    for names in PROTOCOLS.values():
-        for option in names:
+    for binding in protocols().values():
+        for option in binding.options:
             for fn in option:
                 assert fn in message
     assert "found L_model_forward; missing compute_cost, L_model_backward" in message
@@ -134,7 +134,7 @@ def test_week4_buggy_example_gives_m_times_larger_dW() -> None:
 
 def test_week3_closures_match_the_reference_tanh_net() -> None:
     problem = build_problem(load("week3_correct.py"), m=7, seed=3)
-    assert problem.dims == DEFAULT_DIMS["week3"]
+    assert problem.dims == protocols()["week3"].dims
     p, X, Y = problem.params, problem.X, problem.Y
     assert problem.cost(p) == pytest.approx(ref.model_cost(p, X, Y, "tanh"), rel=1e-10)
     full = ref.model_gradients(p, X, Y, "tanh")

@@ -12,7 +12,7 @@ import pytest
 
 from nncheck.conformance import ConformanceReport, Finding, conform, plan
 from nncheck.conventions._common import bind_call
-from nncheck.conventions.week4 import dA_convention
+from nncheck.conventions.week4._network import dA_convention
 from nncheck.loader import LoadError
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -28,15 +28,33 @@ def test_the_registry_describes_every_home() -> None:
     assert tuple(registry) == conventions.CONVENTIONS
     week3 = registry["week3"]
     assert week3.variants == ("tanh", "relu") and "forward_propagation" in week3.markers
-    assert ("course2_1d", (1, 1)) in registry["course2"].protocols
+    assert ("course2_1d", (1, 1)) in [(p.name, p.dims) for p in registry["course2"].protocols]
     assert all(c.functions and c.markers and callable(c.module.checks) for c in registry.values())
 
 
 def test_every_gradient_check_protocol_has_one_home() -> None:
-    assert set(conventions.PROTOCOL_HOMES) == set(conventions.PROTOCOLS)
-    assert set(conventions.PROTOCOL_HOMES.values()) <= set(conventions.CONVENTIONS)
-    for protocol, home in conventions._CONVENTIONS.items():
-        assert conventions.PROTOCOL_HOMES[protocol] == home
+    homes = [(p.name, c.name) for c in conventions.registry().values() for p in c.protocols]
+    assert sorted(p for p, _ in homes) == sorted(conventions.PROTOCOLS)  # each exactly once
+    assert tuple(conventions.protocols()) == conventions.PROTOCOLS
+    for protocol, home in homes:
+        assert conventions.protocol_home(protocol) == home
+        binding = conventions.protocols()[protocol]
+        assert (binding.closures is None) != (binding.build is None)  # one way to build it
+
+
+def test_the_engine_has_no_branch_on_a_protocol_name() -> None:
+    import ast
+    import inspect
+
+    from nncheck import gradcheck
+
+    names = set(conventions.PROTOCOLS) | set(conventions.CONVENTIONS)
+    constants = {
+        node.value
+        for node in ast.walk(ast.parse(inspect.getsource(gradcheck)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert not names & constants
 
 
 def _choices(subcommand: str, option: str) -> tuple[str, ...]:

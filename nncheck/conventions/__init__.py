@@ -11,37 +11,40 @@ canonical names documented in the README).
 Gradient checking (:mod:`nncheck.gradcheck`) finds a module's protocol here too: one detector for
 every front door — :func:`detect_protocol` tries the protocols of the convention
 :func:`detect_convention` finds first, then the rest of :data:`PROTOCOLS` in order; each
-convention's module builds its protocols' cost and gradient closures (:data:`PROTOCOL_HOMES`).
+convention's home binds its protocols (``GRADCHECK``, a tuple of :class:`Protocol`: functions,
+default widths, cost and gradient closures).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from nncheck._binding import _takes_theta
 from nncheck.conventions._common import Check, Context, Prerequisite
+from nncheck.conventions._protocol import Protocol
 from nncheck.errors import ProtocolError
 
 __all__ = [
     "CONVENTIONS",
     "COURSE_NAMES",
-    "DEFAULT_DIMS",
     "DEFAULT_M",
     "PROTOCOLS",
-    "PROTOCOL_HOMES",
     "Check",
     "Context",
     "Convention",
     "Prerequisite",
+    "Protocol",
     "available_conventions",
     "convention_module",
     "course_names",
     "detect_convention",
     "detect_protocol",
+    "protocol_home",
+    "protocols",
     "provide_helpers",
     "registry",
     "rename",
@@ -122,41 +125,26 @@ def detect_convention(
 
 
 # --------------------------------------------------------------------------------------------
-# gradient-check protocols: which functions make each, in detection order, and default widths
+# gradient-check protocols: each home's ``GRADCHECK``, tried in this order
 
-PROTOCOLS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
-    "week4": (("L_model_forward", "compute_cost", "L_model_backward"),),
-    "canonical": (("model_forward", "cost", "model_backward"),),
-    "course2": (("forward_propagation_n", "backward_propagation_n"),),
-    "course2_1d": (("forward_propagation", "backward_propagation"),),
-    "week3": (("forward_propagation", "compute_cost", "backward_propagation"),),
-    "week2": (("propagate",),),
-    "generic": (("cost_and_gradients",), ("cost", "gradients")),
-}
-"""Protocol name -> alternative sets of function names that make it (any one set suffices)."""
-
-DEFAULT_DIMS: Final[dict[str, tuple[int, ...]]] = {
-    "week4": (5, 4, 3, 1),
-    "canonical": (5, 4, 3, 1),
-    "course2": (4, 5, 3, 1),
-    "course2_1d": (1, 1),
-    "week3": (3, 4, 1),
-    "week2": (4, 1),
-    "generic": (5, 4, 3, 1),
-}
-"""Layer widths [n[0], …, n[L]] used when neither ``--dims`` nor ``--params`` gives them."""
+PROTOCOLS: Final = ("week4", "canonical", "course2", "course2_1d", "week3", "week2", "generic")
+"""The gradient-check protocols, in the order detection tries them (``--protocol``)."""
 
 DEFAULT_M: Final = 8
 """Number of examples drawn when ``--data`` is not given."""
 
-_CONVENTIONS: Final = {
-    "week4": "week4",
-    "canonical": "generic",
-    "course2": "course2",
-    "week3": "week3",
-    "week2": "week2",
-}
-"""Protocol -> the conformance convention whose course helpers it may provide."""
+
+@functools.cache
+def protocols() -> dict[str, Protocol]:
+    """Every gradient-check protocol, from its convention's home (``GRADCHECK``), in
+    :data:`PROTOCOLS` order."""
+    found = {p.name: p for c in registry().values() for p in c.protocols}
+    return {name: found[name] for name in PROTOCOLS if name in found}
+
+
+def protocol_home(name: str) -> str:
+    """The convention whose home binds gradient-check protocol ``name``."""
+    return next(c.name for c in registry().values() if any(p.name == name for p in c.protocols))
 
 
 def _protocol_order(module: types.ModuleType) -> list[str]:
@@ -164,7 +152,7 @@ def _protocol_order(module: types.ModuleType) -> list[str]:
     every front door), then the rest in :data:`PROTOCOLS` order (files that only define a
     protocol's functions, like ``cost_and_gradients``)."""
     home = detect_convention(module)
-    return sorted(PROTOCOLS, key=lambda p: PROTOCOL_HOMES[p] != home)
+    return sorted(protocols(), key=lambda p: protocol_home(p) != home)
 
 
 def detect_protocol(
@@ -176,20 +164,22 @@ def detect_protocol(
     protocols are tried before the others). Raises :class:`ProtocolError` listing the names
     looked for when nothing fits.
     """
+    known = protocols()
     candidates = _protocol_order(module) if requested == "auto" else [requested]
-    if requested != "auto" and requested not in PROTOCOLS:
+    if requested != "auto" and requested not in known:
         raise ProtocolError(
-            f"unknown protocol {requested!r}; expected auto or one of {', '.join(PROTOCOLS)}"
+            f"unknown protocol {requested!r}; expected auto or one of {', '.join(known)}"
         )
     for name in candidates:
-        for option in PROTOCOLS[name]:
+        for option in known[name].options:
             if all(callable(getattr(module, fn, None)) for fn in option):
-                if name == "course2_1d" and not _takes_theta(module.forward_propagation):
-                    continue  # week 3's forward_propagation(X, parameters), not J(theta)
+                accepts = known[name].accepts
+                if accepts is not None and not accepts(module):
+                    continue  # e.g. week 3's forward_propagation(X, parameters), not J(theta)
                 return name, option
     lines = []
     for name in candidates:
-        for option in PROTOCOLS[name]:
+        for option in known[name].options:
             found = [fn for fn in option if callable(getattr(module, fn, None))]
             missing = [fn for fn in option if fn not in found]
             have = f" (found {', '.join(found)}; missing {', '.join(missing)})" if found else ""
@@ -226,18 +216,6 @@ def rename(module: types.ModuleType, names: Mapping[str, str]) -> types.ModuleTy
 # --------------------------------------------------------------------------------------------
 # the registry: one entry per convention home, for the front doors and the docs
 
-PROTOCOL_HOMES: Final[dict[str, str]] = {
-    "week4": "week4",
-    "canonical": "generic",
-    "course2": "course2",
-    "course2_1d": "course2",
-    "week3": "week3",
-    "week2": "week2",
-    "generic": "generic",
-}
-"""Gradient-check protocol -> the convention whose home builds its closures."""
-
-
 @dataclass(frozen=True)
 class Convention:
     """One course assignment's home (``nncheck/conventions/<name>.py``) as the front doors and
@@ -250,7 +228,8 @@ class Convention:
         markers: the names that identify it (conform's detection).
         variants: the hidden activations it accepts (``--hidden-activation``), if any.
         helpers: the course helpers provided when their import is skipped.
-        protocols: the gradient-check protocols it binds, with their default widths.
+        protocols: the gradient-check protocols it binds (its home's ``GRADCHECK``): the
+            functions, default widths, cost and gradient closures of each.
         module: the home itself (its ``checks()``).
     """
 
@@ -260,7 +239,7 @@ class Convention:
     markers: tuple[str, ...]
     variants: tuple[str, ...]
     helpers: tuple[str, ...]
-    protocols: tuple[tuple[str, tuple[int, ...]], ...]
+    protocols: tuple[Protocol, ...]
     module: types.ModuleType
 
 
@@ -276,7 +255,7 @@ def registry() -> dict[str, Convention]:
             markers=tuple(mod.MARKERS),
             variants=tuple(getattr(mod, "VARIANTS", ())),
             helpers=tuple(sorted(getattr(mod, "HELPERS", {}))),
-            protocols=tuple((p, DEFAULT_DIMS[p]) for p, c in PROTOCOL_HOMES.items() if c == name),
+            protocols=tuple(getattr(mod, "GRADCHECK", ())),
             module=mod,
         )
     return out
@@ -300,7 +279,7 @@ def render_markdown() -> str:
         return ", ".join(f"`{n}`" for n in names) or "—"
 
     for c in registry().values():
-        protocols = ", ".join(f"`{p}` ({','.join(map(str, dims))})" for p, dims in c.protocols)
+        protocols = ", ".join(f"`{p.name}` ({','.join(map(str, p.dims))})" for p in c.protocols)
         cells = (f"`{c.name}`", c.title, code(c.markers), code(c.variants), protocols,
                  code(c.helpers))  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")

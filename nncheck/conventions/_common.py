@@ -1,4 +1,5 @@
-"""What every convention adapter shares: argument binding, test cases, comparison, mutation.
+"""What every convention adapter shares: calling the person's functions, test cases, comparison,
+mutation.
 
 Adapters compose these helpers (no base classes): a convention is a table of checks, each a plain
 function ``Context -> Finding``.
@@ -7,7 +8,6 @@ function ``Context -> Finding``.
 from __future__ import annotations
 
 import inspect
-import math
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from nncheck._binding import bind_arguments
 from nncheck._findings import Finding, Status
 from nncheck.diagnose import Diagnosis, Mutant, explain, match_mistake
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.properties import check_no_mutation_call
+from nncheck.strategies import NetworkCase, find_counterexample, make_network_case, network_cases
 
 __all__ = [
     "Case",
@@ -48,34 +50,6 @@ __all__ = [
 
 RTOL = 1e-5
 """Relative tolerance of value comparisons (rounding differences of correct code are ~1e-15)."""
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "A_prev": ("A_prev", "A", "A_previous", "a_prev", "Aprev", "A_prev_", "inputs"),
-    "W": ("W", "w", "weights"),
-    "b": ("b", "bias"),
-    "Z": ("Z", "z", "x", "cache", "activation_cache"),
-    "dZ": ("dZ", "dz"),
-    "dA": ("dA", "da", "dA_curr"),
-    "activation": ("activation", "act", "activation_name", "function"),
-    "cache": ("cache", "caches", "linear_cache", "activation_cache"),
-    "caches": ("caches", "cache"),
-    "X": ("X", "x", "inputs", "data"),
-    "Y": ("Y", "y", "labels", "Y_true"),
-    "AL": ("AL", "A2", "A", "y_hat", "Yhat", "A_L", "AL_", "Y_hat", "A3", "yhat"),
-    "parameters": ("parameters", "params", "param", "parameter"),
-    "grads": ("grads", "gradients", "grad"),
-    "learning_rate": ("learning_rate", "lr", "alpha", "rate"),
-    "layer_dims": ("layer_dims", "layers_dims", "dims", "layer_sizes", "layers"),
-    "n_x": ("n_x", "nx", "n_in", "input_size"),
-    "n_h": ("n_h", "nh", "n_hidden", "hidden_size"),
-    "n_y": ("n_y", "ny", "n_out", "output_size"),
-    "dim": ("dim", "n", "n_x", "size"),
-    "num_iterations": ("num_iterations", "iterations", "n_iter", "epochs", "num_iters"),
-    "print_cost": ("print_cost", "verbose"),
-    "epsilon": ("epsilon", "eps", "h"),
-    "print_msg": ("print_msg", "verbose"),
-}
-"""Names people give each canonical argument (first match wins; unknown names bind by position)."""
 
 
 class WrongResult(TypeError):
@@ -280,13 +254,17 @@ class Case:
         return self.m * sum(self.dims)
 
 
-def _random_params(rng: np.random.Generator, dims: Sequence[int]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / math.sqrt(dims[l - 1])
-        # a non-zero bias, so that "forgot to add b" shows in the numbers
-        params[f"b{l}"] = 0.3 * rng.standard_normal((dims[l], 1))
-    return params
+def _case(nc: NetworkCase, seed: int, label: str) -> Case:
+    """A drawn or seeded :class:`~nncheck.strategies.NetworkCase` as the checks' :class:`Case`."""
+    Y = np.array(nc.Y, dtype=np.float64).reshape(nc.dims[-1], nc.m)
+    if nc.m > 1 and Y.min() == Y.max():  # both classes present
+        Y[0, 0] = 1.0 - Y[0, 0]
+    X = np.array(nc.X, dtype=np.float64)
+    params = {k: np.array(v, dtype=np.float64) for k, v in nc.params.items()}
+    for arr in (X, Y, *params.values()):
+        arr.setflags(write=False)  # shared by every check: a person's in-place edit must
+        # happen on a copy (the trials copy what they pass), never on the cached case
+    return Case(tuple(nc.dims), int(nc.m), seed, label, X, Y, params, rng_seed=int(nc.seed))
 
 
 def make_cases(
@@ -297,7 +275,9 @@ def make_cases(
     ``depth`` is L (number of layers). The first case has unequal widths and m different from every
     width (so a transposed product or a wrong axis shows as a shape and a missing 1/m as a factor);
     the second has m equal to a hidden width (n[l] = m, where a transposed product has the right
-    shape); the last has m = 1. Widths and values come from ``seed``.
+    shape); the last has m = 1. Widths come from ``seed``, values from
+    :func:`nncheck.strategies.make_network_case` (nonzero b, hidden pre-activations clear of
+    ReLU's kink).
     """
     rng = np.random.default_rng(seed)
     pool = list(rng.permutation(np.arange(2, 8)))
@@ -309,23 +289,14 @@ def make_cases(
     used = set(widths)
     m_main = int(rng.choice([m for m in range(5, 12) if m not in used]))
     specs = [
-        ("unequal widths", tuple(widths), m_main),
-        ("n[1] = m", tuple(widths), widths[1]),
-        ("m = 1", tuple(widths), 1),
+        ("unequal widths", m_main),
+        ("n[1] = m", widths[1]),
+        ("m = 1", 1),
     ]
-    cases: list[Case] = []
-    for i, (label, dims, m) in enumerate(specs):
-        crng = np.random.default_rng([seed, i])
-        X = crng.standard_normal((dims[0], m))
-        Y = (crng.random((dims[-1], m)) < 0.5).astype(np.float64)
-        if m > 1 and Y.min() == Y.max():  # both classes present
-            Y[0, 0] = 1.0 - Y[0, 0]
-        params = _random_params(crng, dims)
-        for arr in (X, Y, *params.values()):
-            arr.setflags(write=False)  # shared by every check: a person's in-place edit must
-            # happen on a copy (the trials copy what they pass), never on the cached case
-        cases.append(Case(dims, m, seed, label, X, Y, params, rng_seed=seed * 7919 + i))
-    return cases
+    return [
+        _case(make_network_case(widths, m, "relu", seed * 7919 + i), seed, label)
+        for i, (label, m) in enumerate(specs)
+    ]
 
 
 @dataclass
@@ -390,46 +361,11 @@ def bind_call(
     values: Mapping[str, Any],
     extra_aliases: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Any:
-    """Call ``func`` with the canonical ``values``, binding by parameter name when possible.
-
-    Each parameter name is looked up among the aliases of the canonical names in ``order``; when
-    every parameter without a default is recognised the call is by keyword, otherwise by position
-    in ``order``, dropping trailing values the function does not take (so
-    ``linear_forward(A, W, b)``, ``linear_forward(W, A_prev, b)`` and ``compute_cost(A2, Y)``
-    called with the older ``(A2, Y, parameters)`` all work).
-    """
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return func(*[values[k] for k in order])
-    lookup: dict[str, str] = {}
-    for canon in order:
-        names = (canon, *(extra_aliases or {}).get(canon, ()), *ALIASES.get(canon, ()))
-        for alias in names:
-            lookup.setdefault(alias, canon)
-            lookup.setdefault(alias.lower(), canon)
-    kwargs: dict[str, Any] = {}
-    used: set[str] = set()
-    positional_only = False
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            continue
-        found = lookup.get(p.name) or lookup.get(p.name.lower())
-        if found is not None and found not in used:
-            if p.kind is p.POSITIONAL_ONLY:
-                positional_only = True
-            kwargs[p.name] = values[found]
-            used.add(found)
-        elif p.default is p.empty:
-            positional_only = True
-    if not positional_only and used:
-        return func(**kwargs)
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if not any(p.kind is p.VAR_POSITIONAL for p in params):
-        # an optional trailing argument (compute_cost's old ``parameters``) is left out when the
-        # function does not take it
-        order = list(order)[: max(len(positional), 1)]
-    return func(*[values[k] for k in order])
+    """Call ``func`` with the canonical ``values``, bound by :func:`nncheck._binding.bind_arguments`
+    (by parameter name when possible, else in the course's ``order``, dropping trailing values the
+    function does not take)."""
+    args, kwargs = bind_arguments(func, order, values, extra_aliases)
+    return func(*args, **kwargs)
 
 
 def takes(module: types.ModuleType, name: str, argument: str) -> bool:
@@ -603,19 +539,6 @@ SEARCH_EXAMPLES = 6
 """Examples Hypothesis draws per values/shapes check once the fixed cases pass."""
 
 
-def _from_network_case(nc: Any, seed: int) -> Case:
-    return Case(
-        tuple(nc.dims),
-        int(nc.m),
-        seed,
-        "drawn by Hypothesis",
-        np.asarray(nc.X, dtype=np.float64),
-        np.asarray(nc.Y, dtype=np.float64).reshape(nc.dims[-1], nc.m),
-        {k: np.asarray(v, dtype=np.float64) for k, v in nc.params.items()},
-        rng_seed=int(nc.seed),
-    )
-
-
 def _search(
     ctx: Context,
     factory: TrialFactory,
@@ -625,14 +548,10 @@ def _search(
 ) -> tuple[Case, Finding] | None:
     """Let Hypothesis draw more networks (widths 1…6, m 1…6, equal and unequal widths) and
     shrink the first failure to the smallest example; None when every draw passes."""
-    try:
-        from nncheck.strategies import find_counterexample, network_cases
-    except ImportError:  # pragma: no cover - hypothesis is a dependency
-        return None
     depth = ctx.depth if depth is None else depth
     strategy = network_cases(
         hidden="relu", min_layers=depth, max_layers=depth, n_x=n_x, max_width=6, max_m=6
-    ).map(lambda nc: _from_network_case(nc, ctx.seed))
+    ).map(lambda nc: _case(nc, ctx.seed, "drawn by Hypothesis"))
 
     def passes(case: Case) -> bool:
         trial = factory(ctx, case)

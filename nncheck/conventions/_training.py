@@ -42,9 +42,10 @@ from typing import Any
 import numpy as np
 
 from nncheck import reference as ref
+from nncheck._binding import ALIASES
 from nncheck._callees import call_sites, calls, free_names, rebound
 from nncheck._findings import Finding
-from nncheck.conventions._common import ALIASES, Check, Context, Prerequisite, WrongResult, compare
+from nncheck.conventions._common import Check, Context, Prerequisite, WrongResult, compare
 from nncheck.conventions._course import COURSE, INIT_UTILS
 from nncheck.diagnose.catalogue import Mistake
 

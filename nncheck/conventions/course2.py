@@ -21,7 +21,16 @@ import numpy as np
 from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays
-from nncheck._binding import CostFn, GradFn, GradProblem, _Caller, _grad_dict, _scalar, _unpack
+from nncheck._binding import (
+    CostFn,
+    GradFn,
+    GradProblem,
+    _Caller,
+    _grad_dict,
+    _scalar,
+    _takes_theta,
+    _unpack,
+)
 from nncheck._findings import Finding
 from nncheck.conventions._common import (
     Case,
@@ -48,6 +57,7 @@ from nncheck.conventions._initialisation import (
     init_dims,
     init_scale,
 )
+from nncheck.conventions._protocol import Protocol
 from nncheck.conventions._training import training_checks
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
@@ -613,7 +623,7 @@ def checks() -> list[Check]:
 
 
 def _course2(
-    module: types.ModuleType, X: FloatArray, Y: FloatArray, path: str
+    module: types.ModuleType, functions: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
 ) -> tuple[CostFn, GradFn]:
     forward = _Caller(module, "forward_propagation_n", ("X", "Y", "parameters"), path)
     backward = _Caller(module, "backward_propagation_n", ("X", "Y", "cache"), path)
@@ -649,17 +659,17 @@ def _one_dimensional_problem(
     else:
         theta = float(rng.standard_normal() * 2.0)
         notes.append(f"theta = {theta:.6g} drawn from default_rng({seed})")
-    forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
-    backward = _Caller(module, "backward_propagation", ("X", "parameters"), path)
+    forward = _Caller(module, "forward_propagation", ("x", "theta"), path)
+    backward = _Caller(module, "backward_propagation", ("x", "theta"), path)
 
     def value(params: Mapping[str, Any]) -> Any:
         return np.asarray(params["theta"]).reshape(())[()]
 
     def cost(params: Mapping[str, Any]) -> Any:
-        return _scalar(forward(X=x, parameters=value(params)), forward.name)
+        return _scalar(forward(x=x, theta=value(params)), forward.name)
 
     def gradients(params: Mapping[str, Any]) -> dict[str, FloatArray]:
-        dtheta = _as_arrays({"dtheta": backward(X=x, parameters=value(params))}, backward.name)
+        dtheta = _as_arrays({"dtheta": backward(x=x, theta=value(params))}, backward.name)
         g = dtheta["dtheta"]
         return {"dtheta": g.reshape(1, 1) if g.size == 1 else g}
 
@@ -674,3 +684,37 @@ def _one_dimensional_problem(
         gradients=gradients,
         notes=tuple(notes),
     )
+
+
+def _three_layers(dims: tuple[int, ...]) -> None:
+    if len(dims) != 4:
+        raise ProtocolError(
+            f"--dims {','.join(map(str, dims))}: forward_propagation_n uses three layers (W1, W2, "
+            "W3): give four widths, e.g. --dims 4,5,3,1"
+        )
+
+
+def _takes_theta_argument(module: types.ModuleType) -> bool:
+    return _takes_theta(module.forward_propagation)  # not week 3's (X, parameters)
+
+
+GRADCHECK = (
+    Protocol(
+        "course2",
+        (("forward_propagation_n", "backward_propagation_n"),),
+        (4, 5, 3, 1),
+        _course2,
+        check_dims=_three_layers,
+    ),
+    Protocol(
+        "course2_1d",
+        (("forward_propagation", "backward_propagation"),),
+        (1, 1),
+        None,
+        helpers=False,
+        accepts=_takes_theta_argument,
+        build=_one_dimensional_problem,
+    ),
+)
+"""The gradient-check protocols of this convention: the three-layer network and the
+one-dimensional J(θ) = θ·x warm-up."""

@@ -49,6 +49,8 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import predict_check
+from nncheck.conventions._protocol import Protocol, layered_params, module_params
+from nncheck.errors import ProtocolError
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -285,3 +287,65 @@ def _generic(
         )
 
     return cost2, gradients2
+
+
+def _initialize_parameters(
+    module: ModuleType, dims: tuple[int, ...], seed: int, path: str
+) -> tuple[dict[str, FloatArray], str]:
+    return module_params(module, "initialize_parameters", dims, seed, path)
+
+
+def _generic_params(
+    params: dict[str, FloatArray], dims: tuple[int, ...] | None
+) -> tuple[dict[str, FloatArray], tuple[int, ...] | None]:
+    """W1, b1, … follow the dimension rules; any other dict is the person's own."""
+    return layered_params(params, dims) if "W1" in params else (params, dims)
+
+
+def _generic_widths(
+    given: tuple[int, ...] | None,
+    X: FloatArray | None,
+    Y: FloatArray | None,
+    params: Mapping[str, FloatArray] | None,
+) -> tuple[tuple[int, ...], list[str]]:
+    if given is not None:
+        return given, []
+    if X is not None and Y is not None:
+        # no hidden widths to guess from: one layer, n_x -> n_y (stated in the notes)
+        note = (
+            f"dims: {X.shape[0]},{Y.shape[0]} (one layer) from the shapes of X and Y in --data; "
+            "give --dims or --params for hidden layers"
+        )
+        return (X.shape[0], Y.shape[0]), [note] if params is None else []
+    if params is not None:  # not W1, b1, … (those give the widths)
+        raise ProtocolError(
+            "--params holds no W1, b1, …, so nncheck cannot tell the shape of X and Y: "
+            "give --data (arrays X and Y) or --dims N_IN,N_OUT"
+        )
+    raise ProtocolError(
+        "the generic protocol needs --dims N_IN,…,N_OUT, --data or --params to know the "
+        "shapes of the parameters (e.g. --dims 4,3 for one layer from 4 inputs to 3 outputs)"
+    )
+
+
+GRADCHECK = (
+    Protocol(
+        "canonical",
+        (("model_forward", "cost", "model_backward"),),
+        (5, 4, 3, 1),
+        week4._model,
+        cost_steps=2,
+        initial_params=_initialize_parameters,
+    ),
+    Protocol(
+        "generic",
+        (("cost_and_gradients",), ("cost", "gradients")),
+        (5, 4, 3, 1),
+        _generic,
+        helpers=False,
+        given_params=_generic_params,
+        widths=_generic_widths,
+    ),
+)
+"""The gradient-check protocols of this convention: the reference's names (``canonical``) and
+any ``cost``/``gradients`` pair over a parameter dict (``generic``)."""

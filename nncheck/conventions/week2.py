@@ -35,8 +35,9 @@ from nncheck.conventions._common import (
 )
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._properties import cost_scalar_check, stability_check, threshold_failure
+from nncheck.conventions._protocol import Protocol
 from nncheck.conventions._training import training_checks
-from nncheck.conventions.week4 import _activation_trial
+from nncheck.conventions.week4._one_layer import _activation_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError
 
@@ -426,7 +427,9 @@ def checks() -> list[Check]:
 # gradient checking: this convention's cost and gradient closures (used by nncheck.gradcheck)
 
 
-def _week2(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple[CostFn, GradFn]:
+def _week2(
+    module: ModuleType, functions: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
+) -> tuple[CostFn, GradFn]:
     propagate = _Caller(module, "propagate", ("w", "b", "X", "Y"), path)
 
     def call(params: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
@@ -448,9 +451,10 @@ def _week2(module: ModuleType, X: FloatArray, Y: FloatArray, path: str) -> tuple
     return cost, gradients
 
 
-def _check_week2_params(
-    params: Mapping[str, FloatArray], dims: tuple[int, ...] | None
-) -> tuple[int, ...]:
+def _week2_params(
+    params: dict[str, FloatArray], dims: tuple[int, ...] | None
+) -> tuple[dict[str, FloatArray], tuple[int, ...]]:
+    """``--params`` w (n_x, 1) and a scalar b, checked as (1, 1), with the widths they imply."""
     if set(params) != {"w", "b"}:
         raise ProtocolError(
             f"--params for propagate(w, b, X, Y) needs arrays w and b, got {sorted(params)}"
@@ -465,4 +469,35 @@ def _check_week2_params(
         raise ProtocolError(
             f"--dims {','.join(map(str, dims))} disagrees with w of shape {w.shape}"
         )
-    return implied
+    return {**params, "b": b.reshape(1, 1)}, implied
+
+
+def _week2_dims(dims: tuple[int, ...]) -> None:
+    if len(dims) != 2 or dims[1] != 1:
+        shown = ",".join(map(str, dims))
+        raise ProtocolError(f"--dims {shown}: propagate (logistic regression) needs --dims N_X,1")
+
+
+def _week2_initial(
+    module: ModuleType, dims: tuple[int, ...], seed: int, path: str
+) -> tuple[dict[str, FloatArray], str]:
+    rng = np.random.default_rng(seed)
+    params = {
+        "w": rng.standard_normal((dims[0], 1)) * 0.5,
+        "b": np.array([[rng.standard_normal() * 0.5]]),
+    }
+    return params, f"parameters: w, b drawn from default_rng({seed})"
+
+
+GRADCHECK = (
+    Protocol(
+        "week2",
+        (("propagate",),),
+        (4, 1),
+        _week2,
+        given_params=_week2_params,
+        check_dims=_week2_dims,
+        initial_params=_week2_initial,
+    ),
+)
+"""The gradient-check protocol of this convention: ``propagate(w, b, X, Y)``."""

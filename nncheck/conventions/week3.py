@@ -45,8 +45,9 @@ from nncheck.conventions._common import (
 from nncheck.conventions._gradient import gradient_finding
 from nncheck.conventions._initialisation import init_checks, init_scale
 from nncheck.conventions._properties import cost_scalar_check, predict_check, update_direction_check
+from nncheck.conventions._protocol import Protocol
 from nncheck.conventions._training import training_checks
-from nncheck.conventions.week4 import make_cost_trial, make_update_trial
+from nncheck.conventions.week4._network import make_cost_trial, make_update_trial
 from nncheck.diagnose.catalogue import Mistake
 from nncheck.errors import ProtocolError, UserCodeError
 
@@ -412,7 +413,7 @@ def checks() -> list[Check]:
 
 
 def _week3(
-    module: types.ModuleType, X: FloatArray, Y: FloatArray, path: str
+    module: types.ModuleType, functions: tuple[str, ...], X: FloatArray, Y: FloatArray, path: str
 ) -> tuple[CostFn, GradFn]:
     forward = _Caller(module, "forward_propagation", ("X", "parameters"), path)
     compute_cost = _Caller(module, "compute_cost", ("AL", "Y", "parameters"), path, minimum=2)
@@ -459,3 +460,17 @@ def _probe_depth(
         f"forward_propagation reads W1…W{len(current) - 1}, so nncheck checked --dims {shown} "
         "(give --dims to choose the widths)"
     ]
+
+
+GRADCHECK = (
+    Protocol(
+        "week3",
+        (("forward_propagation", "compute_cost", "backward_propagation"),),
+        (3, 4, 1),
+        _week3,
+        cost_steps=2,
+        probe=_probe_depth,
+    ),
+)
+"""The gradient-check protocol of this convention (its depth probed from the person's forward
+pass when no widths are given)."""
