@@ -13,7 +13,7 @@ import pytest
 from nncheck.conformance import ConformanceReport, Finding, conform, plan
 from nncheck.conventions._common import bind_call
 from nncheck.conventions.week4._network import dA_convention
-from nncheck.loader import LoadError
+from nncheck.loader import LoadError, load_target
 
 CORPUS = Path(__file__).parent / "corpus"
 WEEK4 = CORPUS / "w4_correct_course.py"
@@ -275,7 +275,42 @@ def test_a_function_that_does_not_take_the_courses_arguments_is_the_persons(
     )
     f = _linear_forward_values(conform(_write(tmp_path, "hw.py", source), seed=0))
     assert f.status == "fail" and f.mistake == "exception", f.message
-    assert "linear_forward() missing 1 required" in f.message and "'activation'" in f.message
+    assert "cannot call linear_forward(A, W, b" in f.message and "activation" in f.message
+
+
+def test_pythons_own_argument_error_is_the_persons_only_for_their_signature(
+    tmp_path: Path,
+) -> None:
+    # a call that does not fit one of the person's functions, as Python words it: theirs when
+    # the message describes their function's signature, not when it describes another one's
+    from nncheck.conformance._run import _nncheck_dirs, _wrong_arguments_for
+
+    source = "def linear_forward(A, W, b):\n    return W @ A + b\n"
+    module = load_target(_write(tmp_path, "hw.py", source))
+
+    def error(call: object) -> TypeError:
+        try:
+            call()  # type: ignore[operator]
+        except TypeError as exc:
+            return exc
+        raise AssertionError("no TypeError")
+
+    theirs = [
+        error(lambda: module.linear_forward(1, 2)),
+        error(lambda: module.linear_forward(1, 2, 3, 4)),
+        error(lambda: module.linear_forward(1, 2, 3, c=4)),
+        error(lambda: module.linear_forward(1, 2, 3, A=4)),
+    ]
+    not_theirs = [  # Python's words for a linear_forward with another signature (nncheck's)
+        TypeError("linear_forward() takes 2 positional arguments but 3 were given"),
+        TypeError("linear_forward() takes from 3 to 4 positional arguments but 5 were given"),
+        TypeError("linear_forward() missing 1 required positional argument: 'activation'"),
+        TypeError("linear_forward() got an unexpected keyword argument 'b'"),
+        TypeError("linear_forward() got multiple values for argument 'Z'"),
+        TypeError("unsupported operand type(s) for +: 'int' and 'str' (an argument)"),
+    ]
+    assert all(_wrong_arguments_for(e, module, _nncheck_dirs()) for e in theirs)
+    assert not any(_wrong_arguments_for(e, module, _nncheck_dirs()) for e in not_theirs)
 
 
 def test_course_helpers_imported_from_missing_modules_are_provided(tmp_path: Path) -> None:

@@ -319,13 +319,14 @@ def _raised_in_persons_code(
     The person's code is their file and whatever it imports (their helpers); nncheck's code is
     the nncheck package and its reference. The innermost frame that is neither numpy nor the
     standard library decides; a frame in the person's file anywhere in the stack also counts.
-    A ``TypeError`` that binding the arguments of one of the person's functions raised (their
-    function does not take the convention's arguments) is theirs although it is raised in
-    nncheck's frame that made the call: see :func:`_wrong_arguments_for`.
+    A person's function that does not take the convention's arguments is theirs although the
+    error is raised in nncheck's frame that calls it: :class:`nncheck._binding.Unbindable`, or
+    Python's own ``TypeError`` for that call (:func:`_wrong_arguments_for`).
     """
+    from nncheck._binding import Unbindable
     from nncheck.conventions._common import WrongResult
 
-    if isinstance(exc, WrongResult):
+    if isinstance(exc, (WrongResult, Unbindable)):
         return True
     real = os.path.realpath(path) if path else None
     ours, libraries = _nncheck_dirs(), _library_dirs()
