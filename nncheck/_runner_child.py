@@ -82,6 +82,10 @@ def init_worker(memory_mb: int | None, registry: str) -> None:
     # on the descriptors the parent's streams use (--json sends stdout to stderr)
     sys.stdout = _fresh_stream(sys.stdout)
     sys.stderr = _fresh_stream(sys.stderr)
+    # the person's plt.show() must not open a window and wait for it (a GUI backend): draw to Agg
+    os.environ["MPLBACKEND"] = "Agg"
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].use("Agg")
     if memory_mb is not None:
         limit = _address_space() + memory_mb * 2**20
         _, hard = resource.getrlimit(resource.RLIMIT_AS)

@@ -47,9 +47,15 @@ NO_GRADIENT_FUNCTIONS = {
     "c2_correct_init_model": "the Initialization assignment imports its forward and backward "
     "passes from init_utils: the file defines nothing gradcheck can differentiate",
     "c2_bug_init_model_wrong_init": "likewise",
+    "c2_correct_init_raw_magics": "likewise",
+    "c2_bug_init_model_he_capitalised": "likewise",
+    "c2_bug_init_model_lr_hard_coded": "likewise",
     "w4_correct_application": "week 4's Application notebook imports every step function from "
     "dnn_app_utils and defines only the training functions",
     "w4_bug_application_update_dropped": "likewise",
+    "w4_correct_application_notebook_v3": "likewise",
+    "w4_correct_application_costs_when_printing": "likewise",
+    "w4_bug_application_global_sizes": "likewise",
 }
 """Files that define no forward/backward pass of their own (gradcheck says so, exit 2)."""
 

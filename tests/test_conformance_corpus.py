@@ -80,3 +80,14 @@ def test_correct_file_never_flagged(path: Path) -> None:
         assert len(checked) >= min(5, len(defined)), (
             f"{path.name}: too little was checked\n{report}"
         )
+
+
+def test_require_all_never_requires_a_helper_the_course_ships() -> None:
+    """Week 4's step-by-step notebook imports sigmoid, relu and their backward passes from
+    dnn_utils: --require-all must not fail a complete file for not writing them."""
+    path = CORPUS / "w4_correct_sqrt_init_main_block.py"
+    assert "from dnn_utils_v2 import sigmoid" in path.read_text()
+    report = conform(path, seed=2, defs_only=True, require_all=True)
+    assert report.ok, report
+    helpers = {f.function for f in report.findings if f.check == "missing"}
+    assert helpers == {"sigmoid", "relu", "sigmoid_backward", "relu_backward"}

@@ -134,3 +134,54 @@ def test_rebound_replaces_callees_in_a_copy_only() -> None:
     lab = copy.linear_activation_backward
     assert isinstance(lab, types.FunctionType) and lab.__globals__ is vars(copy)
     assert module.linear_activation_backward.__globals__ is vars(module)
+
+
+_BLOCKING_BACKEND = '''"""A GUI-like backend: show() waits for a window nobody closes."""
+import time
+
+from matplotlib.backend_bases import FigureManagerBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+FigureCanvas = FigureCanvasAgg
+FigureManager = FigureManagerBase
+
+
+def show(*args, **kwargs):
+    time.sleep(3600)
+'''
+
+
+def test_with_matplotlib_installed_a_plotting_file_never_waits_on_a_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """matplotlib really imported and drawing: top-level plt.show() under a GUI backend (here
+    one whose show() blocks) must not hang the load in the child, and the training function's
+    own plotting draws nothing."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    from nncheck.runner import run_conform
+
+    (tmp_path / "blocking_backend.py").write_text(_BLOCKING_BACKEND)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "module://blocking_backend")
+    source = TRAINING.read_text().replace(
+        "\ndef sigmoid(Z):", "\nplt.plot([0, 1], [1, 0])\nplt.show()\n\n\ndef sigmoid(Z):", 1
+    )
+    assert "plt.show()\n\n\ndef sigmoid" in source
+    path = tmp_path / "plots_at_import.py"
+    path.write_text(source)
+    backend = plt.get_backend()
+    plt.switch_backend("module://blocking_backend")  # the person's own pyplot setting
+    try:
+        report = run_conform(path, seed=3, timeout=2.0)  # a hang exceeds the 12 s load limit
+    finally:
+        plt.switch_backend(backend)
+    assert report.ok, report
+    assert _training(report, "L_layer_model").status == "pass"  # type: ignore[attr-defined]
+
+
+def test_with_matplotlib_installed_the_training_check_leaves_no_figure() -> None:
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.close("all")
+    report = conform(TRAINING, seed=5, defs_only=True)
+    assert _training(report, "L_layer_model").status == "pass"  # type: ignore[attr-defined]
+    assert plt.get_fignums() == []

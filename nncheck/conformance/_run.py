@@ -515,7 +515,7 @@ def _missing(function: str, provided: bool, required: bool) -> Finding:
     why = f"{function} is missing: the file does not define it" + (
         " (the course's helper is used by your other functions)" if provided else ""
     )
-    if not required:
+    if not required or provided:  # a helper the course ships is not the learner's to write
         return Finding(function, "missing", "skip", why, mistake=Mistake.MISSING)
     return Finding(
         function,

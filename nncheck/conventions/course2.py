@@ -568,6 +568,19 @@ def _one_dimensional_checker(ctx: Context) -> Finding:
         return Finding(
             "gradient_check", "checker", "pass", f"reports {got:.1e} for a right derivative"
         )
+    if abs(got - abs(_X1 - _THETA1) / (_X1 + _THETA1)) < 1e-6:  # gradapprox = dJ/dx = θ
+        return Finding(
+            "gradient_check",
+            "checker",
+            "fail",
+            f"reports a difference of {got:.3g} although backward_propagation is right",
+            diagnosis="gradapprox is dJ/dx = θ, not dJ/dθ = x: the checker nudges x instead of "
+            "θ — compute J_plus at theta + ε and J_minus at theta − ε, with x unchanged",
+            mistake=Mistake.CHECKER_PERTURBS_X,
+            expected="< 1e-5",
+            actual=got,
+            example={"x": _X1, "theta": _THETA1, "seed": ctx.seed},
+        )
     return Finding(
         "gradient_check",
         "checker",

@@ -373,7 +373,10 @@ def _several_outputs(function: str, factory: Any) -> Check:
         if ctx.depth != DEPTH:
             raise Prerequisite("the 3-layer variant is checked with one output unit")
         n_x, n_h = ctx.cases()[0].dims[:2]
-        finding = values_check(function, factory, None, dims=(n_x, n_h, 2)).run(ctx)
+        try:
+            finding = values_check(function, factory, None, dims=(n_x, n_h, 2)).run(ctx)
+        except AssertionError:  # the notebook's own assert(A2.shape == (1, X.shape[1]))
+            raise Prerequisite(f"{function} asserts one output unit, as in the notebook") from None
         return dataclasses.replace(finding, check="outputs")
 
     return Check(function, "outputs", run)

@@ -103,4 +103,28 @@ def checker_mutants(
             ),
             lambda: reported(g / 2),
         ),
+        (
+            Diagnosis(
+                Mistake.CHECKER_FALSE_ALARM,
+                "the loop over the parameters stops one short (range(num_parameters − 1)): the "
+                "last entry of gradapprox stays 0 — loop for i in range(num_parameters)",
+                op,
+            ),
+            lambda: reported(_zeroed(g, -1)),
+        ),
+        (
+            Diagnosis(
+                Mistake.CHECKER_FALSE_ALARM,
+                "the loop over the parameters starts at 1 (range(1, num_parameters)): the first "
+                "entry of gradapprox stays 0 — loop for i in range(num_parameters)",
+                op,
+            ),
+            lambda: reported(_zeroed(g, 0)),
+        ),
     ]
+
+
+def _zeroed(g: Array, index: int) -> Array:
+    out: Array = np.array(g, dtype=np.float64)
+    out[index] = 0.0
+    return out

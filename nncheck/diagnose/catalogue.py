@@ -545,10 +545,11 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         _M.CHECKER_FALSE_ALARM,
-        "course 2's checker flags a correct gradient",
+        "course 2's checker flags a correct gradient (e.g. its loop skips a parameter)",
         None,
         104,
         "the course-2 checker checks",
+        injected_in=("checker",),
     ),
     Entry(
         _M.CHECKER_INSENSITIVE,
@@ -704,7 +705,8 @@ _ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         _M.UPDATES_DROPPED,
-        "the result of the update is dropped: the parameters never change",
+        "the updated parameters are dropped: they never change, or every iteration starts again "
+        "from (or computes its gradients at) the initial ones",
         None,
         144,
         "the training checks",
