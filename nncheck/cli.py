@@ -346,6 +346,11 @@ def _grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
         help="run only imports and definitions of each file (skip training, plotting, ...)",
     )
     grade.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a function of the assignment a file starts that it does not define fails it",
+    )
+    grade.add_argument(
         "--resume",
         action="store_true",
         help="skip submissions that already have a record (same path and content) in --out",
@@ -969,6 +974,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 memory_mb=args.memory,
                 on_done=bar.advance,
+                require_all=args.require_all,
             )
     except KeyboardInterrupt:
         print("nncheck grade: interrupted; every finished record is kept", file=sys.stderr)
