@@ -32,7 +32,7 @@ _LAZY: dict[str, str] = {
     "ParameterReport": "nncheck.numeric",
     "GradientMismatch": "nncheck.numeric",
     "GradientInputError": "nncheck.numeric",
-    "conform": "nncheck.conformance",
+    "conform": "nncheck._api",
     "check": "nncheck._jupyter",
     # IPython's %load_ext hooks (not public names of the API)
     "load_ipython_extension": "nncheck.magic",
@@ -62,8 +62,9 @@ __all__ = [
 ]
 
 if _typing.TYPE_CHECKING:  # pragma: no cover - static view of the lazy attributes
+    from nncheck._api import conform
     from nncheck._jupyter import check
-    from nncheck.conformance import ConformanceReport, Finding, conform
+    from nncheck.conformance import ConformanceReport, Finding
     from nncheck.loader import LoadError
     from nncheck.numeric import (
         GradientInputError,

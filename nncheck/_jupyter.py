@@ -366,9 +366,10 @@ def _gradcheck_output(
     module: types.ModuleType, label: str, options: Mapping[str, Any]
 ) -> tuple[int, str]:
     """The CLI's gradcheck of ``module``: exit code and output (errors first, as on a terminal)."""
-    from nncheck import cli
+    from nncheck._gradcheck_report import check_and_report
     from nncheck.conventions import rename
     from nncheck.errors import ProtocolError
+    from nncheck.report import fail
 
     settings = dict(options)
     renames, as_json = settings.pop("renames"), settings.pop("as_json")
@@ -377,9 +378,9 @@ def _gradcheck_output(
         try:
             target = rename(module, renames)
         except ProtocolError as exc:
-            code = cli._fail(str(exc), kind="usage", as_json=as_json, out=out)
+            code = fail(str(exc), kind="usage", as_json=as_json, out=out)
         else:
-            code = cli._run_gradcheck(out, target, target=label, as_json=as_json, **settings)
+            code = check_and_report(out, target, target=label, as_json=as_json, **settings)
     text = out.getvalue() if as_json else err.getvalue() + out.getvalue()
     return code, _cells(text.rstrip())
 

@@ -153,7 +153,7 @@ def _record(
 ) -> dict[str, Any]:
     """What ``nncheck conform FILE --seed S --json`` says, plus the submission's identity."""
     from nncheck.loader import LoadError
-    from nncheck.report import json_line
+    from nncheck.report import DEFS_ONLY_OPTION, json_line
     from nncheck.runner import run_conform
 
     start = time.monotonic()
@@ -179,7 +179,7 @@ def _record(
             require_all=require_all,
         )
     except LoadError as exc:
-        return failed("load_error", "load", str(exc))
+        return failed("load_error", "load", exc.worded(DEFS_ONLY_OPTION))
     except ValueError as exc:
         return failed("usage_error", "usage", str(exc))
     data = report.to_dict()

@@ -27,7 +27,6 @@ import json
 import os
 import re
 import sys
-import traceback
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,17 +34,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from nncheck._defs_only import COURSE_MODULE, run_definitions
+from nncheck.errors import user_frames
 
 __all__ = [
     "LoadError",
     "LoadErrorKind",
-    "course_names",
     "load_notes",
     "load_target",
-    "user_traceback",
 ]
 
 LoadErrorKind = Literal["not_found", "syntax", "import", "runtime"]
+
 
 _counter = itertools.count()
 _LINE_MAGIC = re.compile(r"^\s*([%!]|[\w.,\s\[\]()]+=\s*[%!](?!=))")
@@ -66,7 +65,11 @@ class LoadError(Exception):
         path: the file involved, when known.
         line: the 1-based line in ``path``, when known (in a notebook: in its joined code cells).
         cell: for a notebook, (code cell number, line in that cell), both 1-based.
-        message: what went wrong and what to do, without the location prefix.
+        message: what went wrong and what to do, without the location prefix and without
+            :attr:`advice`.
+        advice: what else may help, to follow the message ("" when nothing does); where it
+            names defs-only loading, ``{defs_only}`` stands for the front door's way to ask for
+            it (:meth:`worded` fills it in: ``--defs-only`` on the command line).
     """
 
     def __init__(
@@ -76,22 +79,30 @@ class LoadError(Exception):
         *,
         path: str | None = None,
         line: int | None = None,
+        advice: str = "",
     ) -> None:
         self.kind: LoadErrorKind = kind
         self.message = message
         self.path = path
         self.line = line
+        self.advice = advice
         self.cell: tuple[int, int] | None = None
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def worded(self, defs_only: str = "defs_only=True") -> str:
+        """The whole error, located, its advice naming ``defs_only`` as the way to ask for
+        defs-only loading: each front door passes its own option (the default, and ``str()``,
+        name the keyword of :func:`load_target` and :func:`nncheck.conform`)."""
         where = ""
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             if self.cell is not None:
                 where = f"{self.path}, code cell {self.cell[0]}, line {self.cell[1]}"
             where += ": "
-        return where + self.message
+        return where + self.message + self.advice.format(defs_only=defs_only)
+
+    def __str__(self) -> str:
+        return self.worded()
 
 
 def load_target(
@@ -195,7 +206,9 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
         for n, v in module.__dict__.items()
         if callable(v) and COURSE_MODULE.match(str(getattr(v, "__module__", "")).split(".")[0])
     )
-    module.__dict__["__nncheck_course_names__"] = frozenset(course)
+    from nncheck.conventions import COURSE_NAMES  # not at import: the conventions import numpy
+
+    module.__dict__[COURSE_NAMES] = frozenset(course)
     return module
 
 
@@ -282,13 +295,6 @@ def load_notes(module: types.ModuleType) -> tuple[str, ...]:
     notebook export's ``get_ipython()`` did not run, one sentence each ("skipped: `from lr_utils
     import load_dataset` (line 3: h5py is not installed)")."""
     return tuple(getattr(module, "__nncheck_skipped_imports__", ()))
-
-
-def course_names(module: types.ModuleType) -> frozenset[str]:
-    """The functions of ``module`` that come from the course's own modules (a local
-    ``dnn_utils.py``, ``testCases``, ``public_tests``, or nncheck's stand-ins): not the
-    person's code, so not judged as theirs."""
-    return frozenset(getattr(module, "__nncheck_course_names__", ()))
 
 
 def _parse(source: str, shown: str, cells: list[int] | None) -> tuple[str, ast.Module]:
@@ -429,14 +435,6 @@ def _from_syntax(exc: SyntaxError) -> LoadError:
     )
 
 
-def _user_frames(exc: BaseException, path: str | None) -> list[traceback.FrameSummary]:
-    frames = traceback.extract_tb(exc.__traceback__)
-    if path is None:
-        return list(frames)
-    real = os.path.realpath(path)
-    return [f for f in frames if os.path.realpath(f.filename) == real]
-
-
 def _from_exception(
     exc: BaseException,
     real_path: str | None,
@@ -444,7 +442,7 @@ def _from_exception(
     shown: str | None = None,
     defs_only: bool = False,
 ) -> LoadError:
-    frames = _user_frames(exc, real_path)
+    frames = user_frames(exc, real_path)
     line = frames[-1].lineno if frames else None
     summary = f"{type(exc).__name__}: {exc}"
     if defs_only:  # already given: never advise it again
@@ -452,27 +450,13 @@ def _from_exception(
     elif kind == "import" and isinstance(exc, ModuleNotFoundError):
         advice = (
             f" — install it, put {exc.name}.py next to your file, or use defs-only loading "
-            "(--defs-only) to skip imports that are not found"
+            "({defs_only}) to skip imports that are not found"
         )
     elif kind == "runtime":
         advice = (
             " — your file's top-level code raised while loading; if it trains, plots or loads "
-            "data at import, use defs-only loading (--defs-only / defs_only=True)"
+            "data at import, use defs-only loading ({defs_only})"
         )
     else:
         advice = ""
-    return LoadError(kind, summary + advice, path=shown or real_path, line=line)
-
-
-def user_traceback(exc: BaseException, path: str | None) -> str:
-    """The traceback of ``exc`` trimmed to the frames in the person's file ``path``.
-
-    Falls back to the innermost frame when none is in ``path``; always ends with the exception
-    line (``ValueError: ...``).
-    """
-    frames = _user_frames(exc, path)
-    if not frames:
-        frames = list(traceback.extract_tb(exc.__traceback__))[-1:]
-    lines = traceback.format_list(frames)
-    lines.extend(traceback.format_exception_only(type(exc), exc))
-    return "".join(lines).rstrip()
+    return LoadError(kind, summary, path=shown or real_path, line=line, advice=advice)

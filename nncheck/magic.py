@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nncheck import _jupyter
+from nncheck._frontdoor import Parser, UsageExit, dims, fresh_seed, positive, rename, seconds, seed
 
 if TYPE_CHECKING:
     from nncheck.conformance import ConformanceReport
@@ -54,21 +55,10 @@ def unload_ipython_extension(ipython: Any) -> None:
     ipython.magics_manager.magics["line"].pop("nncheck", None)
 
 
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
-    from nncheck import cli
     from nncheck.conventions import PROTOCOLS
 
-    parser = cli._Parser(
+    parser = Parser(
         prog="%nncheck",
         description="Check the course functions defined in this notebook (conform), or their "
         "gradients (gradcheck), without changing anything in it.",
@@ -87,10 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="which course convention the notebook follows (default: detect from its names)",
     )
-    parser.add_argument("--seed", type=cli._seed, help="seed for the drawn examples")
+    parser.add_argument("--seed", type=seed, help="seed for the drawn examples")
     parser.add_argument(
         "--rename",
-        type=cli._rename,
+        type=rename,
         action="append",
         default=[],
         metavar="COURSE=YOURS",
@@ -100,13 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print JSON (the CLI's schema)")
     parser.add_argument(
         "--timeout",
-        type=_timeout,
+        type=seconds,
         default=_jupyter.DEFAULT_TIMEOUT,
         help=f"seconds the checks of one function may take (default {_jupyter.DEFAULT_TIMEOUT:g})",
     )
     grad = parser.add_argument_group("gradcheck")
-    grad.add_argument("--dims", type=cli._dims, help="every layer width, e.g. 5,4,3,1")
-    grad.add_argument("--m", type=cli._positive, help="number of examples (default 8)")
+    grad.add_argument("--dims", type=dims, help="every layer width, e.g. 5,4,3,1")
+    grad.add_argument("--m", type=positive, help="number of examples (default 8)")
     grad.add_argument("--mode", choices=("auto", "full", "directional"), default="auto")
     grad.add_argument("--protocol", choices=("auto", *PROTOCOLS), default="auto")
     return parser
@@ -114,12 +104,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def nncheck_magic(line: str) -> None:
     """``%nncheck [gradcheck | FUNCTION ...] [options]`` (``%nncheck --help`` lists them)."""
-    from nncheck import cli
-
     parser = _parser()
     try:
         args = parser.parse_args(shlex.split(line))
-    except (cli._UsageError, SystemExit):  # usage already printed; --help exits through here
+    except (UsageExit, SystemExit):  # usage already printed; --help exits through here
         return
     except ValueError as exc:  # shlex: an unclosed quote
         print(f"%nncheck: error: {exc}", file=sys.stderr)
@@ -179,11 +167,9 @@ def _text(report: ConformanceReport, *, verbose: bool) -> str:
 
 
 def _gradcheck(namespace: dict[str, Any], args: argparse.Namespace) -> None:
-    from nncheck import cli
-
     _, text = _jupyter.run_gradcheck(
         namespace,
-        seed=args.seed if args.seed is not None else cli._fresh_seed(),
+        seed=args.seed if args.seed is not None else fresh_seed(),
         dims=args.dims,
         m=args.m,
         mode=args.mode,

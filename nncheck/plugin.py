@@ -229,19 +229,13 @@ _RENAME_HINT = (
 )
 
 _DEFS_ONLY = "--nncheck-defs-only, or defs_only = true under [tool.nncheck]"
+"""How the plugin asks for defs-only loading (the advice of a load error names it)."""
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     settings = config.stash.get(_SETTINGS, None)
     if settings is not None:
         settings.close()
-
-
-def _pytest_options(message: str) -> str:
-    """A load error's advice names the command line's options: name the plugin's instead."""
-    for cli in ("(--defs-only / defs_only=True)", "(--defs-only)"):
-        message = message.replace(cli, f"({_DEFS_ONLY})")
-    return message.replace("--defs-only", "--nncheck-defs-only")
 
 
 _SETTINGS = pytest.StashKey[_Settings]()
@@ -294,12 +288,10 @@ class NncheckCollector(pytest.Collector):
             isolated = self.settings.isolated(self.target)
         except LoadError as exc:
             raise self.CollectError(
-                f"nncheck cannot load {self.target}: {_pytest_options(str(exc))}"
+                f"nncheck cannot load {self.target}: {exc.worded(_DEFS_ONLY)}"
             ) from None
         except ValueError as exc:  # no convention fits (UsageError) or a bad option
-            raise self.CollectError(
-                f"nncheck cannot check {self.target}: {_pytest_options(str(exc))}"
-            ) from None
+            raise self.CollectError(f"nncheck cannot check {self.target}: {exc}") from None
         return [
             NncheckItem.from_parent(
                 self, name=f"{function}::{check}", isolated=isolated, function=function, check=check

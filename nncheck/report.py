@@ -13,10 +13,10 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from nncheck.diagnose.catalogue import GRADCHECK_RTOL, factor_mistake
+from nncheck.errors import EXIT_ERROR
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from nncheck.numeric import GradReport, ParameterReport
 
 __all__ = [
+    "DEFS_ONLY_OPTION",
     "PROGRESS_DELAY",
     "GradHeader",
     "ProgressTicker",
     "close_call_note",
     "conformance_lines",
     "cost_scale_note",
+    "fail",
     "format_number",
     "format_pair",
     "gradcheck_text",
@@ -41,8 +43,13 @@ __all__ = [
     "print_gradcheck",
     "print_json",
     "progress",
+    "quiet_user_output",
     "ratio_hint",
 ]
+
+DEFS_ONLY_OPTION = "--defs-only"
+"""How the command line asks for defs-only loading: the advice of a load error names it
+(:meth:`nncheck.loader.LoadError.worded`)."""
 
 PROGRESS_DELAY = 1.0
 """Seconds a check must run before the progress bar appears."""
@@ -186,6 +193,8 @@ def ratio_hint(ratio: float, m: int) -> str:
     The factors are the catalogue's (:func:`nncheck.diagnose.catalogue.factor_mistake`), at the
     tolerance of a ratio against finite differences (``GRADCHECK_RTOL``).
     """
+    from nncheck.diagnose.catalogue import GRADCHECK_RTOL, factor_mistake
+
     known = factor_mistake(ratio, m, GRADCHECK_RTOL)
     return _RATIO_WORDS[known[0]].format(m=m, m2=m * m) if known else ""
 
@@ -436,6 +445,33 @@ def print_json(data: Mapping[str, Any], stream: TextIO | None = None) -> None:
     """Print ``data`` as indented JSON (NaN and infinities become null, keeping it valid JSON)."""
     out = stream if stream is not None else sys.stdout
     print(json.dumps(_finite(data), indent=2, sort_keys=False), file=out)
+
+
+def fail(
+    message: str,
+    *,
+    kind: str,
+    as_json: bool,
+    out: TextIO,
+    code: int = EXIT_ERROR,
+    **extra: Any,
+) -> int:
+    """Report an error without a traceback: message on stderr, JSON error object with --json;
+    return the exit code (``code``: usage or load error by default)."""
+    print(f"nncheck: {message}", file=sys.stderr)
+    if as_json:
+        print_json({"ok": False, "error": {"kind": kind, "message": message, **extra}}, out)
+    return code
+
+
+@contextmanager
+def quiet_user_output(active: bool) -> Iterator[None]:
+    """With --json, whatever the person's code prints goes to stderr, keeping stdout JSON."""
+    if not active:
+        yield
+        return
+    with redirect_stdout(sys.stderr):
+        yield
 
 
 def json_line(data: Mapping[str, Any]) -> str:

@@ -268,6 +268,30 @@ def test_syntax_error_names_file_and_line(
     assert ":3: SyntaxError" in data["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("source", "load_kind"),
+    [
+        ("import numpy as np\nimport not_here\n\ndef sigmoid(z):\n    return z\n", "import"),
+        ("import numpy as np\nraise ValueError('x')\ndef sigmoid(z):\n    return z\n", "runtime"),
+    ],
+)  # fmt: skip
+def test_a_load_errors_advice_names_the_command_lines_option(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, load_kind: str
+) -> None:
+    # the loader's advice is structured; the command line words it with its own option, in the
+    # parent (conform) and in the runner's child (gradcheck)
+    path = write(tmp_path, source)
+    for command in ("conform", "gradcheck"):
+        code, data = run_json(capsys, command, str(path))
+        assert code == EXIT_ERROR
+        assert data["error"]["load_kind"] == load_kind
+        message = data["error"]["message"]
+        assert "use defs-only loading (--defs-only)" in message, message
+        assert "defs_only=True" not in message, message
+    code, data = run_json(capsys, "conform", str(path), "--defs-only")
+    assert "defs-only" not in json.dumps(data)  # asked for already: never advised again
+
+
 def test_no_recognised_protocol_lists_the_names_looked_for(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -623,6 +647,29 @@ def test_rename_maps_the_persons_names_onto_the_course_names(
     )
 
 
+def test_with_rename_the_convention_is_detected_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nncheck import conventions
+
+    source = examples.BUGGY.read_text().replace("L_model_forward", "forward_pass")
+    path = write(tmp_path, source)
+    calls = tmp_path / "detections"
+    detect = conventions.detect_convention
+
+    def counted(*args: Any, **kwargs: Any) -> str | None:
+        with calls.open("a") as fh:  # the runner's forked children write here too
+            fh.write("detected\n")
+        return detect(*args, **kwargs)
+
+    monkeypatch.setattr(conventions, "detect_convention", counted)
+    code, data = run_json(
+        capsys, "conform", str(path), "--seed", "0", "--rename", "L_model_forward=forward_pass"
+    )
+    assert code == EXIT_PROBLEMS and data["convention"] == "week4"
+    assert calls.read_text().count("detected") == 1
+
+
 @pytest.mark.parametrize(
     ("rename", "message"),
     [
@@ -672,19 +719,19 @@ def test_ratio_hints_name_the_usual_factors(ratio: float, m: int, words: str) ->
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "SATURATED_COST",
-                         "build_parser", "main"}),
+        ("nncheck.cli", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"}),
         (
             "nncheck.gradcheck",
             {"MAX_VALUES", "GradProblem", "build_problem", "check_problem", "preflight"},
         ),
-        ("nncheck.errors", {"ProtocolError", "UsageError", "UserCodeError"}),
+        ("nncheck.errors", {"EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "ProtocolError",
+                            "UsageError", "UserCodeError", "user_frames", "user_traceback"}),
         (
             "nncheck.report",
-            {"PROGRESS_DELAY", "GradHeader", "ProgressTicker", "close_call_note", "cost_scale_note",
-             "conformance_lines", "format_number", "format_pair", "gradcheck_text", "is_terminal",
-             "json_line",
-             "print_conformance", "print_gradcheck", "print_json", "progress", "ratio_hint"},
+            {"DEFS_ONLY_OPTION", "PROGRESS_DELAY", "GradHeader", "ProgressTicker",
+             "close_call_note", "conformance_lines", "cost_scale_note", "fail", "format_number",
+             "format_pair", "gradcheck_text", "is_terminal", "json_line", "print_conformance",
+             "print_gradcheck", "print_json", "progress", "quiet_user_output", "ratio_hint"},
         ),
         (
             "nncheck.runner",

@@ -13,7 +13,7 @@ import pytest
 from nncheck.conformance import ConformanceReport, Finding, conform, plan
 from nncheck.conventions._common import bind_call
 from nncheck.conventions.week4._network import dA_convention
-from nncheck.loader import LoadError
+from nncheck.loader import LoadError, load_target
 
 CORPUS = Path(__file__).parent / "corpus"
 WEEK4 = CORPUS / "w4_correct_course.py"
@@ -220,6 +220,97 @@ def test_an_error_inside_nncheck_is_never_blamed_on_the_person(
     assert f.status == "fail" and f.mistake == "internal_error"
     assert "bug in nncheck" in f.message and "please report" in f.message
     assert not report.ok
+
+
+def _patched_values_check(monkeypatch: pytest.MonkeyPatch, run: object) -> None:
+    import dataclasses
+
+    from nncheck.conventions import week4
+
+    original = week4.checks()
+    patched = [
+        dataclasses.replace(c, run=run)
+        if (c.function, c.check) == ("linear_forward", "values")
+        else c
+        for c in original
+    ]
+    monkeypatch.setattr(week4, "checks", lambda: patched)
+
+
+def _linear_forward_values(report: ConformanceReport) -> Finding:
+    return next(f for f in report.findings if (f.function, f.check) == ("linear_forward", "values"))
+
+
+def test_a_type_error_about_arguments_inside_nncheck_is_nncheck_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # nncheck's reference calls a linear_forward that takes 2 arguments with 3: a bug of
+    # nncheck's, although the message mentions arguments and the person defines linear_forward
+    from nncheck.reference import network
+
+    def linear_forward(A: object, W: object) -> object:
+        return A
+
+    monkeypatch.setattr(network, "linear_forward", linear_forward)
+
+    def broken(ctx: object) -> Finding:
+        params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
+        network.model_forward(np.ones((3, 4)), params)
+        raise AssertionError("unreachable")
+
+    _patched_values_check(monkeypatch, broken)
+    f = _linear_forward_values(conform(WEEK4, seed=0))
+    assert "takes 2 positional arguments but 3 were given" in f.message
+    assert f.status == "fail" and f.mistake == "internal_error"
+
+
+@pytest.mark.parametrize("signature", ["A, W, b, activation", "A, W, b, *, activation"])
+def test_a_function_that_does_not_take_the_courses_arguments_is_the_persons(
+    tmp_path: Path, signature: str
+) -> None:
+    # the TypeError is raised in nncheck's frame that calls the person's linear_forward (their
+    # file is not in its traceback), but it is their function's signature that does not fit
+    source = WEEK4.read_text().replace(
+        "def linear_forward(A, W, b):", f"def linear_forward({signature}):"
+    )
+    f = _linear_forward_values(conform(_write(tmp_path, "hw.py", source), seed=0))
+    assert f.status == "fail" and f.mistake == "exception", f.message
+    assert "cannot call linear_forward(A, W, b" in f.message and "activation" in f.message
+
+
+def test_pythons_own_argument_error_is_the_persons_only_for_their_signature(
+    tmp_path: Path,
+) -> None:
+    # a call that does not fit one of the person's functions, as Python words it: theirs when
+    # the message describes their function's signature, not when it describes another one's
+    from nncheck.conformance._run import _nncheck_dirs, _wrong_arguments_for
+
+    source = "def linear_forward(A, W, b):\n    return W @ A + b\n"
+    module = load_target(_write(tmp_path, "hw.py", source))
+
+    def error(call: object) -> TypeError:
+        try:
+            call()  # type: ignore[operator]
+        except TypeError as exc:
+            return exc
+        raise AssertionError("no TypeError")
+
+    theirs = [
+        error(lambda: module.linear_forward(1, 2)),
+        error(lambda: module.linear_forward(1, 2, 3, 4)),
+        error(lambda: module.linear_forward(1, 2, 3, c=4)),
+        error(lambda: module.linear_forward(1, 2, 3, A=4)),
+    ]
+    not_theirs = [  # Python's words for a linear_forward with another signature (nncheck's)
+        TypeError("linear_forward() takes 2 positional arguments but 3 were given"),
+        TypeError("linear_forward() takes from 3 to 4 positional arguments but 5 were given"),
+        TypeError("linear_forward() missing 1 required positional argument: 'activation'"),
+        TypeError("linear_forward() got an unexpected keyword argument 'b'"),
+        TypeError("linear_forward() got multiple values for argument 'Z'"),
+        TypeError("unsupported operand type(s) for +: 'int' and 'str' (an argument)"),
+    ]
+    assert all(_wrong_arguments_for(e, module, _nncheck_dirs()) for e in theirs)
+    assert not any(_wrong_arguments_for(e, module, _nncheck_dirs()) for e in not_theirs)
 
 
 def test_course_helpers_imported_from_missing_modules_are_provided(tmp_path: Path) -> None:

@@ -40,12 +40,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("conventions", ("nncheck.conventions",)),
     ("loader", ("nncheck.loader", "nncheck._defs_only")),
     ("engines", ("nncheck.gradcheck", "nncheck.conformance")),
-    ("runner", ("nncheck.runner",)),
+    ("reports", ("nncheck.report", "nncheck.plots", "nncheck._gradcheck_report")),
+    ("runner", ("nncheck.runner", "nncheck._runner_child")),
     (
         "front doors",
         (
-            "nncheck.report",
-            "nncheck.plots",
+            "nncheck._frontdoor",
+            "nncheck._api",
+            "nncheck._grade_cli",
             "nncheck.grade",
             "nncheck.magic",
             "nncheck._jupyter",
@@ -137,17 +139,6 @@ GRAPH = _graph(lazy=True)
 AT_IMPORT = _graph(lazy=False)
 """Imports that run when the module is imported: what an import circle is made of."""
 
-KNOWN_UPWARD = {
-    ("nncheck.conformance._run", "nncheck.runner"): "conform(isolate=True) hands the run over",
-    ("nncheck.runner", "nncheck.cli"): "the gradcheck child renders with cli._gradcheck_output",
-    ("nncheck.errors", "nncheck.loader"): "_trim uses loader.user_traceback (stdlib only)",
-    ("nncheck.conventions", "nncheck.loader"): "provide_helpers reads loader.course_names",
-}
-"""Upward imports (all inside functions) for the lead to move: the rendering belongs in
-report.py, isolation is the front doors' choice, not conform's, user_traceback (stdlib only)
-belongs beside the errors that use it, and course_names (an attribute of the loaded module)
-beside the conventions that read it."""
-
 
 def layer_of(module: str) -> int:
     """Index in LAYERS of the longest prefix naming ``module``'s layer."""
@@ -173,11 +164,8 @@ def test_nothing_lower_imports_higher() -> None:
         for b in sorted(targets)
         if layer_of(b) > layer_of(a)
         and not (a == "nncheck" or b == "nncheck")  # the package's lazy front door
-        and (a, b) not in KNOWN_UPWARD
     ]
     assert not wrong, "\n".join(wrong)
-    for a, b in KNOWN_UPWARD:  # still lazy, never at import time
-        assert b in GRAPH[a] and b not in AT_IMPORT[a], (a, b)
 
 
 def _cycles() -> list[list[str]]:
@@ -236,6 +224,11 @@ def test_the_graph_is_real() -> None:
             "nncheck.diagnose._match",
             "checks and their results",
         ),
+        # the four upward imports issue 11 removed, planted back
+        ("from nncheck.cli import EXIT_PROBLEMS\n", "nncheck.runner", "runner"),
+        ("from nncheck import runner\n", "nncheck.conformance._run", "engines"),
+        ("from nncheck.loader import load_target\n", "nncheck.errors", "support"),
+        ("from nncheck.loader import load_notes\n", "nncheck.conventions", "conventions"),
     ],
 )
 def test_a_planted_upward_import_is_caught(source: str, importer: str, expected: str) -> None:

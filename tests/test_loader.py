@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncheck.loader import LoadError, course_names, load_notes, load_target, user_traceback
+from nncheck.conventions import course_names
+from nncheck.errors import user_traceback
+from nncheck.loader import LoadError, load_notes, load_target
 
 
 def write(tmp_path: Path, name: str, body: str) -> Path:
@@ -59,7 +61,10 @@ def test_full_load_reports_the_failing_import_with_line(tmp_path: Path) -> None:
     assert err.kind == "import"
     assert err.line == 3
     assert str(err).startswith(f"{path}:3: ModuleNotFoundError")
-    assert "--defs-only" in str(err)
+    # the advice is structured: each front door names its own way to ask for defs-only loading
+    assert "use defs-only loading (defs_only=True)" in str(err)  # the Python API's
+    assert "use defs-only loading (--defs-only)" in err.worded("--defs-only")
+    assert "defs-only" not in err.message  # what went wrong, without the advice
 
 
 def test_top_level_exception_is_a_runtime_load_error_with_line(tmp_path: Path) -> None:
@@ -260,7 +265,7 @@ def test_the_missing_root_module_of_a_failing_import_is_named(tmp_path: Path) ->
     )
     with pytest.raises(LoadError) as info:  # a full load still fails, and says how to load it
         load_target(path)
-    assert "--defs-only" in str(info.value)
+    assert "(defs_only=True)" in str(info.value) and "--defs-only" not in str(info.value)
 
 
 def test_top_level_blocks_contribute_only_imports_and_definitions(tmp_path: Path) -> None:
@@ -444,7 +449,7 @@ def test_a_real_syntax_error_is_still_reported_at_its_line(tmp_path: Path) -> No
         with pytest.raises(LoadError) as info:
             load_target(path, defs_only=defs_only)
         assert (info.value.kind, info.value.line) == ("syntax", 3)
-        assert "--defs-only" not in str(info.value)
+        assert "defs-only" not in info.value.worded("--defs-only")
 
 
 def test_load_errors_never_advise_defs_only_when_it_was_given(tmp_path: Path) -> None:
@@ -454,9 +459,10 @@ def test_load_errors_never_advise_defs_only_when_it_was_given(tmp_path: Path) ->
         raise ModuleNotFoundError("No module named 'x'", name="x")
     except ModuleNotFoundError as exc:
         for kind in ("import", "runtime"):
-            assert "--defs-only" in str(_from_exception(exc, None, kind))  # type: ignore[arg-type]
+            advised = _from_exception(exc, None, kind)  # type: ignore[arg-type]
+            assert "(--defs-only)" in advised.worded("--defs-only")
             given = _from_exception(exc, None, kind, defs_only=True)  # type: ignore[arg-type]
-            assert "--defs-only" not in str(given) and "defs_only" not in str(given)
+            assert "defs-only" not in given.worded("--defs-only") and "defs_only" not in str(given)
 
 
 def test_skipped_imports_reach_the_conform_report_and_its_json() -> None:

@@ -152,6 +152,9 @@ def test_a_file_that_exits_or_hangs_while_loading_is_a_load_error(
     with pytest.raises(LoadError) as info:
         runner.run_conform(copy(tmp_path, name), seed=0, timeout=1.0)
     assert "being loaded" in str(info.value) or "SystemExit" in str(info.value)
+    if name == "hang_at_import.py":  # the advice, worded by each front door
+        assert "use defs-only loading (--defs-only)" in info.value.worded("--defs-only")
+        assert "use defs-only loading (defs_only=True)" in str(info.value)
 
 
 def test_a_file_that_trains_at_import_longer_than_a_function_timeout_still_loads(

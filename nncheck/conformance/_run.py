@@ -138,7 +138,7 @@ def _describe(target: Target) -> str:
 
 
 def _location(exc: BaseException, path: str | None) -> str:
-    from nncheck.loader import user_traceback
+    from nncheck.errors import user_traceback
 
     try:
         tb = user_traceback(exc, path)
@@ -237,7 +237,7 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
                     mistake=Mistake.WRONG_RETURN,
                     example={"seed": ctx.seed, "dims": list(ctx.cases()[0].dims)},
                 )
-            if not _raised_in_persons_code(exc, path):
+            if not _raised_in_persons_code(exc, path, ctx.module):
                 # never a pass: the report fails (exit 1) and says whose problem it is
                 return Finding(
                     check.function,
@@ -311,19 +311,23 @@ def _library_dirs() -> tuple[str, ...]:
     )
 
 
-def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
+def _raised_in_persons_code(
+    exc: BaseException, path: str | None, module: types.ModuleType | None = None
+) -> bool:
     """True unless the exception comes from nncheck itself.
 
     The person's code is their file and whatever it imports (their helpers); nncheck's code is
     the nncheck package and its reference. The innermost frame that is neither numpy nor the
     standard library decides; a frame in the person's file anywhere in the stack also counts.
+    A person's function that does not take the convention's arguments is theirs although the
+    error is raised in nncheck's frame that calls it: :class:`nncheck._binding.Unbindable`, or
+    Python's own ``TypeError`` for that call (:func:`_wrong_arguments_for`).
     """
+    from nncheck._binding import Unbindable
     from nncheck.conventions._common import WrongResult
 
-    if isinstance(exc, WrongResult):
+    if isinstance(exc, (WrongResult, Unbindable)):
         return True
-    if isinstance(exc, TypeError) and "argument" in str(exc):
-        return True  # the person's function does not take the arguments of the convention
     real = os.path.realpath(path) if path else None
     ours, libraries = _nncheck_dirs(), _library_dirs()
     innermost: str | None = None
@@ -335,7 +339,62 @@ def _raised_in_persons_code(exc: BaseException, path: str | None) -> bool:
         if not filename.startswith(libraries):
             innermost = filename
         tb = tb.tb_next
-    return innermost is None or not innermost.startswith(ours)
+    if innermost is None or not innermost.startswith(ours):
+        return True
+    return module is not None and _wrong_arguments_for(exc, module, ours)
+
+
+_BINDING = re.compile(
+    r"(?P<name>[\w.<>]+)\(\) (?:"
+    r"takes (?:from (?P<low>\d+) to )?(?P<high>\d+) positional arguments? but|"
+    r"missing \d+ required (?:positional|keyword-only) arguments?: (?P<missing>.+)|"
+    r"got an unexpected keyword argument '(?P<unexpected>\w+)'|"
+    r"got multiple values for argument '(?P<multiple>\w+)')"
+)
+
+
+def _wrong_arguments_for(
+    exc: BaseException, module: types.ModuleType, ours: tuple[str, ...]
+) -> bool:
+    """Whether ``exc`` is the ``TypeError`` Python raises when a call does not fit the signature
+    of one of the person's functions in ``module`` (named in the message, and its signature is
+    the one the message describes); a function of nncheck's with the same name and signature
+    cannot be told apart."""
+    import inspect
+
+    match = _BINDING.match(str(exc)) if isinstance(exc, TypeError) else None
+    if match is None:
+        return False
+    for fn in vars(module).values():
+        if not isinstance(fn, types.FunctionType) or fn.__qualname__ != match["name"]:
+            continue
+        if os.path.realpath(fn.__code__.co_filename).startswith(ours):
+            continue  # a course helper nncheck provided
+        try:
+            parameters = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):
+            return True
+        names = {p.name for p in parameters}
+        positional = [
+            p
+            for p in parameters
+            if p.kind
+            in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        ]
+        required = sum(p.default is inspect.Parameter.empty for p in positional)
+        if match["high"] is not None:
+            low = int(match["low"]) if match["low"] is not None else int(match["high"])
+            if (low, int(match["high"])) == (required, len(positional)):
+                return True
+        elif match["missing"] is not None:
+            if set(re.findall(r"'(\w+)'", match["missing"])) <= names:
+                return True
+        elif match["unexpected"] is not None:
+            if match["unexpected"] not in names:
+                return True
+        elif match["multiple"] in names:
+            return True
+    return False
 
 
 def _exception_diagnosis(exc: BaseException) -> tuple[str | None, Mistake]:
@@ -563,12 +622,10 @@ def conform(
     rename_hint: str = "or pass convention={course name: your name}",
     hidden_activation: str | None = None,
     require_all: bool = False,
-    isolate: bool = False,
-    timeout: float | None = None,
-    memory_mb: int | None = None,
 ) -> ConformanceReport:
     """Check a person's implementation against the reference, the dimension rules and finite
-    differences of their own cost; diagnose every mismatch.
+    differences of their own cost; diagnose every mismatch (in this process: the front doors,
+    :func:`nncheck.conform` with ``isolate=True`` among them, run it in the runner's child).
 
     Args:
         target: a path to a ``.py`` file, an importable module name, or a module object.
@@ -597,20 +654,6 @@ def conform(
             ValueError) when no convention fits the file's names or the convention has no such
             hidden activation.
     """
-    if isolate:
-        from nncheck import runner
-
-        return runner.run_conform(
-            target,
-            convention=convention,
-            seed=seed,
-            defs_only=defs_only,
-            rename_hint=rename_hint,
-            timeout=runner.DEFAULT_TIMEOUT if timeout is None else timeout,
-            memory_mb=memory_mb,
-            require_all=require_all,
-            hidden_activation=hidden_activation,
-        )
     return plan(
         target,
         convention=convention,

@@ -32,6 +32,7 @@ from nncheck.errors import ProtocolError
 
 __all__ = [
     "CONVENTIONS",
+    "COURSE_NAMES",
     "DEFAULT_M",
     "PROTOCOLS",
     "Check",
@@ -41,6 +42,7 @@ __all__ = [
     "Protocol",
     "available_conventions",
     "convention_module",
+    "course_names",
     "detect_convention",
     "detect_protocol",
     "protocol_home",
@@ -64,13 +66,23 @@ def convention_module(name: str) -> types.ModuleType:
     return importlib.import_module(f"nncheck.conventions.{name}")
 
 
+COURSE_NAMES: Final = "__nncheck_course_names__"
+"""The attribute in which the loader notes the functions of a loaded module that come from the
+course's own modules (see :func:`course_names`)."""
+
+
+def course_names(module: types.ModuleType) -> frozenset[str]:
+    """The functions of ``module`` that come from the course's own modules (a local
+    ``dnn_utils.py``, ``testCases``, ``public_tests``, or nncheck's stand-ins): not the
+    person's code, so not judged as theirs (the loader notes them in :data:`COURSE_NAMES`)."""
+    return frozenset(getattr(module, COURSE_NAMES, ()))
+
+
 def provide_helpers(module: types.ModuleType, convention: str) -> frozenset[str]:
     """Define the course helpers of ``convention`` (its module's ``HELPERS``) that ``module``
     lacks — the course ships them in ``dnn_utils``/``planar_utils``/``gc_utils``, which learners
     import rather than write. Returns the names provided (they are not checked as the person's),
     with the functions that came from the course's own modules (a local ``dnn_utils.py``)."""
-    from nncheck.loader import course_names
-
     helpers = getattr(convention_module(convention), "HELPERS", {})
     provided = list(course_names(module))
     for name, f in helpers.items():
