@@ -267,13 +267,24 @@ def _guarded_once(ctx: object, check: object, path: str | None) -> Callable[[], 
                 check.function,
                 check.check,
                 "fail",
-                f"{check.function} raised {type(exc).__name__}: {exc}{where}",
+                _crash_message(check.function, exc, where),
                 diagnosis=diagnosis,
                 mistake=mistake,
                 example={"seed": ctx.seed, "dims": list(ctx.cases()[0].dims)},
             )
 
     return run
+
+
+def _crash_message(function: str, exc: Exception, where: str) -> str:
+    """What went wrong in the person's function: what it raised and where, or, when it cannot
+    take the course's arguments at all, the binder's own words (their code raised nothing, and
+    where nncheck noticed is no help to them)."""
+    from nncheck._binding import Unbindable
+
+    if isinstance(exc, Unbindable):
+        return str(exc)
+    return f"{function} raised {type(exc).__name__}: {exc}{where}"
 
 
 def _refined(finding: Finding, ctx: object) -> Finding:
