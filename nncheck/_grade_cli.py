@@ -77,6 +77,11 @@ def add_grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
         help="run only imports and definitions of each file (skip training, plotting, ...)",
     )
     grade.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a function of the assignment a file starts that it does not define fails it",
+    )
+    grade.add_argument(
         "--resume",
         action="store_true",
         help="skip submissions that already have a record (same path and content) in --out",
@@ -148,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 memory_mb=args.memory,
                 on_done=bar.advance,
+                require_all=args.require_all,
             )
     except KeyboardInterrupt:
         print("nncheck grade: interrupted; every finished record is kept", file=sys.stderr)
