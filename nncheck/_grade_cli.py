@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from nncheck._frontdoor import add_limits, positive, seed
+from nncheck._frontdoor import CONVENTIONS, add_limits, positive, seed
 from nncheck.errors import EXIT_ERROR, EXIT_OK
 
 __all__ = ["add_grade_parser"]
@@ -67,7 +67,7 @@ def add_grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
     )
     grade.add_argument(
         "--convention",
-        choices=("auto", "week2", "week3", "week4", "course2", "generic"),
+        choices=("auto", *CONVENTIONS),
         default="auto",
         help="the course convention of every submission (default: detect each)",
     )
