@@ -77,9 +77,10 @@ def add_grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
         help="run only imports and definitions of each file (skip training, plotting, ...)",
     )
     grade.add_argument(
-        "--require-all",
+        "--allow-missing",
         action="store_true",
-        help="a function of the assignment a file starts that it does not define fails it",
+        help="do not fail a submission for leaving out a function of its assignment (by default "
+        "it fails, as with conform --require-all)",
     )
     grade.add_argument(
         "--resume",
@@ -153,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 memory_mb=args.memory,
                 on_done=bar.advance,
-                require_all=args.require_all,
+                require_all=not args.allow_missing,
             )
     except KeyboardInterrupt:
         print("nncheck grade: interrupted; every finished record is kept", file=sys.stderr)

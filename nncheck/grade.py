@@ -149,7 +149,7 @@ def _record(
     defs_only: bool,
     timeout: float,
     memory_mb: int | None,
-    require_all: bool = False,
+    require_all: bool = True,
 ) -> dict[str, Any]:
     """What ``nncheck conform FILE --seed S --json`` says, plus the submission's identity."""
     from nncheck.loader import LoadError
@@ -206,11 +206,12 @@ def grade(
     timeout: float,
     memory_mb: int | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
-    require_all: bool = False,
+    require_all: bool = True,
 ) -> list[dict[str, Any]]:
     """Grade ``submissions`` with ``workers`` children at a time; ``write`` each record as it
-    is done (in the calling thread); return the records. ``require_all``: a function of the
-    assignment a file starts that it does not define fails it (``conform --require-all``)."""
+    is done (in the calling thread); return the records. ``require_all`` (the default): a function
+    of the assignment a file starts that it does not define fails it (``conform
+    --require-all``)."""
     from nncheck import runner
 
     runner._warm()  # before any thread starts: the children fork from a warm, quiet parent

@@ -43,10 +43,12 @@ def conform_json(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, d
     return code, json.loads(capsys.readouterr().out)
 
 
-def grade_record(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[str, Any]]:
-    code = main(
-        ["grade", str(path), "--defs-only", "--require-all", "--workers", "1", "--timeout", TIMEOUT]
-    )
+def grade_record(
+    capsys: pytest.CaptureFixture[str], path: Path, *options: str
+) -> tuple[int, dict[str, Any]]:
+    # grade asks for every function of the assignment unless told --allow-missing
+    options = ("--defs-only", "--workers", "1", "--timeout", TIMEOUT, *options)
+    code = main(["grade", str(path), *options])
     out = capsys.readouterr().out
     (record,) = [json.loads(line) for line in out.splitlines()]
     return code, record
@@ -86,6 +88,8 @@ def test_a_gradient_checking_file_without_gradient_check_n_fails(
     assert [f["function"] for f in record["findings"] if f["status"] == "fail"] == [
         "gradient_check_n"
     ]
+    _, record = grade_record(capsys, partial, "--allow-missing")
+    assert record["ok"] is True, record
 
 
 def test_a_file_starting_both_assignments_is_asked_for_both(tmp_path: Path) -> None:
@@ -128,3 +132,16 @@ def test_a_shipped_helper_is_said_to_be_used_only_when_it_is() -> None:
     assert notes["dictionary_to_vector"] == (
         "dictionary_to_vector is missing: the file does not define it (the course ships it)"
     )
+
+
+def test_grade_fails_a_file_that_leaves_out_functions_unless_allowed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    partial = Path(__file__).parent / "cli_models" / "week2_correct.py"  # no optimize, model, …
+    _, record = grade_record(capsys, partial)
+    assert record["ok"] is False
+    missing = {f["function"] for f in record["findings"] if f["check"] == "missing"}
+    assert {"optimize", "model"} <= missing
+    assert all(f["status"] == "fail" for f in record["findings"] if f["check"] == "missing")
+    _, record = grade_record(capsys, partial, "--allow-missing")
+    assert record["ok"] is True, record
