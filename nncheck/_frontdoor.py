@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 __all__ = [
+    "CONVENTIONS",
+    "HIDDEN_ACTIVATIONS",
+    "PROTOCOLS",
     "Parser",
     "UsageExit",
     "add_limits",
@@ -23,6 +26,19 @@ __all__ = [
     "seconds",
     "seed",
 ]
+
+
+CONVENTIONS = ("week4", "week3", "week2", "course2", "generic")
+"""The choices of ``--convention`` after ``auto``: the registry's conventions, spelled out so
+that ``nncheck --help`` imports no numpy (tests/test_conventions_registry.py checks they agree)."""
+
+PROTOCOLS = ("week4", "canonical", "course2", "course2_1d", "week3", "week2", "generic")
+"""The choices of ``gradcheck --protocol`` after ``auto``, in detection order (checked the same
+way against :data:`nncheck.conventions.PROTOCOLS`)."""
+
+HIDDEN_ACTIVATIONS = ("tanh", "relu")
+"""The choices of ``conform --hidden-activation``: the ``VARIANTS`` of the conventions that have
+them (checked the same way)."""
 
 
 class UsageExit(Exception):

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from nncheck._frontdoor import add_limits, positive, seed
+from nncheck._frontdoor import CONVENTIONS, add_limits, positive, seed
 from nncheck.errors import EXIT_ERROR, EXIT_OK
 
 __all__ = ["add_grade_parser"]
@@ -67,7 +67,7 @@ def add_grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
     )
     grade.add_argument(
         "--convention",
-        choices=("auto", "week2", "week3", "week4", "course2", "generic"),
+        choices=("auto", *CONVENTIONS),
         default="auto",
         help="the course convention of every submission (default: detect each)",
     )
@@ -75,6 +75,12 @@ def add_grade_parser(sub: Any, fmt: type[argparse.HelpFormatter]) -> None:
         "--defs-only",
         action="store_true",
         help="run only imports and definitions of each file (skip training, plotting, ...)",
+    )
+    grade.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="do not fail a submission for leaving out a function of its assignment (by default "
+        "it fails, as with conform --require-all)",
     )
     grade.add_argument(
         "--resume",
@@ -148,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 memory_mb=args.memory,
                 on_done=bar.advance,
+                require_all=not args.allow_missing,
             )
     except KeyboardInterrupt:
         print("nncheck grade: interrupted; every finished record is kept", file=sys.stderr)

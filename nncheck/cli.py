@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from nncheck._frontdoor import (
+    CONVENTIONS,
+    HIDDEN_ACTIVATIONS,
+    PROTOCOLS,
     Parser,
     UsageExit,
     add_limits,
@@ -27,10 +30,6 @@ from nncheck._frontdoor import (
 )
 from nncheck.errors import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
 from nncheck.report import DEFS_ONLY_OPTION, fail, quiet_user_output
-
-HIDDEN_ACTIVATIONS = ("tanh", "relu")
-"""The choices of ``conform --hidden-activation``: the ``VARIANTS`` of the conventions that have
-them (kept here so that ``--help`` imports no numpy; tests/test_cli.py checks they agree)."""
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "build_parser", "main"]
 
@@ -140,16 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grad.add_argument(
         "--protocol",
-        choices=(
-            "auto",
-            "week4",
-            "canonical",
-            "course2",
-            "course2_1d",
-            "week3",
-            "week2",
-            "generic",
-        ),
+        choices=("auto", *PROTOCOLS),
         default="auto",
         help="which functions to use (default: detect)",
     )
@@ -177,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     conf.add_argument(
         "--convention",
-        choices=("auto", "week2", "week3", "week4", "course2", "generic"),
+        choices=("auto", *CONVENTIONS),
         default="auto",
         help="which course convention the file follows (default: detect from its names)",
     )

@@ -149,6 +149,7 @@ def _record(
     defs_only: bool,
     timeout: float,
     memory_mb: int | None,
+    require_all: bool = True,
 ) -> dict[str, Any]:
     """What ``nncheck conform FILE --seed S --json`` says, plus the submission's identity."""
     from nncheck.loader import LoadError
@@ -175,6 +176,7 @@ def _record(
             timeout=timeout,
             memory_mb=memory_mb,
             rename_hint="or rename them with --rename COURSE=YOURS",
+            require_all=require_all,
         )
     except LoadError as exc:
         return failed("load_error", "load", exc.worded(DEFS_ONLY_OPTION))
@@ -204,9 +206,12 @@ def grade(
     timeout: float,
     memory_mb: int | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    require_all: bool = True,
 ) -> list[dict[str, Any]]:
     """Grade ``submissions`` with ``workers`` children at a time; ``write`` each record as it
-    is done (in the calling thread); return the records."""
+    is done (in the calling thread); return the records. ``require_all`` (the default): a function
+    of the assignment a file starts that it does not define fails it (``conform
+    --require-all``)."""
     from nncheck import runner
 
     runner._warm()  # before any thread starts: the children fork from a warm, quiet parent
@@ -229,6 +234,7 @@ def grade(
                 defs_only=defs_only,
                 timeout=timeout,
                 memory_mb=memory_mb,
+                require_all=require_all,
             )
             with finished:
                 pending.append(record)

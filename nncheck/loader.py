@@ -7,7 +7,9 @@ are bound; everything else (training loops, ``plt.show()``, ``X, Y = load_data()
 and imports of modules that are not installed are skipped and reported (see
 :mod:`nncheck._defs_only`). Files are read the way Python reads them (a BOM, a coding line), and
 the IPython lines that Python rejects (``%matplotlib inline``, ``files = !ls``, ``%%bash`` cells)
-are set aside first.
+are set aside first. A script exported from Jupyter calls ``get_ipython()`` instead: loaded
+without ``defs_only`` it gets a shell that runs no magic and notes each one it skips
+(:class:`_NotebookShell`).
 
 Every failure to load is a :class:`LoadError` with the file, the line and a message a person can
 act on; never a bare traceback.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import importlib
 import importlib.util
 import itertools
@@ -28,7 +31,7 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from nncheck._defs_only import COURSE_MODULE, run_definitions
 from nncheck.errors import user_frames
@@ -181,6 +184,7 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
                 module.__dict__["__nncheck_skipped_imports__"] = outcome.notes
                 course = outcome.course
             else:
+                _give_notebook_shell(tree, module)
                 exec(compile(tree, module.__file__, "exec"), module.__dict__)
         except SyntaxError as exc:
             sys.modules.pop(name, None)
@@ -208,9 +212,88 @@ def _load_file(path: Path, *, defs_only: bool) -> types.ModuleType:
     return module
 
 
+class MagicOutputNeeded(RuntimeError):
+    """A line of the file uses the output of a shell command (``files = !ls``), which nncheck
+    does not run."""
+
+
+class _NotebookShell:
+    """``get_ipython()`` for a script exported from Jupyter, loaded without defs-only.
+
+    No magic runs, and each one skipped is noted like a skipped import ("skipped: `%matplotlib
+    inline` (line 21: …)"); the Python of ``%time stmt`` and of a ``%%time`` cell runs, as in
+    IPython. The output of a shell command is never made up: ``files = !ls``
+    (``getoutput``) raises :class:`MagicOutputNeeded`, which fails the load on that line.
+    """
+
+    def __init__(self, filename: str, notes: list[str]) -> None:
+        self.filename = filename
+        self.notes = notes
+
+    def _caller(self) -> types.FrameType | None:
+        """The frame of the person's file that called the shell."""
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back  # type: ignore[assignment]
+        return frame
+
+    def _skip(self, shown: str) -> None:
+        frame = self._caller()
+        where = f"line {frame.f_lineno}: " if frame is not None else ""
+        self.notes.append(f"skipped: `{shown}` ({where}an IPython magic; nncheck runs no magic)")
+
+    def _run(self, code: str) -> None:
+        frame = self._caller()
+        if frame is not None:
+            exec(compile(code, self.filename, "exec"), frame.f_globals, frame.f_locals)
+
+    def run_line_magic(self, name: str, line: str, _stack_depth: int = 1) -> None:
+        """``%name line``: skipped, but the statement of ``%time stmt`` runs."""
+        if name in ("time", "timeit", "prun") and line.strip():
+            timed = _TIMED_STATEMENT.match(f"%{name} {line}")
+            self._run(timed.group(1) if timed else line)
+        else:
+            self._skip(f"%{name} {line}".rstrip())
+
+    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
+        """``%%name line`` and its cell: the cell runs when it is Python (``%%time``)."""
+        if name in _PYTHON_CELL_MAGICS:
+            self._run(cell)
+        else:
+            self._skip(f"%%{name} {line}".rstrip())
+
+    def magic(self, line: str) -> None:
+        """The older exports' ``get_ipython().magic('matplotlib inline')``."""
+        name, _, rest = line.lstrip("%").partition(" ")
+        self.run_line_magic(name, rest)
+
+    def system(self, command: str) -> None:
+        """``!command``: skipped."""
+        self._skip(f"!{command}")
+
+    def getoutput(self, command: str) -> Any:
+        """``x = !command``: its output is used, and nncheck runs no shell command."""
+        raise MagicOutputNeeded(
+            f"this line uses the output of the shell command `{command}` (`x = !{command}`), "
+            "which nncheck does not run"
+        )
+
+
+def _give_notebook_shell(tree: ast.Module, module: types.ModuleType) -> None:
+    """Let a script exported from Jupyter call ``get_ipython()`` (:class:`_NotebookShell`); its
+    notes join :func:`load_notes`."""
+    if not any(isinstance(n, ast.Name) and n.id == "get_ipython" for n in ast.walk(tree)):
+        return
+    notes: list[str] = []
+    shell = _NotebookShell(module.__file__ or "", notes)
+    module.__dict__["__builtins__"] = {**vars(builtins), "get_ipython": lambda: shell}
+    module.__dict__["__nncheck_skipped_imports__"] = notes
+
+
 def load_notes(module: types.ModuleType) -> tuple[str, ...]:
-    """What defs-only loading of ``module`` skipped or stood in for, one sentence each
-    ("skipped: `from lr_utils import load_dataset` (line 3: h5py is not installed)")."""
+    """What defs-only loading of ``module`` skipped or stood in for, and the IPython magics a
+    notebook export's ``get_ipython()`` did not run, one sentence each ("skipped: `from lr_utils
+    import load_dataset` (line 3: h5py is not installed)")."""
     return tuple(getattr(module, "__nncheck_skipped_imports__", ()))
 
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nncheck import conventions
-from nncheck.cli import HIDDEN_ACTIVATIONS, build_parser
+from nncheck import _frontdoor, conventions
+from nncheck.cli import build_parser
 
 DOC = Path(__file__).parents[1] / "docs" / "readme" / "conventions.md"
 
@@ -68,10 +68,16 @@ def _choices(subcommand: str, option: str) -> tuple[str, ...]:
 def test_the_cli_choices_come_from_the_registry() -> None:
     registry = conventions.registry()
     # the CLI spells them out so that `--help` imports no numpy; they must agree
-    choices = _choices("conform", "--convention")
-    assert choices[0] == "auto" and sorted(choices[1:]) == sorted(registry)
+    assert _frontdoor.CONVENTIONS == conventions.CONVENTIONS == tuple(registry)
+    assert _frontdoor.PROTOCOLS == conventions.PROTOCOLS
+    for subcommand in ("conform", "grade"):
+        choices = _choices(subcommand, "--convention")
+        assert choices[0] == "auto" and sorted(choices[1:]) == sorted(registry), subcommand
+    choices = _choices("gradcheck", "--protocol")
+    assert choices[0] == "auto" and choices[1:] == conventions.PROTOCOLS
     variants = {v for c in registry.values() for v in c.variants}
-    assert set(_choices("conform", "--hidden-activation")) == variants == set(HIDDEN_ACTIVATIONS)
+    assert set(_choices("conform", "--hidden-activation")) == variants
+    assert variants == set(_frontdoor.HIDDEN_ACTIVATIONS)
 
 
 def test_the_plugin_help_names_every_convention() -> None:

@@ -103,12 +103,14 @@ def test_require_all_fails_the_absent_functions(pytester: pytest.Pytester) -> No
         """
     )
     args = ("--nncheck=hw.py", "-p", "no:cacheprovider")
-    result = pytester.runpytest(*args, "--nncheck-require-all")
+    result = pytester.runpytest(*args, "--nncheck-require-all", "-rs")
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] == 4 and outcomes["failed"] >= 10
-    # sigmoid, relu and their backward passes are skipped: the course ships them (dnn_utils)
-    assert outcomes.get("skipped") == 4
+    # sigmoid, relu and their backward passes are skipped: the course ships them (dnn_utils);
+    # two_layer_model and L_layer_model too: they are the Application notebook's, not this one's
+    assert outcomes.get("skipped") == 6
     result.stdout.fnmatch_lines(["*L_model_backward is missing*every function*required*"])
+    result.stdout.fnmatch_lines(["*L_layer_model is not checked: this file is the Step by Step*"])
 
 
 def test_load_error_is_a_collection_error_with_file_and_line(pytester: pytest.Pytester) -> None:

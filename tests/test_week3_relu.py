@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nncheck import conventions
-from nncheck.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, HIDDEN_ACTIVATIONS, main
+from nncheck._frontdoor import HIDDEN_ACTIVATIONS
+from nncheck.cli import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, main
 from nncheck.conformance import conform
 
 pytest_plugins = ["pytester"]

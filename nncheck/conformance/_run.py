@@ -504,9 +504,17 @@ def plan(
     all_checks = list(conv.checks())
     values_of = {c.function: c for c in all_checks if c.check == "values"}
     memo: dict[str, Finding] = {}
+    defined = {f for f in conv.FUNCTIONS if ctx.has(f)}
+    elsewhere = _other_assignments(getattr(conv, "ASSIGNMENTS", {}), defined)
     for function in conv.FUNCTIONS:
         if not ctx.has(function):
-            missing = _missing(function, function in provided, require_all)
+            missing = _missing(
+                function,
+                required=require_all,
+                shipped=function in provided,
+                callers=_callers(ctx, function, conv.FUNCTIONS) if function in provided else (),
+                elsewhere=elsewhere.get(function) if require_all else None,
+            )
             items.append(PlannedCheck(function, "missing", partial(_same, missing)))
             continue
         values = values_of.get(function)
@@ -520,13 +528,27 @@ def plan(
     return Plan(shown, chosen, seed, tuple(items), load_notes(module))
 
 
-def _missing(function: str, provided: bool, required: bool) -> Finding:
+def _missing(
+    function: str,
+    *,
+    required: bool,
+    shipped: bool = False,
+    callers: tuple[str, ...] = (),
+    elsewhere: str | None = None,
+) -> Finding:
     """The finding of a course function the file does not define: a skip, or a failure when
-    every course function is required."""
-    why = f"{function} is missing: the file does not define it" + (
-        " (the course's helper is used by your other functions)" if provided else ""
-    )
-    if not required or provided:  # a helper the course ships is not the learner's to write
+    every course function is ``required`` — unless the course ships it (``shipped``; ``callers``
+    are the person's functions that use it) or it belongs to an assignment the file is not
+    (``elsewhere``: the note that says which assignment the file is)."""
+    why = f"{function} is missing: the file does not define it"
+    if shipped and (callers or elsewhere is None):  # not the learner's to write
+        use = "uses" if len(callers) == 1 else "use"
+        uses = f"; your {', '.join(callers)} {use} it" if callers else ""
+        shipped_note = f"{why} (the course ships it{uses})"
+        return Finding(function, "missing", "skip", shipped_note, mistake=Mistake.MISSING)
+    if elsewhere is not None:
+        return Finding(function, "missing", "skip", elsewhere)
+    if not required:
         return Finding(function, "missing", "skip", why, mistake=Mistake.MISSING)
     return Finding(
         function,
@@ -536,6 +558,34 @@ def _missing(function: str, provided: bool, required: bool) -> Finding:
         diagnosis=f"define {function} with the course's name and arguments (or map yours to it)",
         mistake=Mistake.MISSING,
     )
+
+
+def _other_assignments(
+    assignments: Mapping[str, tuple[str, ...]], defined: set[str]
+) -> dict[str, str]:
+    """The functions of the assignments the file does not start (it defines none of their
+    functions), each with a note naming the assignment(s) the file is; empty when the file
+    starts every assignment, or none (then every function is asked for, as with one)."""
+    started = [name for name, functions in assignments.items() if defined & set(functions)]
+    if not started:
+        return {}
+    this = " and ".join(started) + (" assignments" if len(started) > 1 else " assignment")
+    return {
+        function: f"{function} is not checked: this file is the {this}"
+        for name, functions in assignments.items()
+        if name not in started
+        for function in functions
+    }
+
+
+def _callers(ctx: object, function: str, course: tuple[str, ...]) -> tuple[str, ...]:
+    """The course functions the person defines whose code uses ``function``."""
+    from nncheck._callees import calls
+    from nncheck.conventions._common import Context
+
+    assert isinstance(ctx, Context)
+    attr = ctx.names.get(function, function)
+    return tuple(f for f in course if ctx.has(f) and calls(ctx.fn(f), [attr]))
 
 
 def _uses(ctx: object, function: str, course: tuple[str, ...]) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
 """Course conventions: map a person's module onto the checks of one course convention.
 
 A convention is a module with ``NAME``, ``FUNCTIONS`` (the names it checks, in order),
-``MARKERS`` (names that identify it) and ``checks()`` (a list of :class:`Check`). Composition, not
+``MARKERS`` (names that identify it) and ``checks()`` (a list of :class:`Check`); optionally
+``ASSIGNMENTS`` (the course's separate notebooks it covers: name → their functions, so that a file
+of one is not asked for the other's functions). Composition, not
 inheritance: the checks are built from the helpers of ``nncheck.conventions._common``.
 
 Conventions: ``week2`` (logistic regression), ``week3`` (one hidden tanh layer), ``week4``
@@ -228,6 +230,9 @@ class Convention:
         markers: the names that identify it (conform's detection).
         variants: the hidden activations it accepts (``--hidden-activation``), if any.
         helpers: the course helpers provided when their import is skipped.
+        assignments: the separate notebooks of the course it covers (its home's
+            ``ASSIGNMENTS``: name → their functions, together :attr:`functions`), empty when it
+            is one assignment.
         protocols: the gradient-check protocols it binds (its home's ``GRADCHECK``): the
             functions, default widths, cost and gradient closures of each.
         module: the home itself (its ``checks()``).
@@ -239,6 +244,7 @@ class Convention:
     markers: tuple[str, ...]
     variants: tuple[str, ...]
     helpers: tuple[str, ...]
+    assignments: Mapping[str, tuple[str, ...]]
     protocols: tuple[Protocol, ...]
     module: types.ModuleType
 
@@ -255,6 +261,7 @@ def registry() -> dict[str, Convention]:
             markers=tuple(mod.MARKERS),
             variants=tuple(getattr(mod, "VARIANTS", ())),
             helpers=tuple(sorted(getattr(mod, "HELPERS", {}))),
+            assignments=dict(getattr(mod, "ASSIGNMENTS", {})),
             protocols=tuple(getattr(mod, "GRADCHECK", ())),
             module=mod,
         )
@@ -283,4 +290,20 @@ def render_markdown() -> str:
         cells = (f"`{c.name}`", c.title, code(c.markers), code(c.variants), protocols,
                  code(c.helpers))  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
+    several = [c for c in registry().values() if c.assignments]
+    if several:
+        lines += [
+            "",
+            "## Conventions of several assignments",
+            "",
+            "A convention may cover several notebooks of the course. With `--require-all`",
+            "(`conform`, `grade`) a file must define every function of each assignment it starts",
+            "(it defines one of its functions); the functions of the other assignments are",
+            "skipped, with a note.",
+            "",
+            "| convention | assignment | functions |",
+            "|---|---|---|",
+        ]
+        for c in several:
+            lines += [f"| `{c.name}` | {a} | {code(fs)} |" for a, fs in c.assignments.items()]
     return "\n".join(lines) + "\n"

@@ -82,6 +82,10 @@ FUNCTIONS = (
 )
 """The course's names, in the order the assignments introduce them."""
 
+ASSIGNMENTS = {"Gradient Checking": FUNCTIONS[:9], "Initialization": FUNCTIONS[9:]}
+"""The two notebooks this convention covers: a file of one does not define the other's functions
+(the vector helpers are the course's ``gc_utils``, usually imported, hence provided)."""
+
 MARKERS = FUNCTIONS[6:12]
 """Names that identify this convention (the one-dimensional functions count through
 :func:`score_adjustment`: their names are week 3's too)."""

@@ -91,6 +91,10 @@ FUNCTIONS = (
 )
 """The course's names, in the order the assignment introduces them."""
 
+ASSIGNMENTS = {"Step by Step": FUNCTIONS[:-2], "Application": FUNCTIONS[-2:]}
+"""The two notebooks this convention covers: the "Application" notebook defines only the training
+functions and imports the step functions from ``dnn_app_utils``."""
+
 MARKERS = (
     "L_model_forward",
     "L_model_backward",
