@@ -436,6 +436,37 @@ def stress_bugs(start: int, stop: int) -> int:
     return missed
 
 
+SMALL_ERRORS = (1e-8, 2e-8, 3e-8, 4e-8, 6e-8, 1e-7, 2e-7)
+
+
+def small_errors(nets: int) -> dict[float, int]:
+    """The other side of "never cry wolf" at the tolerance's edge: one element of a correct
+    gradient moved by each of :data:`SMALL_ERRORS` (absolute) in ``nets`` smooth tanh and ``nets``
+    ReLU nets (Gaussian data, no pre-activation near 0), checked in full mode. Counts how many
+    checks fail per size: a loosened bound catches fewer. Compare between versions."""
+    from nncheck.reference import model_cost, model_gradients
+
+    kinks = _kink_tests()
+    caught = dict.fromkeys(SMALL_ERRORS, 0)
+    for hidden in ("tanh", "relu"):
+        for seed in range(nets):
+            params, X, Y = kinks.ordinary_net(seed, [4, 5, 3, 1], 6)
+            cost = functools.partial(model_cost, X=X, Y=Y, hidden=hidden)
+            grads = model_gradients(params, X, Y, hidden)
+            rng = np.random.default_rng(seed)
+            key = ["dW1", "db1", "dW2", "dW3"][seed % 4]
+            index = tuple(int(rng.integers(n)) for n in grads[key].shape)
+            for size in SMALL_ERRORS:
+                moved = {k: v.copy() for k, v in grads.items()}
+                moved[key][index] += size if seed % 2 else -size
+                caught[size] += not check_gradients(cost, params, moved, mode="full", seed=seed).ok
+    print(
+        f"{2 * nets} nets, one element off by "
+        + ", ".join(f"{size:g}: {n} caught" for size, n in caught.items())
+    )
+    return caught
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complete", action="store_true", help="run every method in full")
@@ -456,11 +487,21 @@ def main(argv: list[str] | None = None) -> None:
         metavar=("START", "STOP"),
         help="instead: count planted bugs not caught in the kinked nets of seeds START..STOP-1",
     )
+    parser.add_argument(
+        "--small-errors",
+        type=int,
+        metavar="NETS",
+        help="instead: count tiny planted errors (1e-8 to 2e-7) caught in NETS tanh, NETS ReLU "
+        "nets",
+    )
     args = parser.parse_args(argv)
     if args.stress:
         raise SystemExit(1 if stress(*args.stress) else 0)
     if args.stress_bugs:
         stress_bugs(*args.stress_bugs)
+        return
+    if args.small_errors:
+        small_errors(args.small_errors)
         return
     print(
         f"# python {platform.python_version()}, numpy {np.__version__}, "

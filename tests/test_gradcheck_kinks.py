@@ -234,6 +234,36 @@ def test_harder_kinked_nets_never_fail(hidden: str) -> None:
     assert failures == []
 
 
+def test_a_small_slope_jump_is_a_kink_not_a_mismatch() -> None:
+    """Stress seed 49452 (ReLU, full; `python benchmarks/gradcheck.py --stress 40000 52500`):
+    W1[1, 0] moves Z2[0, 6], which sits exactly at 0, and the unit it switches on barely changes
+    the cost — a slope jump of 1e-7 against a slope of 7e-3. The kink test does not call that a
+    jump, yet half of it (5.1e-8) exceeds the Richardson bound (2.8e-8): backprop's left-hand
+    derivative was reported as a mismatch. Both one-sided derivatives pass; a value one jump
+    outside them on either side fails."""
+    params, X, Y = harder_kinked_net(49452)
+
+    def cost(p: Params) -> float:
+        return model_cost(p, X, Y, "relu")
+
+    left = model_gradients(params, X, Y, "relu")
+    nudged = {k: v.copy() for k, v in params.items()}
+    nudged["W1"][1, 0] += 1e-9  # switches the unit on: the gradient of the right-hand piece
+    jump = model_gradients(nudged, X, Y, "relu")["dW1"][1, 0] - left["dW1"][1, 0]
+    assert 5e-8 < jump < 2e-7  # tiny next to the slope
+    assert abs(left["dW1"][1, 0]) > 5e-3
+    for offset, passes in ((0.0, True), (jump, True), (-jump, False), (2 * jump, False)):
+        grads = {k: v.copy() for k, v in left.items()}
+        grads["dW1"][1, 0] += offset
+        report = check_gradients(cost, params, grads, mode="full", seed=49452)
+        assert report.ok == passes, (offset, str(report))
+        W1 = report["W1"]
+        if passes:
+            assert W1.nondifferentiable == 1 and W1.inconclusive == 0
+        else:
+            assert W1.mismatched == 1 and W1.worst_index == (1, 0)
+
+
 def course_cost(X: np.ndarray, Y: np.ndarray) -> Any:
     """The course's L_model_forward + compute_cost, written as learners write it: ReLU hidden
     layers, 1/(1 + exp(−Z)) at the output and −Σ(Y·log AL + (1 − Y)·log(1 − AL))/m — a formula

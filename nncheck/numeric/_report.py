@@ -16,14 +16,31 @@ def _num(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def _fmt(x: float | None) -> str:
+def _fmt(x: float | None, digits: int = 4) -> str:
+    """``digits`` significant digits (one fewer in scientific notation, for small or large x)."""
     if x is None or not math.isfinite(x):
         return "-"
     if x == 0.0:
         return "0"
     if 1e-3 <= abs(x) < 1e4:
-        return f"{x:.4g}"
-    return f"{x:.2e}"
+        return f"{x:.{digits}g}"
+    return f"{x:.{digits - 2}e}"
+
+
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` like :func:`_fmt`, with as many more digits (up to 17) as it takes for two
+    different values to read differently: a mismatch is never quoted as "0.006692 vs 0.006692"."""
+    pair = _fmt(a), _fmt(b)
+    digits = 4
+    while pair[0] == pair[1] and a != b and math.isfinite(a) and math.isfinite(b) and digits < 17:
+        digits += 1
+        pair = _fmt(a, digits), _fmt(b, digits)
+    return pair
+
+
+def _fmt_ratio(ratio: float) -> str:
+    """A ratio that reads "1" only when it is exactly 1."""
+    return _fmt_pair(ratio, 1.0)[0]
 
 
 def factor_hint(ratio: float, sizes: tuple[tuple[str, int], ...] = ()) -> str:
@@ -53,9 +70,14 @@ def diagnosis(p: ParameterReport, sizes: tuple[tuple[str, int], ...] = ()) -> st
     """One sentence on what a failing array's numbers say: a constant factor (named when it is a
     usual one) or a ratio that varies between elements (a wrong term, axis or index)."""
     unit = "direction" if p.mode == "directional" else "element"
+    if p.ratio is not None and abs(p.ratio - 1.0) <= 1e-3:  # 1 within the test of a constant ratio
+        return (
+            f"yours is within 0.1 % of the finite difference at every checked {unit}, yet outside "
+            "its error bound: a small term missing or extra, or a value rounded on the way?"
+        )
     if p.ratio is not None and p.ratio != 0.0:
         hint = factor_hint(p.ratio, sizes)
-        return f"yours is {_fmt(p.ratio)} × the finite difference at every checked {unit}" + (
+        return f"yours is {_fmt_ratio(p.ratio)} × the finite difference at every checked {unit}" + (
             f": {hint}" if hint else ""
         )
     if p.ratio == 0.0:
@@ -191,8 +213,8 @@ class GradReport:
         for p in self.parameters:
             worst = "-"
             if p.worst_index is not None and p.analytic is not None and p.numeric is not None:
-                worst = f"{list(p.worst_index)}: yours {_fmt(p.analytic)}, "
-                worst += f"numeric {_fmt(p.numeric)}"
+                yours, numeric = _fmt_pair(p.analytic, p.numeric)
+                worst = f"{list(p.worst_index)}: yours {yours}, numeric {numeric}"
             cells: tuple[str, ...] = (p.name, str(p.shape), _fmt(p.max_abs_error))
             cells += (_fmt(p.relative_difference), _fmt(p.bound), p.verdict, worst)
             rows.append(
@@ -232,11 +254,10 @@ class GradReport:
         for p in self.parameters:
             worst = ""
             if p.worst_index is not None and p.analytic is not None and p.numeric is not None:
-                worst = f"{list(p.worst_index)}: analytic {_fmt(p.analytic)} vs numeric " + _fmt(
-                    p.numeric
-                )
+                analytic, numeric = _fmt_pair(p.analytic, p.numeric)
+                worst = f"{list(p.worst_index)}: analytic {analytic} vs numeric {numeric}"
                 if p.verdict == "mismatch" and p.numeric != 0.0 and p.analytic != 0.0:
-                    worst += f" (ratio {_fmt(p.analytic / p.numeric)})"
+                    worst += f" (ratio {_fmt_ratio(p.analytic / p.numeric)})"
             elif p.verdict == "mismatch" and p.mode == "directional":
                 worst = "random directions disagree; sampled elements did not localise it"
             elif p.mode == "directional":
