@@ -100,14 +100,12 @@ def format_pair(a: float, b: float) -> tuple[str, str]:
     """``a`` and ``b`` formatted like :func:`format_number`, with as many more significant
     digits (up to 17) as it takes for two different values to read differently: a mismatch
     must never be quoted as "yours -0.16, finite differences -0.16"."""
+    from nncheck.numeric._report import distinct_pair  # numpy only once numbers are printed
+
     a, b = float(a), float(b)
     if a == b or a != a or b != b:
         return format_number(a), format_number(b)
-    for digits in range(3, 18):
-        pair = (_significant(a, digits), _significant(b, digits))
-        if pair[0] != pair[1]:
-            break
-    return pair
+    return distinct_pair(a, b, _significant, 3)
 
 
 def _significant(value: float, digits: int) -> str:
@@ -216,16 +214,21 @@ def _failure_lines(report: GradReport, m: int = 1) -> list[str]:
             # one factor at every checked element: the factor itself is the diagnosis
             hint = ratio_hint(p.ratio, m)
             hint = f"; {hint}" if hint else ""
-            ratio = f" (yours is {format_number(p.ratio)} × the finite difference{hint})"
+            ratio = f" (yours is {_ratio(p.ratio)} × the finite difference{hint})"
         elif p.numeric != 0 and p.analytic != 0:
             ratio = (
-                f" (here yours is {format_number(p.analytic / p.numeric)} × the finite "
+                f" (here yours is {_ratio(p.analytic / p.numeric)} × the finite "
                 "difference, but the ratio varies between elements, so it is no single factor: "
                 "`nncheck conform` names the mistake when it is a known one)"
             )
         yours, numeric = format_pair(p.analytic, p.numeric)
         lines.append(f"  d{p.name}{where}: yours {yours}, finite differences {numeric}{ratio}")
     return lines
+
+
+def _ratio(ratio: float) -> str:
+    """A ratio that reads "1" only when it is exactly 1 (1.00004 is not "1 ×")."""
+    return format_pair(ratio, 1.0)[0]
 
 
 def cost_scale_note(report: GradReport, m: int) -> str | None:

@@ -29,3 +29,9 @@ def test_a_gradcheck_mismatch_line_shows_the_difference() -> None:
     yours = line.split("yours ")[1].split(",")[0]
     numeric = line.split("finite differences ")[1].split(" ")[0]
     assert yours != numeric, line
+
+
+def test_a_ratio_near_one_is_not_printed_as_one() -> None:
+    from nncheck.report import _ratio
+
+    assert _ratio(1.00004) == "1.00004" and _ratio(1.0) == "1" and _ratio(2.0) == "2"

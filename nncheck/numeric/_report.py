@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,15 +28,21 @@ def _fmt(x: float | None, digits: int = 4) -> str:
     return f"{x:.{digits - 2}e}"
 
 
-def _fmt_pair(a: float, b: float) -> tuple[str, str]:
-    """``a`` and ``b`` like :func:`_fmt`, with as many more digits (up to 17) as it takes for two
-    different values to read differently: a mismatch is never quoted as "0.006692 vs 0.006692"."""
-    pair = _fmt(a), _fmt(b)
-    digits = 4
+def distinct_pair(
+    a: float, b: float, fmt: Callable[[float, int], str], digits: int
+) -> tuple[str, str]:
+    """``a`` and ``b`` as ``fmt`` writes them with ``digits`` significant digits, or as many more
+    (up to 17) as it takes for two different values to read differently: a mismatch is never
+    quoted as "0.006692 vs 0.006692". The one rule for every report of two numbers."""
+    pair = fmt(a, digits), fmt(b, digits)
     while pair[0] == pair[1] and a != b and math.isfinite(a) and math.isfinite(b) and digits < 17:
         digits += 1
-        pair = _fmt(a, digits), _fmt(b, digits)
+        pair = fmt(a, digits), fmt(b, digits)
     return pair
+
+
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    return distinct_pair(a, b, _fmt, 4)
 
 
 def _fmt_ratio(ratio: float) -> str:
