@@ -22,6 +22,7 @@ from nncheck import reference as ref
 from nncheck._arrays import FloatArray, _as_arrays, _reference_params
 from nncheck._binding import CostFn, GradFn, _Caller, _grad_dict, _scalar, _unpack
 from nncheck._findings import Finding
+from nncheck.conventions._caches import cache_difference
 from nncheck.conventions._common import (
     Case,
     Check,
@@ -30,7 +31,6 @@ from nncheck.conventions._common import (
     Trial,
     WrongResult,
     bind_call,
-    cache_difference,
     describe_value,
     first,
     make_cases,

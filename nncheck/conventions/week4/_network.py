@@ -14,6 +14,7 @@ from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._callees import numbered_keys
 from nncheck._findings import Finding
+from nncheck.conventions._caches import cache_difference
 from nncheck.conventions._common import (
     Case,
     Context,
@@ -21,7 +22,6 @@ from nncheck.conventions._common import (
     Trial,
     WrongResult,
     bind_call,
-    cache_difference,
     first,
     make_cases,
     require_right,

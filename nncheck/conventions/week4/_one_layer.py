@@ -12,8 +12,8 @@ import numpy as np
 from nncheck import diagnose as dg
 from nncheck import reference as ref
 from nncheck._findings import Finding
+from nncheck.conventions._caches import CacheLayout, cache_difference, cache_layout_text
 from nncheck.conventions._common import (
-    CacheLayout,
     Case,
     Check,
     Context,
@@ -21,8 +21,6 @@ from nncheck.conventions._common import (
     Trial,
     WrongResult,
     bind_call,
-    cache_difference,
-    cache_layout_text,
     first,
     require_right,
     wrong_return,
